@@ -1,0 +1,13 @@
+"""Error types raised for bad user input; the CLI turns each into one line on stderr."""
+
+
+class InputError(ValueError):
+    """Bad input from the user: a file, a spec or data that does not fit what is allowed."""
+
+
+class InstrumentError(InputError):
+    """An instrument file or spec is broken; the message names the file and the key path."""
+
+
+class DataError(InputError):
+    """Response data do not fit the instrument; the message names row, column, value and what is allowed."""
