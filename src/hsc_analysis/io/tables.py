@@ -1,0 +1,86 @@
+"""Plain tables: CSV (UTF-8 or GB18030), Excel (.xlsx, .xls) and Parquet, read as they are and written back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hsc_analysis.errors import DataError
+
+__all__ = ["CSV_ENCODINGS", "read_table", "write_table"]
+
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+"""Tried in this order: UTF-8 (with or without a BOM), then GB18030, the superset of GBK that Chinese Excel writes."""
+
+_READABLE = (".csv", ".xlsx", ".xls", ".parquet")
+_WRITABLE = (".csv", ".parquet")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a data file into a DataFrame whose index is the row number in the file (header = row 1).
+
+    Raises
+    ------
+    DataError
+        When the file is missing, has an unsupported extension, or cannot be decoded or parsed; the message names
+        the file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _READABLE:
+        raise DataError(f"{path}: cannot read '{suffix or 'no extension'}' files; use one of {', '.join(_READABLE)}")
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    try:
+        if suffix == ".csv":
+            table = _read_csv(path)
+        elif suffix == ".parquet":
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_excel(path, engine="xlrd" if suffix == ".xls" else "openpyxl")
+    except DataError:
+        raise
+    except Exception as err:  # each engine raises its own types for corrupt files
+        raise DataError(f"{path}: cannot read the file as {suffix[1:]} ({type(err).__name__}: {err})") from None
+    duplicated = table.columns[table.columns.duplicated()].tolist()
+    if duplicated:
+        raise DataError(f"{path}: duplicated column name(s) {', '.join(map(str, duplicated))}")
+    first_row = 1 if suffix == ".parquet" else 2
+    table.index = pd.RangeIndex(first_row, first_row + len(table), name="row")
+    return table
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV (UTF-8 with BOM, so that Excel shows Chinese correctly) or Parquet."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _WRITABLE:
+        raise DataError(f"{path}: cannot write '{suffix or 'no extension'}' files; use one of {', '.join(_WRITABLE)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        table.to_csv(path, encoding="utf-8-sig")
+    else:
+        table.to_parquet(path)
+    return path
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    errors = []
+    for encoding in CSV_ENCODINGS:
+        try:
+            # header=None: pandas would rename a duplicated header "x" to "x.1"; keep it as it is to report it
+            raw = pd.read_csv(path, encoding=encoding, dtype=object, header=None)
+            return _numeric_where_possible(raw.iloc[1:].set_axis(raw.iloc[0].astype(str).tolist(), axis=1))
+        except UnicodeDecodeError as err:
+            errors.append(f"{encoding}: {err.reason} at byte {err.start}")
+    raise DataError(f"{path}: not readable as text in {' or '.join(CSV_ENCODINGS)} ({'; '.join(errors)})")
+
+
+def _numeric_where_possible(table: pd.DataFrame) -> pd.DataFrame:
+    """Columns whose every value parses as a number become numeric; any other column stays text as it was."""
+    converted = {}
+    for name, column in table.items():
+        numbers = pd.to_numeric(column, errors="coerce")
+        converted[name] = numbers if numbers.notna().sum() == column.notna().sum() else column
+    return pd.DataFrame(converted, index=table.index)
