@@ -23,19 +23,35 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from hsc_analysis.instruments import MISSING_REASONS
 from hsc_analysis.io.headers import normalise
 from hsc_analysis.io.mapping import Field
 
-__all__ = ["TEXT_MARKERS", "Coded", "allowed_values", "code_choice", "code_multiple", "code_number", "code_text"]
+__all__ = [
+    "REASONS",
+    "REASON_CODES",
+    "TEXT_MARKERS",
+    "Coded",
+    "allowed_values",
+    "code_choice",
+    "code_multiple",
+    "code_number",
+    "code_text",
+]
 
 Coding = Literal["index", "code", "text"]
 TEXT_MARKERS = {normalise("(跳过)"): "skipped", normalise("(空)"): "blank"}
 """问卷星 按文本 placeholders: skipped by the form's logic, shown but left empty (full-width forms too)."""
+REASON_CODES = {reason: i for i, reason in enumerate(MISSING_REASONS, start=1)}
+"""Missing reasons as small integers while coding (0 = not missing); :data:`REASONS` turns them back into text."""
+REASONS = np.array([None, *MISSING_REASONS], dtype=object)
+_MARKER_CODES = {text: REASON_CODES[reason] for text, reason in TEXT_MARKERS.items()}
 
 
 @dataclass(frozen=True)
 class Coded:
-    """One column coded: ``answers`` (NaN where missing), ``reasons`` (None where present) and ``invalid`` cells."""
+    """One column coded: ``answers`` (NaN where missing), ``reasons`` (:data:`REASON_CODES`, 0 where present) and
+    ``invalid`` cells."""
 
     answers: np.ndarray
     reasons: np.ndarray
@@ -49,14 +65,14 @@ def code_choice(
     cells name a code with a prefix (LimeSurvey's answer codes ``A1``, ``A2`` …)."""
     numbers, text, empty = _split(cells)
     values = np.full(len(cells), np.nan)
-    reasons = np.where(empty, "blank", None).astype(object)
+    reasons = np.where(empty, REASON_CODES["blank"], 0).astype(np.int8)
     is_number = ~np.isnan(numbers)
     if coding == "text":  # a number in a text export is a label such as "4"
         text = text.where(~is_number, pd.Series(numbers, index=cells.index).map(_number_text))
         is_number = np.zeros(len(cells), dtype=bool)
     for code, reason in special.items():
         hit = is_number & (numbers == code)
-        reasons[hit] = reason
+        reasons[hit] = REASON_CODES[reason]
         is_number &= ~hit
     options = np.asarray(field.options, dtype=float)
     if coding == "index":
@@ -72,27 +88,27 @@ def code_choice(
         matched = words.map(codes_of).to_numpy(dtype=float)
         found_code = ~np.isnan(matched)
         values[found_code] = matched[found_code]
-        marked = words.map(reasons_of).to_numpy(dtype=object)
-        found_reason = pd.notna(marked)
+        marked = words.map(reasons_of).to_numpy(dtype=float)
+        found_reason = ~np.isnan(marked)
         reasons[found_reason] = marked[found_reason]
     for code, reason in field.missing.items():
         hit = values == code
         values[hit] = np.nan
-        reasons[hit] = reason
-    invalid = ~empty & np.isnan(values) & (reasons == None)  # noqa: E711 (elementwise)
+        reasons[hit] = REASON_CODES[reason]
+    invalid = ~empty & np.isnan(values) & (reasons == 0)
     return Coded(values, reasons, invalid)
 
 
 def code_number(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
     """A numeric answer (counts, years); placeholders and platform codes become NaN with their reason."""
     numbers, text, empty = _split(cells)
-    reasons = np.where(empty, "blank", None).astype(object)
+    reasons = np.where(empty, REASON_CODES["blank"], 0).astype(np.int8)
     for code, reason in special.items():
         hit = numbers == code
-        reasons[hit] = reason
+        reasons[hit] = REASON_CODES[reason]
         numbers = np.where(hit, np.nan, numbers)
-    marked = _normalise(text).map(TEXT_MARKERS).to_numpy(dtype=object)
-    has_marker = pd.notna(marked)
+    marked = _normalise(text).map(_MARKER_CODES).to_numpy(dtype=float)
+    has_marker = ~np.isnan(marked)
     reasons[has_marker] = marked[has_marker]
     invalid = text.notna().to_numpy() & ~has_marker
     return Coded(numbers, reasons, invalid)
@@ -101,14 +117,14 @@ def code_number(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
 def code_text(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
     """A free-text answer or identifier, kept as text (whole numbers without '.0'); placeholders become missing."""
     numbers, text, empty = _split(cells)
-    reasons = np.where(empty, "blank", None).astype(object)
+    reasons = np.where(empty, REASON_CODES["blank"], 0).astype(np.int8)
     for code, reason in special.items():
         hit = numbers == code
-        reasons[hit] = reason
+        reasons[hit] = REASON_CODES[reason]
         numbers = np.where(hit, np.nan, numbers)
     as_text = text.where(text.notna(), pd.Series(numbers, index=cells.index).map(_number_text, na_action="ignore"))
-    marked = _normalise(as_text).map(TEXT_MARKERS).to_numpy(dtype=object)
-    has_marker = pd.notna(marked)
+    marked = _normalise(as_text).map(_MARKER_CODES).to_numpy(dtype=float)
+    has_marker = ~np.isnan(marked)
     reasons[has_marker] = marked[has_marker]
     values = as_text.where(~has_marker).to_numpy(dtype=object)
     return Coded(values, reasons, np.zeros(len(cells), dtype=bool))
@@ -195,7 +211,7 @@ def _normalise(text: pd.Series) -> pd.Series:
     return folded.reindex(text.index)
 
 
-def _label_lookup(field: Field, code_prefix: str) -> tuple[dict[str, int], dict[str, str]]:
+def _label_lookup(field: Field, code_prefix: str) -> tuple[dict[str, int], dict[str, int]]:
     """Normalised text → code (labels, "N分", prefixed codes), and placeholder text → missing reason."""
     codes: dict[str, int] = {normalise(f"{code_prefix}{c}"): c for c in field.options} if code_prefix else {}
     for code, label in field.labels.items():
@@ -204,7 +220,7 @@ def _label_lookup(field: Field, code_prefix: str) -> tuple[dict[str, int], dict[
                 codes[normalise(text)] = code
         if code not in field.missing:
             codes[normalise(f"{code}分")] = code
-    return codes, dict(TEXT_MARKERS)
+    return codes, _MARKER_CODES
 
 
 def _strip_other(text: str) -> str:

@@ -54,9 +54,7 @@ def read_grid(path: Path) -> Grid:
         if suffix == ".xls":
             return _frame_grid(path, _read_xls(path), None)
         if suffix == ".parquet":
-            table = pd.read_parquet(path)
-            header = pd.DataFrame([list(map(str, table.columns))], columns=range(table.shape[1]))
-            return _frame_grid(path, pd.concat([header, table.set_axis(range(table.shape[1]), axis=1)]), None)
+            return _parquet_grid(path)
     except DataError:
         raise
     except Exception as err:  # each engine raises its own types for corrupt files
@@ -120,6 +118,19 @@ def _frame_grid(path: Path, cells: pd.DataFrame, encoding: str | None) -> Grid:
         return below
 
     return Grid(path=path, top=top, body=body, encoding=encoding)
+
+
+def _parquet_grid(path: Path) -> Grid:
+    """Parquet keeps its column types; the header is the column names and the body starts at row 1."""
+    table = pd.read_parquet(path)
+    top = [list(map(str, table.columns))]
+
+    def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
+        cells = table.set_axis(range(table.shape[1]), axis=1)
+        cells.index = pd.RangeIndex(1, 1 + len(cells), name="source_row")
+        return cells
+
+    return Grid(path=path, top=top, body=body, encoding=None)
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:

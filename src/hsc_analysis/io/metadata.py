@@ -34,9 +34,14 @@ def parse_duration(values: pd.Series) -> pd.Series:
     """
     if values.dtype.kind in "biuf":
         return values.astype(float)
-    parts = values.astype("string").str.extract(_DURATION).astype(float)
-    seconds = parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)
-    return seconds.where(parts.notna().any(axis=1))
+    text = values.astype("string").str.strip()
+    seconds = pd.to_numeric(text.str.removesuffix("秒"), errors="coerce").astype(float)  # the usual "136秒"
+    other = seconds.isna() & text.notna()
+    if other.any():
+        parts = text[other].str.extract(_DURATION).astype(float)
+        total = parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)
+        seconds[other] = total.where(parts.notna().any(axis=1))
+    return seconds
 
 
 def parse_time(values: pd.Series) -> pd.Series:
@@ -44,15 +49,13 @@ def parse_time(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.astype("datetime64[ns]")
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_time = values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64), na_action="ignore").fillna(False)
-    if is_time.any():
-        result[is_time.astype(bool)] = pd.to_datetime(values[is_time.astype(bool)])
-    text = values.where(~is_time.astype(bool)).dropna().astype(str).str.strip()
-    for fmt in TIME_FORMATS:
-        todo = text[result[text.index].isna()]
+    todo = values.dropna()
+    for fmt in TIME_FORMATS:  # datetime cells (Excel) pass through whatever the format
         if todo.empty:
             break
-        result[todo.index] = pd.to_datetime(todo, format=fmt, errors="coerce")
+        parsed = pd.to_datetime(todo, format=fmt, errors="coerce")
+        result[parsed.index] = parsed.astype("datetime64[ns]")
+        todo = todo[parsed.isna()]
     return result
 
 
@@ -68,7 +71,7 @@ def build_metadata(
     rows = cells.index
     if "respondent_id" in roles:
         column = roles["respondent_id"]
-        ids = cells[column].map(_id_text, na_action="ignore")
+        ids = _id_text(cells[column])
         empty = ids.isna() | ids.eq("")
         if empty.any():
             raise DataError(f"{source}: column '{column}' (respondent id) is empty in row(s) {_rows(rows[empty])}")
@@ -108,10 +111,14 @@ def build_metadata(
     return index, frame
 
 
-def _id_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _id_text(values: pd.Series) -> pd.Series:
+    """Ids as text: whole numbers without '.0' (SPSS and Parquet store 序号 as a number)."""
+    if values.dtype.kind in "iuf":
+        whole = values.notna() & (values % 1 == 0)
+        text = values.astype(str).astype(object)
+        text[whole] = values[whole].astype("int64").astype(str)
+        return text.where(values.notna())
+    return values.astype("string").str.strip().astype(object).where(values.notna())
 
 
 def _rows(rows: pd.Index, limit: int = 5) -> str:

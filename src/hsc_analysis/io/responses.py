@@ -17,7 +17,16 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.io.coding import Coded, allowed_values, code_choice, code_multiple, code_number, code_text
+from hsc_analysis.io.coding import (
+    REASON_CODES,
+    REASONS,
+    Coded,
+    allowed_values,
+    code_choice,
+    code_multiple,
+    code_number,
+    code_text,
+)
 from hsc_analysis.io.export import Export
 from hsc_analysis.io.grid import READABLE, read_grid
 from hsc_analysis.io.limesurvey import is_limesurvey, read_limesurvey
@@ -146,10 +155,11 @@ def read_responses(
             else:
                 background[field.id] = coded.answers
     items_frame = pd.DataFrame(items, index=ids)
-    missing_frame = pd.DataFrame(missing, index=ids).astype(object)
-    missing_frame = missing_frame.where(missing_frame.notna(), None)
-    for reason, count in pd.Series(missing_frame.to_numpy().ravel()).value_counts().items():
-        log.append(_entry("info", "", f"{count} item answer(s) missing: {reason}", int(count)))
+    reasons = np.column_stack(list(missing.values())) if missing else np.zeros((len(ids), 0), dtype=np.int8)
+    missing_frame = pd.DataFrame(REASONS[reasons], index=ids, columns=list(missing), dtype=object)
+    for code, count in enumerate(np.bincount(reasons.ravel(), minlength=len(REASONS))[1:], start=1):
+        if count:
+            log.append(_entry("info", "", f"{count} item answer(s) missing: {REASONS[code]}", int(count)))
     return SurveyResponses(
         items=items_frame,
         missing=missing_frame,
@@ -238,7 +248,7 @@ class _Importer:
             )
             self.settle(coded.invalid, cells, column, field, allowed)
             values = np.where(coded.invalid, np.nan, coded.answers) if field.type != "text" else coded.answers
-            reasons = np.where(coded.invalid, "invalid", coded.reasons)
+            reasons = np.where(coded.invalid, REASON_CODES["invalid"], coded.reasons).astype(np.int8)
             return Coded(values, reasons, coded.invalid)
         return coded
 
