@@ -306,3 +306,36 @@ def test_unknown_or_wrong_platform(parent):
         read_responses(FIXTURES / "tencent_parent.csv", parent, source="qualtrics")
     with pytest.raises(InputError, match=r"'on_invalid' parameter"):
         read_responses(FIXTURES / "plain_parent.csv", parent, on_invalid="drop")
+
+
+def test_mapping_and_source_from_study_yaml(parent, tmp_path):
+    from hsc_analysis.study import load_study
+
+    plain = pd.read_csv(FIXTURES / "plain_parent.csv").rename(columns={"com1": "Q1"})
+    plain.to_csv(tmp_path / "raw.csv", index=False)
+    (tmp_path / "study.yaml").write_text(
+        f"id: s\ntitle: S\ndatasets:\n  parent:\n    instrument: {SURVEYS / 'parent.yaml'}\n    file: raw.csv\n"
+        "    source: table\n    mapping: {Q1: com1}\n",
+        encoding="utf-8",
+    )
+    dataset = load_study(tmp_path / "study.yaml").datasets[0]
+    result = read_responses(dataset.file, dataset.instrument, source=dataset.source, mapping=dataset.mapping)
+    pd.testing.assert_frame_equal(result.items, read_responses(FIXTURES / "plain_parent.csv", parent).items)
+
+
+def test_simulator_style_index_file_with_joined_multiple_choice(tmp_path):
+    # the bundled example's 按序号 writer puts a multiple-choice answer in one ┋-joined column
+    teacher = load_instrument(SURVEYS / "teacher.yaml")
+    index = pd.read_excel(FIXTURES / "wjx_按序号_teacher.xlsx")
+    text = pd.read_excel(FIXTURES / "wjx_按文本_teacher.xlsx")
+    joined = next(c for c in text.columns if "任教学科" in c)
+    options = [c for c in index.columns if c.startswith(joined.split("、")[0] + "、")]
+    mixed = index.drop(columns=options)
+    mixed.insert(index.columns.get_loc(options[0]), joined, text[joined])
+    path = tmp_path / "teachers.xlsx"  # no 按序号 in the name: coding read from content
+    mixed.to_excel(path, index=False)
+    result = read_responses(path, teacher)
+    assert result.platform == "wjx_index"
+    reference = read_responses(FIXTURES / "wjx_按序号_teacher.xlsx", teacher)
+    pd.testing.assert_frame_equal(result.background, reference.background)
+    pd.testing.assert_frame_equal(result.items, reference.items)

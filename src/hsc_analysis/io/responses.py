@@ -146,6 +146,8 @@ def read_responses(
     for field in fields:
         if field.id in columns.option_columns or (field.type == "multiple" and field.id in columns.columns):
             single = columns.columns.get(field.id)
+            if single is not None:
+                importer.note_other_text(export.questions[single], single, field)
             options = {c: export.questions[col] for c, col in columns.option_columns.get(field.id, {}).items()}
             background.update(importer.multiple(field, single, options))
         elif field.id in columns.columns:
@@ -231,6 +233,8 @@ class _Importer:
 
     def single(self, field: Field, column: str) -> Coded:
         cells = self.export.questions[column]
+        if field.type == "choice":
+            self.note_other_text(cells, column, field)
         special = self.special(column, field)
         if field.type == "choice":
             coded = code_choice(
@@ -267,6 +271,21 @@ class _Importer:
                 f"options {levels} (joined by ┋), or 0/1 per option column",
             )
         return {name: frame[name].to_numpy() for name in frame.columns}
+
+    def note_other_text(self, cells: pd.Series, column: str, field: Field) -> None:
+        """问卷星 keeps "other, please specify" text in 〖…〗 inside the answer: the code is kept, the text noted."""
+        if cells.dtype == object:
+            other = cells.astype("string").str.contains("〖", regex=False).fillna(False).to_numpy(dtype=bool)
+            if other.any():
+                self.log.append(
+                    _entry(
+                        "info",
+                        column,
+                        f"{field.id}: {other.sum()} answer(s) with other-specify text "
+                        "in 〖…〗; the option's code is kept, the text is not imported",
+                        int(other.sum()),
+                    )
+                )
 
     def settle(self, invalid: np.ndarray, cells: pd.Series, column: str, field: Field, allowed: str) -> None:
         rows = cells.index[invalid]
