@@ -190,7 +190,9 @@ def test_explicit_mapping_and_unmapped_columns_reported(parent, tmp_path):
 def test_missing_item_columns_are_all_listed(parent, tmp_path):
     path = tmp_path / "short.csv"
     pd.read_csv(FIXTURES / "plain_parent.csv").drop(columns=["com1", "eft5"]).to_csv(path, index=False)
-    with pytest.raises(DataError, match=r"short\.csv: no column for 2 question\(s\).*com1 .*eft5 "):
+    with pytest.raises(
+        DataError, match=r"short\.csv \(read as a plain table\): no column for 2 question\(s\).*com1 .*eft5 "
+    ):
         read_responses(path, parent)
 
 
@@ -338,4 +340,32 @@ def test_simulator_style_index_file_with_joined_multiple_choice(tmp_path):
     assert result.platform == "wjx_index"
     reference = read_responses(FIXTURES / "wjx_按序号_teacher.xlsx", teacher)
     pd.testing.assert_frame_equal(result.background, reference.background)
+    pd.testing.assert_frame_equal(result.items, reference.items)
+
+
+@pytest.mark.parametrize("platform", ["tencent", "limesurvey"])
+def test_multiple_choice_option_columns_of_tencent_and_limesurvey(platform, tmp_path):
+    teacher = load_instrument(SURVEYS / "teacher.yaml")
+    reference = read_responses(FIXTURES / "wjx_按序号_teacher.xlsx", teacher)
+    sheet = pd.read_excel(FIXTURES / "wjx_按序号_teacher.xlsx", dtype=object)
+    levels = teacher.background[1].levels
+    table = {"编号" if platform == "tencent" else "id": sheet["序号"].astype(str)}
+    if platform == "limesurvey":
+        table |= {"submitdate": "2026-06-16 09:00:00", "lastpage": "3", "startlanguage": "zh"}
+    answers = pd.read_excel(FIXTURES / "wjx_按文本_teacher.xlsx", dtype=object) if platform == "tencent" else sheet
+    for question in teacher.items + teacher.checks:  # 腾讯问卷 exports option texts
+        column = next(c for c in answers.columns if c.endswith(question.text.zh))
+        table[question.id] = answers[column]
+    for code, label in levels.items():
+        column = next(c for c in sheet.columns if c.endswith(f"({label.zh})"))
+        chosen = sheet[column].astype(int) == 1
+        if platform == "tencent":
+            table[f"9.任教学科:{label.zh}"] = chosen.map({True: label.zh, False: ""})
+        else:
+            table[f"subjects[SQ{code:03d}]"] = chosen.map({True: "Y", False: ""})
+    path = tmp_path / f"{platform}.csv"
+    pd.DataFrame(table).to_csv(path, index=False, sep="," if platform == "tencent" else ";")
+    result = read_responses(path, teacher, source=platform)
+    subjects = [f"subjects__{c}" for c in levels]
+    pd.testing.assert_frame_equal(result.background[subjects], reference.background[subjects])
     pd.testing.assert_frame_equal(result.items, reference.items)

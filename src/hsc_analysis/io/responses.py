@@ -128,7 +128,11 @@ def read_responses(
     ids, metadata = build_metadata(export.metadata, export.roles, source=str(path), log=log)
     fields = instrument_fields(instrument)
     columns = map_columns(
-        list(export.questions.columns), fields, mapping=mapping, labels=export.labels, source=str(path)
+        list(export.questions.columns),
+        fields,
+        mapping=mapping,
+        labels=export.labels,
+        source=str(path) if export.platform != "table" else f"{path} (read as a plain table)",
     )
     for column in columns.unmapped:
         log.append(
@@ -142,7 +146,10 @@ def read_responses(
     for question in columns.absent:
         log.append(_entry("warning", question, "background question or identifier not found in the file", 0))
     importer = _Importer(export, str(path), on_invalid, log)
-    items, missing, background = {}, {}, {}
+    scored = [f for f in fields if f.kind in ("item", "check")]
+    answers = np.empty((len(ids), len(scored)))  # filled column by column: one block, no consolidation copy
+    reasons = np.empty((len(ids), len(scored)), dtype=np.int8)
+    background = {}
     for field in fields:
         if field.id in columns.option_columns or (field.type == "multiple" and field.id in columns.columns):
             single = columns.columns.get(field.id)
@@ -150,21 +157,19 @@ def read_responses(
                 importer.note_other_text(export.questions[single], single, field)
             options = {c: export.questions[col] for c, col in columns.option_columns.get(field.id, {}).items()}
             background.update(importer.multiple(field, single, options))
-        elif field.id in columns.columns:
+        elif field.kind in ("item", "check"):
             coded = importer.single(field, columns.columns[field.id])
-            if field.kind in ("item", "check"):
-                items[field.id], missing[field.id] = coded.answers, coded.reasons
-            else:
-                background[field.id] = coded.answers
-    items_frame = pd.DataFrame(items, index=ids)
-    reasons = np.column_stack(list(missing.values())) if missing else np.zeros((len(ids), 0), dtype=np.int8)
-    missing_frame = pd.DataFrame(REASONS[reasons], index=ids, columns=list(missing), dtype=object)
+            position = scored.index(field)
+            answers[:, position], reasons[:, position] = coded.answers, coded.reasons
+        elif field.id in columns.columns:
+            background[field.id] = importer.single(field, columns.columns[field.id]).answers
+    names = [f.id for f in scored]
     for code, count in enumerate(np.bincount(reasons.ravel(), minlength=len(REASONS))[1:], start=1):
         if count:
             log.append(_entry("info", "", f"{count} item answer(s) missing: {REASONS[code]}", int(count)))
     return SurveyResponses(
-        items=items_frame,
-        missing=missing_frame,
+        items=pd.DataFrame(answers, index=ids, columns=names, copy=False),
+        missing=pd.DataFrame(REASONS[reasons], index=ids, columns=names, dtype=object, copy=False),
         background=pd.DataFrame(background, index=ids),
         metadata=metadata,
         log=pd.DataFrame(log, columns=LOG_COLUMNS),
@@ -209,7 +214,8 @@ def _read_export(path: Path, source: str) -> Export:
         else "table"
     )
     wanted = source.split("_")[0] if source.startswith("wjx") else source
-    if source != "auto" and wanted != detected and wanted != "table":
+    # a declared source is trusted unless the header clearly belongs to another platform
+    if source != "auto" and detected not in (wanted, "table") and wanted != "table":
         raise DataError(
             f"{path}: does not look like a {source} export (its header looks like {detected}); "
             f"use source='auto' or one of {', '.join(SOURCES[1:])}"
