@@ -68,7 +68,7 @@ def code_choice(
     reasons = np.where(empty, REASON_CODES["blank"], 0).astype(np.int8)
     is_number = ~np.isnan(numbers)
     if coding == "text":  # a number in a text export is a label such as "4"
-        text = text.where(~is_number, pd.Series(numbers, index=cells.index).map(_number_text))
+        text = text.where(~is_number, _as_text(numbers, cells.index))
         is_number = np.zeros(len(cells), dtype=bool)
     for code, reason in special.items():
         hit = is_number & (numbers == code)
@@ -122,7 +122,7 @@ def code_text(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
         hit = numbers == code
         reasons[hit] = REASON_CODES[reason]
         numbers = np.where(hit, np.nan, numbers)
-    as_text = text.where(text.notna(), pd.Series(numbers, index=cells.index).map(_number_text, na_action="ignore"))
+    as_text = text.where(text.notna(), _as_text(numbers, cells.index))
     marked = _normalise(as_text).map(_MARKER_CODES).to_numpy(dtype=float)
     has_marker = ~np.isnan(marked)
     reasons[has_marker] = marked[has_marker]
@@ -147,7 +147,7 @@ def code_multiple(
     names = [f"{field.id}__{c}" for c in field.options]
     if cells is not None:
         numbers, text, empty = _split(cells)
-        text = text.where(text.notna(), pd.Series(numbers, index=cells.index).map(_number_text, na_action="ignore"))
+        text = text.where(text.notna(), _as_text(numbers, cells.index))
         missing = empty | np.isin(numbers, list(special)) | _normalise(text).isin(list(TEXT_MARKERS)).to_numpy()
         separator = "," if coding == "code" else "┋"
         dummies = text.where(~missing).str.get_dummies(sep=separator)
@@ -228,5 +228,9 @@ def _strip_other(text: str) -> str:
     return re.sub(r"〖.*?〗|【.*?】", "", text)
 
 
-def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+def _as_text(numbers: np.ndarray, index: pd.Index) -> pd.Series:
+    """Numbers as the text a form shows: whole numbers without '.0' (301.0 → "301"); NaN stays NaN."""
+    text = pd.Series(numbers, index=index).astype(str).astype(object)
+    whole = ~np.isnan(numbers) & (np.mod(numbers, 1) == 0) & (np.abs(numbers) < 2**53)
+    text[whole] = pd.Series(numbers[whole].astype(np.int64), index=index[whole]).astype(str)
+    return text.where(~np.isnan(numbers))
