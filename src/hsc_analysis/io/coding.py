@@ -194,7 +194,7 @@ def _split(cells: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Numbers (NaN where not a number), text cells (NaN elsewhere) and empty cells of a column."""
     if cells.dtype.kind in "biuf":
         numbers = cells.to_numpy(dtype=float)
-        return numbers, pd.Series(np.nan, index=cells.index, dtype=object), np.isnan(numbers)
+        return numbers, pd.Series(index=cells.index, dtype="float64"), np.isnan(numbers)
     numbers = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
     text = cells.where(np.isnan(numbers) & cells.notna().to_numpy())
     text = text.astype(object).where(text.isna(), text.astype(str).str.strip())

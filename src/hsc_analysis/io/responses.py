@@ -147,8 +147,9 @@ def read_responses(
         log.append(_entry("warning", question, "background question or identifier not found in the file", 0))
     importer = _Importer(export, str(path), on_invalid, log)
     scored = [f for f in fields if f.kind in ("item", "check")]
-    answers = np.empty((len(ids), len(scored)))  # filled column by column: one block, no consolidation copy
-    reasons = np.empty((len(ids), len(scored)), dtype=np.int8)
+    # filled column by column in column-major order: each becomes one DataFrame block without a copy
+    answers = np.empty((len(ids), len(scored)), order="F")
+    reasons = np.empty((len(ids), len(scored)), dtype=np.int8, order="F")
     background = {}
     for field in fields:
         if field.id in columns.option_columns or (field.type == "multiple" and field.id in columns.columns):
@@ -164,7 +165,7 @@ def read_responses(
         elif field.id in columns.columns:
             background[field.id] = importer.single(field, columns.columns[field.id]).answers
     names = [f.id for f in scored]
-    for code, count in enumerate(np.bincount(reasons.ravel(), minlength=len(REASONS))[1:], start=1):
+    for code, count in enumerate(np.bincount(reasons.ravel(order="K"), minlength=len(REASONS))[1:], start=1):
         if count:
             log.append(_entry("info", "", f"{count} item answer(s) missing: {REASONS[code]}", int(count)))
     return SurveyResponses(
