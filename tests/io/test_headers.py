@@ -34,3 +34,8 @@ def test_candidates_and_base():
 def test_normalise_folds_width_space_and_trailing_punctuation():
     assert normalise("（如家委会、校长信箱）。") == normalise("(如家委会、校长信箱)")
     assert normalise("Strongly  Agree ") == "stronglyagree"
+
+
+@pytest.mark.parametrize("text", ["第13题(界面美观度)", "13、(界面美观度)", "13、界面美观度", "外观 - 界面美观度"])
+def test_matrix_row_forms_offer_the_row_text(text):
+    assert "界面美观度" in parse_header(text).candidates()

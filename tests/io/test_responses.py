@@ -369,3 +369,16 @@ def test_multiple_choice_option_columns_of_tencent_and_limesurvey(platform, tmp_
     subjects = [f"subjects__{c}" for c in levels]
     pd.testing.assert_frame_equal(result.background[subjects], reference.background[subjects])
     pd.testing.assert_frame_equal(result.items, reference.items)
+
+
+def test_an_empty_line_is_kept_as_a_row(parent, tmp_path):
+    lines = (FIXTURES / "plain_parent.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "gap.csv"
+    path.write_text("\n".join([lines[0], lines[1], "", *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"column 'respondent_id' \(respondent id\) is empty in row\(s\) 3"):
+        read_responses(path, parent)
+    without_ids = tmp_path / "gap_no_id.csv"
+    pd.read_csv(path, skip_blank_lines=False).drop(columns="respondent_id").to_csv(without_ids, index=False)
+    result = read_responses(without_ids, parent)
+    assert result.n == 7 and result.items.iloc[1].isna().all() and (result.missing.iloc[1] == "blank").all()
+    assert result.metadata["source_row"].tolist() == [2, 3, 4, 5, 6, 7, 8]

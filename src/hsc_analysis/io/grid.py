@@ -92,7 +92,14 @@ def _csv_grid(path: Path) -> Grid:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
-    options = {"encoding": encoding, "sep": delimiter, "header": None, "keep_default_na": False, "na_values": [""]}
+    options = {
+        "encoding": encoding,
+        "sep": delimiter,
+        "header": None,
+        "keep_default_na": False,
+        "na_values": [""],
+        "skip_blank_lines": False,  # an empty line is a row of the file too: no row vanishes, row numbers stay true
+    }
     top = pd.read_csv(path, nrows=_HEADER_ROWS, dtype=str, **options).fillna("").to_numpy().tolist()
 
     def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:

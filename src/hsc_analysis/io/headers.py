@@ -47,8 +47,8 @@ class Header:
         """Texts that may equal a question's text or id, most specific first: the whole header, the stem, and the
         part after a row separator (``—``, `` - ``, ``:``) as used for matrix rows."""
         texts = [self.text, self.stem]
-        if self.option is not None and self.code is not None:
-            texts.append(self.option)
+        if self.option is not None and (self.code is not None or not self.base):
+            texts.append(self.option)  # LimeSurvey Q[row], 问卷星 N、(行文本) and 第N题(行文本) matrix rows
         for separator in _ROW_SEPARATORS:
             if separator in self.stem:
                 texts.append(self.stem.rsplit(separator, 1)[1])
