@@ -382,3 +382,26 @@ def test_an_empty_line_is_kept_as_a_row(parent, tmp_path):
     result = read_responses(without_ids, parent)
     assert result.n == 7 and result.items.iloc[1].isna().all() and (result.missing.iloc[1] == "blank").all()
     assert result.metadata["source_row"].tolist() == [2, 3, 4, 5, 6, 7, 8]
+
+
+def test_spss_codes_translated_by_value_labels(parent, tmp_path):
+    import pyreadstat
+
+    truth = pd.read_csv(FIXTURES / "answers_parent.csv", index_col="respondent_id")
+    items = [q.id for q in (*parent.items, *parent.checks)]
+    positions = truth[items].replace({9: 6})  # a 问卷星 .sav numbers the options 1, 2, …: 6 = 不了解
+    labels = {}
+    for item in items:
+        scale = parent.scales[(parent.item(item) if item in parent.item_ids else parent.checks[0]).scale]
+        options = [*scale.codes.values(), *(label for label, _ in scale.missing_codes.values())]
+        labels[item] = {float(i): label.zh for i, label in enumerate(options, start=1)}
+    labels["com1"][3.0] = "一般"  # not an option of the instrument: this column is read as it is, with a warning
+    path = tmp_path / "wjx.sav"
+    pyreadstat.write_sav(positions.reset_index(), str(path), variable_value_labels=labels)
+    result = read_responses(path, parent)
+    expected = truth[items].where(truth[items] != 9)
+    np.testing.assert_array_equal(result.items.to_numpy(), expected.to_numpy())
+    assert (result.missing["opn1"][truth["opn1"].to_numpy() == 9] == "dont_know").all()
+    warned = result.log[(result.log["level"] == "warning") & (result.log["column"] == "com1")]
+    assert "'一般'" in warned["message"].iloc[0]
+    assert result.log["message"].str.contains(r"opn1: codes translated by value labels \(6→9\)").any()

@@ -22,7 +22,8 @@ class Export:
     ``roles`` maps a metadata role (``respondent_id``, ``submitted_at``, ...) to its column in ``metadata``;
     ``special`` maps platform codes to a missing reason for every column, ``column_special`` for single columns
     (SPSS user-missing values); ``labels`` gives a second text per column to map by (SPSS variable labels,
-    Qualtrics question texts); ``code_prefix`` is a prefix of answer codes (LimeSurvey ``A1``).
+    Qualtrics question texts); ``value_labels`` the file's code → label per column (SPSS); ``code_prefix`` is a
+    prefix of answer codes (LimeSurvey ``A1``).
     """
 
     platform: str
@@ -33,6 +34,7 @@ class Export:
     special: Mapping[float, str] = field(default_factory=dict)
     column_special: Mapping[str, Mapping[float, str]] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    value_labels: Mapping[str, Mapping[float, str]] = field(default_factory=dict)
     code_prefix: str = ""
     log: tuple[dict, ...] = ()
 

@@ -29,6 +29,7 @@ from hsc_analysis.io.coding import (
 )
 from hsc_analysis.io.export import Export
 from hsc_analysis.io.grid import READABLE, read_grid
+from hsc_analysis.io.headers import normalise
 from hsc_analysis.io.limesurvey import is_limesurvey, read_limesurvey
 from hsc_analysis.io.mapping import Field, instrument_fields, map_columns
 from hsc_analysis.io.metadata import build_metadata
@@ -243,6 +244,8 @@ class _Importer:
         if field.type == "choice":
             self.note_other_text(cells, column, field)
         special = self.special(column, field)
+        if field.type == "choice" and column in self.export.value_labels:
+            cells = self.translate(cells, column, field, special)
         if field.type == "choice":
             coded = code_choice(
                 cells, field, coding=self.export.coding, special=special, code_prefix=self.export.code_prefix
@@ -278,6 +281,40 @@ class _Importer:
                 f"options {levels} (joined by ┋), or 0/1 per option column",
             )
         return {name: frame[name].to_numpy() for name in frame.columns}
+
+    def translate(self, cells: pd.Series, column: str, field: Field, special: Mapping[float, str]) -> pd.Series:
+        """Codes translated by the file's value labels when every label names an option of the question."""
+        labelled = {c: t for c, t in self.export.value_labels[column].items() if c not in special}
+        by_label = {normalise(text): code for code, label in field.labels.items() for text in (label.zh, label.en)}
+        translation = {c: by_label.get(normalise(t)) for c, t in labelled.items()}
+        differing = [f"{c:g} {t!r}" for c, t in labelled.items() if translation[c] is None]
+        if differing:
+            self.log.append(
+                _entry(
+                    "warning",
+                    column,
+                    f"{field.id}: value label(s) {', '.join(differing)} are not "
+                    "options of the instrument; codes read as they are",
+                    0,
+                )
+            )
+            return cells
+        moved = {c: code for c, code in translation.items() if c != code}
+        if not moved:
+            return cells
+        numbers = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
+        recoded = numbers.copy()
+        for old, new in moved.items():
+            recoded[numbers == old] = new
+        self.log.append(
+            _entry(
+                "info",
+                column,
+                f"{field.id}: codes translated by value labels ({', '.join(f'{o:g}→{n}' for o, n in moved.items())})",
+                int(np.isin(numbers, list(moved)).sum()),
+            )
+        )
+        return pd.Series(recoded, index=cells.index)
 
     def note_other_text(self, cells: pd.Series, column: str, field: Field) -> None:
         """问卷星 keeps "other, please specify" text in 〖…〗 inside the answer: the code is kept, the text noted."""

@@ -1,6 +1,10 @@
 """SPSS ``.sav`` files via pyreadstat: variable names or variable labels map columns to questions, codes are read
 as they are, and user-missing values keep their code's reason (shared/reference/formats.md §A4).
 
+Value labels are compared with the instrument's labels: when every labelled code names one of the question's
+options, codes are translated by label (a 问卷星 .sav numbers options 1, 2, … so 6 不了解 becomes 9); when some
+label is not an option, the codes are read as they are and the log says which labels differ.
+
 A user-missing value that is a missing code of the instrument (e.g. 9 不了解) takes the instrument's reason; any
 other takes the reason its value label names (跳过/skip/不适用 → ``skipped``, 不知道/不了解/don't know →
 ``dont_know``, otherwise ``blank``); 问卷星's ``-3``/``-2`` are ``skipped``.
@@ -70,6 +74,7 @@ def read_spss(path: Path) -> Export:
         coding="code",
         column_special=column_special,
         labels={c: label for c, label in meta.column_names_to_labels.items() if label},
+        value_labels=meta.variable_value_labels,
         log=tuple(log),
     )
 
