@@ -100,6 +100,7 @@ def test_teacher_multiple_choice_from_option_columns_and_joined_text():
     by_text = read_responses(FIXTURES / "wjx_按文本_teacher.xlsx", teacher)  # ┋-joined, 其他〖心理健康〗
     pd.testing.assert_frame_equal(by_index.background, by_text.background)
     pd.testing.assert_frame_equal(by_index.items, by_text.items)
+    assert by_text.log["message"].str.contains("subjects: 1 answer(s) with other-specify text", regex=False).any()
     chosen = pd.read_csv(FIXTURES / "answers_teacher.csv")["subjects"].str.split("|")
     subjects = by_index.background[[f"subjects__{c}" for c in teacher.background[1].levels]]
     expected = [[float(str(c) in row) for c in teacher.background[1].levels] for row in chosen]

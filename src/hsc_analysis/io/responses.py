@@ -148,6 +148,7 @@ def read_responses(
         log.append(_entry("warning", question, "background question or identifier not found in the file", 0))
     importer = _Importer(export, str(path), on_invalid, log)
     scored = [f for f in fields if f.kind in ("item", "check")]
+    position = {f.id: j for j, f in enumerate(scored)}
     # filled column by column in column-major order: each becomes one DataFrame block without a copy
     answers = np.empty((len(ids), len(scored)), order="F")
     reasons = np.empty((len(ids), len(scored)), dtype=np.int8, order="F")
@@ -161,8 +162,7 @@ def read_responses(
             background.update(importer.multiple(field, single, options))
         elif field.kind in ("item", "check"):
             coded = importer.single(field, columns.columns[field.id])
-            position = scored.index(field)
-            answers[:, position], reasons[:, position] = coded.answers, coded.reasons
+            answers[:, position[field.id]], reasons[:, position[field.id]] = coded.answers, coded.reasons
         elif field.id in columns.columns:
             background[field.id] = importer.single(field, columns.columns[field.id]).answers
     names = [f.id for f in scored]
@@ -240,7 +240,7 @@ class _Importer:
         return {**self.export.special, **{c: r for c, r in own.items() if c not in field.options}}
 
     def single(self, field: Field, column: str) -> Coded:
-        cells = self.export.questions[column]
+        raw = cells = self.export.questions[column]
         if field.type == "choice":
             self.note_other_text(cells, column, field)
         special = self.special(column, field)
@@ -260,7 +260,7 @@ class _Importer:
                 if field.type == "choice"
                 else "a number, (跳过) or (空)"
             )
-            self.settle(coded.invalid, cells, column, field, allowed)
+            self.settle(coded.invalid, raw, column, field, allowed)
             values = np.where(coded.invalid, np.nan, coded.answers) if field.type != "text" else coded.answers
             reasons = np.where(coded.invalid, REASON_CODES["invalid"], coded.reasons).astype(np.int8)
             return Coded(values, reasons, coded.invalid)
@@ -318,7 +318,7 @@ class _Importer:
 
     def note_other_text(self, cells: pd.Series, column: str, field: Field) -> None:
         """问卷星 keeps "other, please specify" text in 〖…〗 inside the answer: the code is kept, the text noted."""
-        if cells.dtype == object:
+        if cells.dtype.kind not in "biufM":
             other = cells.astype("string").str.contains("〖", regex=False).fillna(False).to_numpy(dtype=bool)
             if other.any():
                 self.log.append(
