@@ -29,7 +29,8 @@ class StudyError(InputError):
 @dataclass(frozen=True)
 class Dataset:
     """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
-    (``source``, see :func:`hsc_analysis.io.read_responses`) and an explicit column → question ``mapping``."""
+    (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
+    column → question ``mapping``."""
 
     name: str
     instrument: Instrument
@@ -97,7 +98,7 @@ def load_study(path: str | Path) -> Study:
                 instrument_path=instrument_path,
                 file=(path.parent / entry["file"]).resolve(),
                 id_column=entry.get("id_column"),
-                source=str(entry.get("source", "auto")),
+                source=str(entry.get("source", entry.get("platform", "auto"))),
                 mapping={str(k): v for k, v in mapping.items()} if mapping else None,
             )
         )
