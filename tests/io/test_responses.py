@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hsc_analysis.errors import DataError, InputError
-from hsc_analysis.instruments import load_instrument
+from hsc_analysis.instruments import Instrument, load_instrument
 from hsc_analysis.io import read_responses
 from hsc_analysis.io.responses import detect_source
 
@@ -406,3 +408,36 @@ def test_spss_codes_translated_by_value_labels(parent, tmp_path):
     warned = result.log[(result.log["level"] == "warning") & (result.log["column"] == "com1")]
     assert "'一般'" in warned["message"].iloc[0]
     assert result.log["message"].str.contains(r"opn1: codes translated by value labels \(6→9\)").any()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from(["1", "3", "5", "7", "", "abc", "-3", "2.5", "非常同意"]), min_size=3, max_size=3),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_lenient_import_never_loses_a_row(rows, tmp_path_factory):
+    instrument = Instrument.from_keys({"S": ["a", "b", "c"]}, response_range=(1, 5))
+    path = tmp_path_factory.mktemp("rows") / "rows.csv"
+    path.write_text("a,b,c\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    result = read_responses(path, instrument, on_invalid="mark")
+    cells = np.array(rows, dtype=object)
+    assert result.n == len(rows) and result.metadata["source_row"].tolist() == list(range(2, len(rows) + 2))
+    valid = np.isin(cells, ["1", "3", "5"])
+    np.testing.assert_array_equal(result.items.notna().to_numpy(), valid)
+    np.testing.assert_array_equal(result.missing.to_numpy() == "blank", cells == "")
+    np.testing.assert_array_equal(result.missing.to_numpy() == "invalid", ~valid & (cells != ""))
+
+
+def test_excel_datetime_cells_and_duration_variants(parent, tmp_path):
+    sheet = pd.read_excel(FIXTURES / "wjx_按序号_parent.xlsx", dtype=object)
+    sheet["提交答卷时间"] = pd.Timestamp("2026-06-16 08:00:00")  # a real datetime cell, not text
+    sheet["所用时间"] = ["2分3秒", "136", "1小时", "136 秒", "3分", ""]
+    path = tmp_path / "wjx_按序号_dates.xlsx"
+    sheet.to_excel(path, index=False)
+    meta = read_responses(path, parent).metadata
+    assert (meta["submitted_at"] == pd.Timestamp("2026-06-16 08:00:00")).all()
+    assert meta["duration_seconds"].tolist()[:5] == [123, 136, 3600, 136, 180]
+    assert np.isnan(meta["duration_seconds"].iloc[5])
