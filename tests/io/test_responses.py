@@ -441,3 +441,21 @@ def test_excel_datetime_cells_and_duration_variants(parent, tmp_path):
     assert (meta["submitted_at"] == pd.Timestamp("2026-06-16 08:00:00")).all()
     assert meta["duration_seconds"].tolist()[:5] == [123, 136, 3600, 136, 180]
     assert np.isnan(meta["duration_seconds"].iloc[5])
+
+
+def test_mapping_errors_name_the_problem(parent, tmp_path):
+    with pytest.raises(DataError, match=r"mapping names column\(s\) not in the file: Q9"):
+        read_responses(FIXTURES / "plain_parent.csv", parent, mapping={"Q9": "com1"})
+    with pytest.raises(DataError, match=r"mapping 'com1' → 'nope': no question 'nope' in the instrument"):
+        read_responses(FIXTURES / "plain_parent.csv", parent, mapping={"com1": "nope"})
+    twins = tmp_path / "twins.yaml"
+    twins.write_text(
+        "id: twins\ntitle: T\nversion: '1'\nscales: {A: {codes: {1: 否, 2: 是}}}\nconstructs: {c: {label: C}}\n"
+        "items:\n  - {id: a, construct: c, scale: A, text: 同一句话}\n"
+        "  - {id: b, construct: c, scale: A, text: 同一句话}\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "twins.csv"
+    path.write_text("1、同一句话,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"column '1、同一句话': fits 2 questions \(a, b\)"):
+        read_responses(path, load_instrument(twins))
