@@ -122,7 +122,7 @@ def _check_id_column(data, column: str, instrument, path: Path) -> None:
 def _cmd_import(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_responses, write_table
-    from hsc_analysis.io.export_table import shareable_table
+    from hsc_analysis.io.shareable import shareable_table
 
     instrument = load_instrument(args.instrument)
     responses = read_responses(args.raw, instrument, source=args.source, on_invalid=args.on_invalid)
