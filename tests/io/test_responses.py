@@ -459,3 +459,27 @@ def test_mapping_errors_name_the_problem(parent, tmp_path):
     path.write_text("1、同一句话,b\n1,2\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"column '1、同一句话': fits 2 questions \(a, b\)"):
         read_responses(path, load_instrument(twins))
+
+
+def test_qualtrics_multiple_choice_split_into_columns(tmp_path):
+    teacher = load_instrument(SURVEYS / "teacher.yaml")
+    reference = read_responses(FIXTURES / "wjx_按序号_teacher.xlsx", teacher)
+    sheet = pd.read_excel(FIXTURES / "wjx_按序号_teacher.xlsx", dtype=object)
+    tags, texts = ["ResponseId"], ["Response ID"]
+    body = {"ResponseId": [f"R_{i}" for i in sheet["序号"]]}
+    for question in teacher.items + teacher.checks:
+        tags.append(question.id)
+        texts.append(question.text.zh)
+        body[question.id] = sheet[next(c for c in sheet.columns if c.endswith(question.text.zh))]
+    for code, label in teacher.background[1].levels.items():
+        tags.append(f"Q9_{code}")
+        texts.append(f"任教学科 - {label.zh}")
+        selected = sheet[next(c for c in sheet.columns if c.endswith(f"({label.zh})"))].astype(int) == 1
+        body[f"Q9_{code}"] = selected.map({True: "1", False: ""})
+    path = tmp_path / "qualtrics.csv"
+    rows = [tags, texts, ['{"ImportId":"x"}'] * len(tags), *pd.DataFrame(body).astype(str).to_numpy().tolist()]
+    pd.DataFrame(rows).to_csv(path, index=False, header=False)
+    result = read_responses(path, teacher)
+    assert result.platform == "qualtrics"
+    subjects = [f"subjects__{c}" for c in range(1, 8)]
+    np.testing.assert_array_equal(result.background[subjects].to_numpy(), reference.background[subjects].to_numpy())

@@ -4,8 +4,8 @@ Header forms handled (shared/reference/formats.md §A1.2, §A2, §A3):
 
 - ``13、题干``, ``13.题干`` (腾讯问卷), with or without a type suffix such as ``(矩阵单选题 *必答)``;
 - ``13、题干—行文本`` (问卷星 2016 matrix, first row) and ``Q5 - 行文本`` style tails (Qualtrics);
-- ``8、题干(选项)`` / ``8、(选项)`` / ``第8题(选项)`` (问卷星 multiple-choice option columns) and ``8.题干:选项``
-  (腾讯问卷);
+- ``8、题干(选项)`` / ``8、(选项)`` / ``第8题(选项)`` (问卷星 multiple-choice option columns), ``8.题干:选项``
+  (腾讯问卷) and ``题干 - 选项`` (Qualtrics, multi-value fields split into columns);
 - ``G1[SQ001]`` (LimeSurvey sub-questions);
 - bare texts without a number (问卷星 2016 matrix rows after the first, plain tables, SPSS variables).
 """
@@ -61,7 +61,7 @@ class Header:
             return self.stem
         cut = max(self.stem.rfind(f"({self.option}"), self.stem.rfind(f"（{self.option}"))
         if cut < 0:
-            cut = max(self.stem.rfind(":"), self.stem.rfind("："))
+            cut = max(self.stem.rfind(":"), self.stem.rfind("："), self.stem.rfind(" - "))
         return self.stem[:cut].strip()
 
 
@@ -90,6 +90,8 @@ def parse_header(text: str) -> Header:
         option = match[2].strip()
     elif ":" in clean or "：" in clean:
         option = re.split(r"[:：]", clean, maxsplit=1)[1].strip()
+    elif " - " in clean:  # Qualtrics: "stem - row" (matrix) or "stem - option" (split multiple choice)
+        option = clean.rsplit(" - ", 1)[1].strip()
     return Header(text, number, clean, option)
 
 
