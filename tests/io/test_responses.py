@@ -483,3 +483,16 @@ def test_qualtrics_multiple_choice_split_into_columns(tmp_path):
     assert result.platform == "qualtrics"
     subjects = [f"subjects__{c}" for c in range(1, 8)]
     np.testing.assert_array_equal(result.background[subjects].to_numpy(), reference.background[subjects].to_numpy())
+
+
+def test_unreadable_metadata_is_logged_not_dropped(parent, tmp_path):
+    sheet = pd.read_csv(FIXTURES / "wjx_按序号_parent_bom.csv", dtype=object)
+    sheet.loc[1, "提交答卷时间"] = "昨天下午"
+    sheet.loc[2, "所用时间"] = "很久"
+    path = tmp_path / "wjx_按序号_meta.csv"
+    sheet.to_csv(path, index=False)
+    result = read_responses(path, parent)
+    assert result.n == 6 and pd.isna(result.metadata["submitted_at"].iloc[1])
+    warnings = result.log[result.log["level"] == "warning"].set_index("column")["message"]
+    assert "submitted_at: 1 value(s) not understood, left empty: rows 3, e.g. '昨天下午'" in warnings["提交答卷时间"]
+    assert "duration_seconds: 1 value(s) not understood, left empty: rows 4, e.g. '很久'" in warnings["所用时间"]
