@@ -5,8 +5,10 @@ a multiple-choice question) or automatically: a header (or its stem after the qu
 text after ``—``/`` - ``/``:``) equal to a question's id or its zh or en text (compared after
 :func:`~hsc_analysis.io.headers.normalise`). Multiple-choice option columns (``8、题干(选项)``, ``8、(选项)``,
 ``第8题(选项)``, ``8.题干:选项``, ``Q[SQ003]``) are joined to their question by stem or by question number and to a
-level by the option's label. Nothing is guessed: a header that fits two questions, a question found in two columns
-and scale items or checks without a column raise :class:`DataError`; unmapped columns are reported.
+level by the option's label; when no column carries the stem (问卷星 2016: only ``第6题(运动)`` …), the question is the
+one multiple-choice question whose levels include every option of that number. Nothing is guessed: a header that
+fits two questions, a question found in two columns and scale items or checks without a column raise
+:class:`DataError`; unmapped columns are reported.
 """
 
 from __future__ import annotations
