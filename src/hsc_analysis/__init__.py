@@ -14,6 +14,7 @@ _EXPORTS = {
     "InstrumentError": "hsc_analysis.errors",
     "Instrument": "hsc_analysis.instruments",
     "load_instrument": "hsc_analysis.instruments",
+    "read_responses": "hsc_analysis.io",
     "read_table": "hsc_analysis.io",
     "write_table": "hsc_analysis.io",
     "ScaleScores": "hsc_analysis.scoring",

@@ -52,6 +52,31 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default: zh)")
     show.set_defaults(run=_cmd_instrument_show)
 
+    imp = commands.add_parser(
+        "import", help="import a raw survey export (问卷星, 腾讯问卷, Qualtrics, LimeSurvey, .sav)"
+    )
+    imp.add_argument("raw", type=Path, help="the raw export: .xlsx, .xls, .csv, .sav or .parquet")
+    imp.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
+    imp.add_argument(
+        "--source",
+        default="auto",
+        help="platform: auto (default), wjx, wjx_index, wjx_text, tencent, qualtrics, limesurvey, spss, table",
+    )
+    imp.add_argument(
+        "--on-invalid",
+        choices=("raise", "mark"),
+        default="raise",
+        help="an answer outside the scale: stop (raise, default) or mark it invalid and go on",
+    )
+    imp.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="write items, background and metadata (no personal "
+        "columns) to this .csv or .parquet (default: CSV on stdout)",
+    )
+    imp.set_defaults(run=_cmd_import)
+
     report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
     report.add_argument("study", type=Path, help="the study's study.yaml")
     report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
@@ -92,6 +117,23 @@ def _check_id_column(data, column: str, instrument, path: Path) -> None:
     duplicated = data[column][data[column].duplicated()].unique().tolist()
     if duplicated:
         raise InputError(f"{path}: column '{column}' repeats the id(s) {', '.join(map(str, duplicated[:5]))}")
+
+
+def _cmd_import(args: argparse.Namespace) -> None:
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import read_responses, write_table
+    from hsc_analysis.io.shareable import shareable_table
+
+    instrument = load_instrument(args.instrument)
+    responses = read_responses(args.raw, instrument, source=args.source, on_invalid=args.on_invalid)
+    table = shareable_table(responses, instrument=instrument)
+    for entry in responses.log.itertuples():
+        print(f"{entry.level}: {entry.column + ': ' if entry.column else ''}{entry.message}", file=sys.stderr)
+    if args.output:
+        write_table(table, args.output)
+        print(f"wrote {len(table)} respondents × {table.shape[1]} columns to {args.output}", file=sys.stderr)
+    else:
+        table.to_csv(sys.stdout)
 
 
 def _cmd_instrument_show(args: argparse.Namespace) -> None:

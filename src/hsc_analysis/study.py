@@ -28,13 +28,17 @@ class StudyError(InputError):
 
 @dataclass(frozen=True)
 class Dataset:
-    """One questionnaire's data in a study: the instrument and the raw file it was collected with."""
+    """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
+    (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
+    column → question ``mapping``."""
 
     name: str
     instrument: Instrument
     instrument_path: Path
     file: Path
     id_column: str | None = None
+    source: str = "auto"
+    mapping: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ def load_study(path: str | Path) -> Study:
         for key in ("instrument", "file"):
             if key not in entry:
                 raise fail(f"datasets.{name}", f"missing required key '{key}'")
+        mapping = entry.get("mapping")
+        if mapping is not None and (
+            not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
+        ):
+            raise fail(f"datasets.{name}.mapping", "expected a mapping of column header to question id")
         instrument_path = (path.parent / entry["instrument"]).resolve()
         datasets.append(
             Dataset(
@@ -82,6 +91,8 @@ def load_study(path: str | Path) -> Study:
                 instrument_path=instrument_path,
                 file=(path.parent / entry["file"]).resolve(),
                 id_column=entry.get("id_column"),
+                source=str(entry.get("source", entry.get("platform", "auto"))),
+                mapping={str(k): v for k, v in mapping.items()} if mapping else None,
             )
         )
     title = spec["title"]

@@ -1,0 +1,177 @@
+"""Raw export files as a grid: the header row(s) as text and the body as cells, whatever the file type.
+
+CSV text is decoded by sniffing a byte-order mark (UTF-8, UTF-16) and otherwise trying strict UTF-8, then GB18030
+(the superset of GBK/GB2312 that Chinese Excel writes); the delimiter (``,``, ``;`` or tab) is sniffed from the
+header line. Excel ``.xlsx`` is read with openpyxl, ``.xls`` with xlrd directly and Parquet with pyarrow.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hsc_analysis.errors import DataError
+
+__all__ = ["READABLE", "Grid", "read_grid", "sniff_encoding"]
+
+READABLE = (".csv", ".txt", ".xlsx", ".xls", ".parquet", ".sav")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_HEADER_ROWS = 3  # enough for Qualtrics (3 header rows); platforms say how many they use
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The first rows of a file as text (``top``) and a way to read the body below ``n`` header rows.
+
+    ``body(n, text_columns)`` returns the cells below the first ``n`` rows, columns by position (0, 1, ...), index
+    = the row number in the file (1-based, the first header row is row 1); columns whose position is in
+    ``text_columns`` are read as text, as given (ids, phone numbers and times must not become numbers).
+    """
+
+    path: Path
+    top: list[list[str]]
+    body: Callable[[int, Sequence[int]], pd.DataFrame]
+    encoding: str | None
+
+
+def read_grid(path: Path) -> Grid:
+    """Open a CSV, Excel or Parquet file as a :class:`Grid`; unreadable or corrupt files raise :class:`DataError`."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    try:
+        if suffix in (".csv", ".txt"):
+            return _csv_grid(path)
+        if suffix == ".xlsx":
+            return _frame_grid(path, _read_xlsx(path), None)
+        if suffix == ".xls":
+            return _frame_grid(path, _read_xls(path), None)
+        if suffix == ".parquet":
+            return _parquet_grid(path)
+    except DataError:
+        raise
+    except Exception as err:  # each engine raises its own types for corrupt files
+        raise DataError(f"{path}: cannot read the file as {suffix[1:]} ({type(err).__name__}: {err})") from None
+    raise DataError(f"{path}: cannot read '{suffix or 'no extension'}' files; use one of {', '.join(READABLE)}")
+
+
+def sniff_encoding(path: Path) -> str:
+    """The text encoding of a file: from its byte-order mark, else UTF-8 if it decodes strictly, else GB18030."""
+    raw = path.read_bytes()
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            raw.decode("gb18030")
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"{path}: not readable as text in UTF-8 or GB18030 (invalid byte at {err.start}); "
+                "save the file as UTF-8 or GBK CSV"
+            ) from None
+        return "gb18030"
+    return "utf-8"
+
+
+def _csv_grid(path: Path) -> Grid:
+    encoding = sniff_encoding(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        first_line = handle.readline()
+    if not first_line.strip():
+        raise DataError(f"{path}: the file is empty; expected a header row")
+    try:
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    options = {
+        "encoding": encoding,
+        "sep": delimiter,
+        "header": None,
+        "keep_default_na": False,
+        "na_values": [""],
+        "skip_blank_lines": False,  # an empty line is a row of the file too: no row vanishes, row numbers stay true
+    }
+    top = pd.read_csv(path, nrows=_HEADER_ROWS, dtype=str, **options).fillna("").to_numpy().tolist()
+
+    def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
+        try:
+            cells = pd.read_csv(path, skiprows=n_header, dtype=dict.fromkeys(text_columns, str), **options)
+        except pd.errors.EmptyDataError:
+            cells = pd.DataFrame(columns=range(len(top[0])))
+        cells.index = pd.RangeIndex(n_header + 1, n_header + 1 + len(cells), name="source_row")
+        return cells
+
+    return Grid(path=path, top=top, body=body, encoding=encoding)
+
+
+def _frame_grid(path: Path, cells: pd.DataFrame, encoding: str | None) -> Grid:
+    cells = cells.set_axis(range(cells.shape[1]), axis=1).reset_index(drop=True)
+    top = cells.head(_HEADER_ROWS).map(_as_text).to_numpy().tolist()
+
+    def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
+        below = cells.iloc[n_header:].copy()
+        for position in text_columns:
+            below[position] = below[position].map(_as_text, na_action="ignore")
+        below.index = pd.RangeIndex(n_header + 1, n_header + 1 + len(below), name="source_row")
+        return below
+
+    return Grid(path=path, top=top, body=body, encoding=encoding)
+
+
+def _parquet_grid(path: Path) -> Grid:
+    """Parquet keeps its column types; the header is the column names and the body starts at row 1."""
+    table = pd.read_parquet(path)
+    top = [list(map(str, table.columns))]
+
+    def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
+        cells = table.set_axis(range(table.shape[1]), axis=1)
+        cells.index = pd.RangeIndex(1, 1 + len(cells), name="source_row")
+        return cells
+
+    return Grid(path=path, top=top, body=body, encoding=None)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
+        return pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+
+
+def _read_xls(path: Path) -> pd.DataFrame:
+    """The first sheet of a BIFF .xls (the 2016–2018 问卷星 downloads), cell types kept: dates become datetimes."""
+    import xlrd
+
+    book = xlrd.open_workbook(str(path))
+    sheet = book.sheet_by_index(0)
+    columns = {}
+    for c in range(sheet.ncols):
+        values = np.array(sheet.col_values(c), dtype=object)
+        types = np.array(sheet.col_types(c))
+        values[types == xlrd.XL_CELL_EMPTY] = None
+        values[types == xlrd.XL_CELL_BLANK] = None
+        dates = types == xlrd.XL_CELL_DATE
+        if dates.any():
+            origin = "1904-01-01" if book.datemode else "1899-12-30"
+            values[dates] = pd.to_datetime(values[dates].astype(float), unit="D", origin=origin).to_numpy(dtype=object)
+        columns[c] = values
+    return pd.DataFrame(columns)
+
+
+def _as_text(value: object) -> str:
+    """A cell as text: whole numbers without '.0' (Excel stores codes and ids as floats), empty cells as ''."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
