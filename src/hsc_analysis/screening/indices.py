@@ -1,0 +1,237 @@
+"""Careless-response indices, one row per respondent, computed on the whole respondent × item matrix at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hsc_analysis.errors import DataError
+from hsc_analysis.instruments import Instrument
+from hsc_analysis.responses import SurveyResponses
+from hsc_analysis.scoring import key_items, reverse_code
+
+__all__ = ["careless_indices"]
+
+
+def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60) -> pd.DataFrame:
+    """Every careless-response index for every respondent.
+
+    Parameters
+    ----------
+    data : SurveyResponses
+        Imported responses; ``items`` must hold every scale item and attention check of ``instrument``.
+    instrument : Instrument
+        Items in questionnaire order, constructs, keys and checks.
+    synonym_min_r : float, default 0.60
+        Item pairs whose correlation across the sample exceeds this are psychometric synonyms.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``data.items`` (``respondent_id``), with columns
+
+        - ``n_items, n_answered, completeness``: scale items shown (not skipped by the form's logic), answered
+          ("don't know" counts) and their ratio;
+        - ``n_invalid``: answers marked ``invalid`` at import, over scale items and checks;
+        - ``n_checks, failed_checks``: attention checks shown and failed (a blank check fails);
+        - ``duration_seconds, seconds_per_item, speed_ratio``: time per shown item and check, and its ratio to the
+          sample median;
+        - ``longstring``: longest run of identical consecutive answers (raw codes; a missing answer breaks a run);
+        - ``irv``: intra-individual SD of the raw codes answered;
+        - ``even_odd, n_even_odd_pairs``: Spearman–Brown corrected even–odd consistency and the constructs used;
+        - ``synonyms, n_synonym_pairs``: within-person correlation over psychometric-synonym pairs and the pairs
+          used;
+        - ``mahalanobis_d2, mahalanobis_df, mahalanobis_p``: Mahalanobis D², its degrees of freedom (items
+          answered) and the χ² upper-tail p-value.
+
+    Notes
+    -----
+    Missing answers are handled by available items (``nan_policy`` "available"); each index states its n.
+    Let x be a respondent's keyed codes (``scoring.key_items``) and r their raw codes.
+
+    - longstring = max run length of r (``rle`` in R); irv = sd(r) (n − 1 denominator), Dunn et al. (2018).
+    - even–odd (Johnson, 2005): per construct, the mean of its even-numbered and of its odd-numbered items;
+      r_eo = cor(even means, odd means) over constructs with both; even_odd = 2·r_eo / (1 + r_eo), floored at −1.
+      ``careless::evenodd`` (≥ 1.2) returns the negative of this; here higher means more consistent.
+    - synonyms (Meade & Craig, 2012): pairs (j, k) with pairwise-complete r_jk > ``synonym_min_r`` across the
+      sample; the respondent's Pearson correlation of x_j with x_k over the pairs both answered, when more than
+      two are (as ``careless::psychsyn(resample_na = FALSE)``).
+    - D² = (x − m)ᵀ S⁻¹ (x − m) with column means m and pairwise-complete covariance S; a missing answer adds
+      nothing (as ``psych::outlier``, which ``careless::mahad`` calls); p = P(χ²_df > D²), df = items answered.
+
+    ``careless`` is not packaged for Debian, so tests/reference/careless.R implements these formulas in R from
+    the package's published source and pins them on psych's ``bfi`` data (to 1e-9); D² matches
+    ``psych::outlier`` 2.2.9 on all rows and ``stats::mahalanobis`` on complete rows.
+
+    References
+    ----------
+    Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in survey data. JESP, 66, 4–19.
+    Dunn, A. M., et al. (2018). Intra-individual response variability as an indicator of insufficient effort
+    responding. J Bus Psychol, 33, 105–121.
+    Johnson, J. A. (2005). Ascertaining the validity of individual protocols from web-based personality
+    inventories. J Res Pers, 39, 103–129.
+    Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data. Psychol Methods, 17,
+    437–455.
+
+    Examples
+    --------
+    >>> inst = Instrument.from_keys({"A": ["a1", "a2", "a3"], "B": ["b1", "-b2", "b3"]}, response_range=(1, 5))
+    >>> items = pd.DataFrame([[1, 2, 3, 3, 2, 4], [4, 4, 4, 4, 4, 4], [5, 4, 5, 2, 4, 1], [2, 2, 1, 4, 1, 5]],
+    ...                      columns=["a1", "a2", "a3", "b1", "b2", "b3"], dtype=float,
+    ...                      index=pd.Index(["r1", "r2", "r3", "r4"], name="respondent_id"))
+    >>> data = SurveyResponses(items=items, missing=items.isna().replace({True: "blank", False: None}),
+    ...     background=pd.DataFrame(index=items.index), log=pd.DataFrame(), source="example", platform="table",
+    ...     metadata=pd.DataFrame({"duration_seconds": [60.0, 9.0, 50.0, 70.0]}, index=items.index))
+    >>> careless_indices(data, instrument=inst)[["longstring", "irv", "seconds_per_item"]].round(3)
+    ... # doctest: +NORMALIZE_WHITESPACE
+                   longstring    irv  seconds_per_item
+    respondent_id
+    r1                      2  1.049            10.000
+    r2                      6  0.000             1.500
+    r3                      1  1.643             8.333
+    r4                      2  1.643            11.667
+    """
+    item_ids = instrument.item_ids
+    check_ids = [check.id for check in instrument.checks]
+    absent = [c for c in (*item_ids, *check_ids) if c not in data.items.columns]
+    if absent:
+        raise DataError(
+            f"{data.source}: responses lack {len(absent)} column(s) of '{instrument.id}': {', '.join(absent)}"
+        )
+    keyed = key_items(data.items, instrument=instrument).to_numpy()
+    raw = keyed.copy()
+    for j, item in enumerate(instrument.items):
+        if item.reverse:
+            scale = instrument.scale_of(item.id)
+            raw[:, j] = reverse_code(keyed[:, j], low=scale.low, high=scale.high)
+
+    reasons = data.missing[[*item_ids, *check_ids]].to_numpy()
+    item_reasons = reasons[:, : len(item_ids)]
+    n_items = (item_reasons != "skipped").sum(axis=1)
+    n_answered = (~np.isnan(keyed) | (item_reasons == "dont_know")).sum(axis=1)
+    checks = data.items[check_ids].to_numpy(dtype=float)
+    check_shown = reasons[:, len(item_ids) :] != "skipped"
+    correct = np.array([check.correct for check in instrument.checks], dtype=float)
+    failed = (check_shown & (checks != correct)).sum(axis=1)
+    duration = pd.to_numeric(data.metadata["duration_seconds"], errors="raise").to_numpy(dtype=float)
+    shown = n_items + check_shown.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        seconds_per_item = np.where(shown > 0, duration / shown, np.nan)
+    median = np.median(seconds_per_item[~np.isnan(seconds_per_item)]) if (~np.isnan(seconds_per_item)).any() else np.nan
+    even_odd, n_even_odd = _even_odd(keyed, instrument)
+    synonyms, n_synonyms = _synonyms(keyed, min_r=synonym_min_r)
+    d2, df = _mahalanobis(keyed)
+    from scipy.stats import chi2
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns = {
+            "n_items": n_items,
+            "n_answered": n_answered,
+            "completeness": np.where(n_items > 0, n_answered / np.maximum(n_items, 1), np.nan),
+            "n_invalid": (reasons == "invalid").sum(axis=1),
+            "n_checks": check_shown.sum(axis=1),
+            "failed_checks": failed,
+            "duration_seconds": duration,
+            "seconds_per_item": seconds_per_item,
+            "speed_ratio": seconds_per_item / median,
+            "longstring": _longstring(raw),
+            "irv": _row_sd(raw),
+            "even_odd": even_odd,
+            "n_even_odd_pairs": n_even_odd,
+            "synonyms": synonyms,
+            "n_synonym_pairs": n_synonyms,
+            "mahalanobis_d2": d2,
+            "mahalanobis_df": df,
+            "mahalanobis_p": np.where(df > 0, chi2.sf(d2, np.maximum(df, 1)), np.nan),
+        }
+    return pd.DataFrame(columns, index=data.items.index)
+
+
+def _longstring(values: np.ndarray) -> np.ndarray:
+    """Longest run of equal consecutive values per row; NaN never equals anything (R's ``rle``)."""
+    same = values[:, 1:] == values[:, :-1]
+    count = np.cumsum(same, axis=1)
+    # the count at the last break before each position; a run's length is the count since then
+    at_break = np.where(same, 0, count)
+    run = count - np.maximum.accumulate(at_break, axis=1)
+    longest = run.max(axis=1, initial=0) if run.shape[1] else np.zeros(len(values), dtype=int)
+    return longest + 1
+
+
+def _row_sd(values: np.ndarray) -> np.ndarray:
+    """Row SD over non-missing values (n − 1 denominator); NaN with fewer than two values."""
+    valid = ~np.isnan(values)
+    n = valid.sum(axis=1)
+    filled = np.where(valid, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=1) / n
+        squares = (np.where(valid, values - mean[:, None], 0.0) ** 2).sum(axis=1)
+        return np.where(n > 1, np.sqrt(squares / (n - 1)), np.nan)
+
+
+def _row_correlation(a: np.ndarray, b: np.ndarray, *, min_pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson correlation of a[i] with b[i] per row over the columns where both are present, and that count."""
+    valid = ~np.isnan(a) & ~np.isnan(b)
+    n = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a_dev = np.where(valid, a - (np.where(valid, a, 0.0).sum(axis=1) / n)[:, None], 0.0)
+        b_dev = np.where(valid, b - (np.where(valid, b, 0.0).sum(axis=1) / n)[:, None], 0.0)
+        denominator = np.sqrt((a_dev**2).sum(axis=1) * (b_dev**2).sum(axis=1))
+        r = (a_dev * b_dev).sum(axis=1) / denominator
+    return np.where((n >= min_pairs) & (denominator > 0), np.clip(r, -1.0, 1.0), np.nan), n
+
+
+def _row_means(values: np.ndarray) -> np.ndarray:
+    valid = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(valid, values, 0.0).sum(axis=1) / valid.sum(axis=1)
+
+
+def _even_odd(keyed: np.ndarray, instrument: Instrument) -> tuple[np.ndarray, np.ndarray]:
+    position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
+    columns = [[position[i] for i in construct.items] for construct in instrument.constructs]
+    odd = np.column_stack([_row_means(keyed[:, c[0::2]]) for c in columns])
+    even = np.column_stack([_row_means(keyed[:, c[1::2]]) for c in columns])
+    r, n = _row_correlation(even, odd, min_pairs=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corrected = np.maximum(2 * r / (1 + r), -1.0)  # NaN stays NaN
+    return corrected, n
+
+
+def _pairwise_cov(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance and correlation matrices from pairwise-complete observations (R ``use = "pairwise"``)."""
+    present = (~np.isnan(values)).astype(float)
+    filled = np.nan_to_num(values)
+    n = present.T @ present
+    sums = filled.T @ present  # [j, k]: sum of x_j over rows where j and k are both present
+    squares = (filled**2).T @ present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (filled.T @ filled - sums * sums.T / n) / (n - 1)
+        var_j = (squares - sums**2 / n) / (n - 1)
+        corr = cov / np.sqrt(var_j * var_j.T)
+    return cov, corr
+
+
+def _synonyms(keyed: np.ndarray, *, min_r: float) -> tuple[np.ndarray, np.ndarray]:
+    _, corr = _pairwise_cov(keyed)
+    first, second = np.nonzero(np.tril(corr > min_r, k=-1))
+    if not len(first):
+        return np.full(len(keyed), np.nan), np.zeros(len(keyed), dtype=int)
+    return _row_correlation(keyed[:, first], keyed[:, second], min_pairs=3)
+
+
+def _mahalanobis(keyed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    cov, _ = _pairwise_cov(keyed)
+    if not np.isfinite(cov).all():
+        raise DataError("Mahalanobis D²: some item pairs are never answered together or do not vary")
+    try:
+        inverse = np.linalg.inv(cov)
+    except np.linalg.LinAlgError:
+        raise DataError("Mahalanobis D²: the item covariance matrix is singular (an item duplicates others)") from None
+    valid = ~np.isnan(keyed)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(valid, keyed, 0.0).sum(axis=0) / valid.sum(axis=0)
+    centred = np.where(valid, keyed - means, 0.0)
+    d2 = np.einsum("ij,ij->i", centred @ inverse, centred)
+    df = valid.sum(axis=1)
+    return np.where(df > 0, d2, np.nan), df
