@@ -1,10 +1,12 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.responses import SurveyResponses
-from hsc_analysis.screening import careless_indices
+from hsc_analysis.screening import ScreeningRules, careless_indices, screen
 
 from .conftest import REFERENCE
 
@@ -82,3 +84,83 @@ def test_mahalanobis_equals_stats_mahalanobis_on_complete_rows(bfi, bfi_indices)
         result["mahalanobis_d2"].to_numpy(), expected.loc[complete.index, "mahalanobis_complete_d2"], atol=TOLERANCE
     )
     assert (result["mahalanobis_df"] == 25).all()
+
+
+# --- planted careless responders -------------------------------------------------------------------------------
+
+
+def synthetic_sample(inst, *, seed, n_attentive=950, n_straight=20, n_random=20, n_pattern=10):
+    """Attentive respondents from a factor model on the instrument's constructs, then planted careless ones.
+
+    Attentive: standardised loadings U(.74, .86), factor correlations .5, construct intercepts U(−.6, .6), cut into
+    five codes; 1% fail the check; seconds per item lognormal with median 4.5 s. Careless (domain.md §6.1):
+    straight-liners (all 4 or all 5), uniform random and cyclic 1-2-3-4-5 responders with a median 1.2 s per item;
+    80% of random and patterned ones fail the check, straight-liners answer it with their constant code.
+    """
+    rng = np.random.default_rng(seed)
+    constructs = [c.id for c in inst.constructs]
+    construct_of = np.array([constructs.index(item.construct) for item in inst.items])
+    k, p = len(constructs), len(construct_of)
+    factors = rng.multivariate_normal(np.zeros(k), np.full((k, k), 0.5) + 0.5 * np.eye(k), size=n_attentive)
+    loading = rng.uniform(0.74, 0.86, size=p)
+    latent = rng.uniform(-0.6, 0.6, size=k)[construct_of] + loading * factors[:, construct_of]
+    latent += np.sqrt(1 - loading**2) * rng.normal(size=(n_attentive, p))
+    attentive = np.digitize(latent, [-1.6, -0.9, -0.1, 0.8]) + 1.0
+    reverse = np.array([item.reverse for item in inst.items])
+    attentive[:, reverse] = 6 - attentive[:, reverse]
+    straight = np.repeat(rng.choice([4.0, 5.0], size=(n_straight, 1)), p, axis=1)
+    random = rng.integers(1, 6, size=(n_random, p)).astype(float)
+    patterned = (rng.integers(0, 5, size=(n_pattern, 1)) + np.arange(p)) % 5 + 1.0
+    items = np.vstack([attentive, straight, random, patterned])
+    n = len(items)
+    careless = np.arange(n) >= n_attentive
+    wrong = rng.choice([1.0, 3.0, 4.0, 5.0], size=n)
+    check = np.where(rng.random(n) < np.where(careless, 0.8, 0.01), wrong, 2.0)
+    check[n_attentive : n_attentive + n_straight] = straight[:, 0]
+    seconds_per_item = np.exp(rng.normal(np.log(np.where(careless, 1.2, 4.5)), 0.35))
+    ids = pd.Index([f"r{i:04d}" for i in range(n)], name="respondent_id")
+    frame = pd.DataFrame(items, columns=inst.item_ids, index=ids).assign(check1=check)
+    return responses(frame, duration=seconds_per_item * (p + 1)), pd.Series(careless, index=ids)
+
+
+def precision_recall(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    hits = (flagged & truth).sum()
+    return hits / flagged.sum(), hits / truth.sum()
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_planted_careless_responders_are_excluded(parent, seed):
+    data, careless = synthetic_sample(parent, seed=seed)
+    result = screen(data, instrument=parent, rules=ScreeningRules())
+    excluded = result.indices["hurdle"].notna().to_numpy()
+    precision, recall = precision_recall(excluded, careless.to_numpy())
+    print(f"seed {seed}: all hurdles precision {precision:.3f}, recall {recall:.3f}")
+    # every planted careless responder is caught; precision is capped by the 1% of attentive respondents who fail
+    # the check and the ~1% who are faster than 2 s per item, against 5% careless
+    assert recall >= 0.95
+    assert precision >= 0.60
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_pattern_indices_alone_flag_straight_and_random_responders(parent, seed):
+    data, careless = synthetic_sample(parent, seed=seed)
+    # no check answers and no durations: only the pattern hurdle can exclude
+    data = dataclasses.replace(
+        data,
+        items=data.items.assign(check1=np.nan),
+        missing=data.missing.assign(check1="skipped"),
+        metadata=data.metadata.assign(duration_seconds=np.nan),
+    )
+    rules = ScreeningRules()
+    result = screen(data, instrument=parent, rules=rules)
+    flagged = (result.indices["n_pattern_flags"] >= rules.pattern_min_flags).to_numpy()
+    precision, recall = precision_recall(flagged, careless.to_numpy())
+    print(f"seed {seed}: pattern indices alone precision {precision:.3f}, recall {recall:.3f}")
+    kind = np.repeat(["attentive", "straight", "random", "cyclic"], [950, 20, 20, 10])
+    print(pd.Series(flagged).groupby(kind).mean().round(2).to_dict())
+    assert flagged[kind == "straight"].all()
+    # random answers escape even-odd ≥ .30 by chance about a quarter of the time over 13 constructs, leaving only
+    # the Mahalanobis flag: the pattern hurdle backs up the check and speed hurdles rather than replacing them
+    assert flagged[kind == "random"].mean() >= 0.5
+    assert recall >= 0.6
+    assert precision >= 0.95
