@@ -1,12 +1,18 @@
 import dataclasses
+import itertools
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
+from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.responses import SurveyResponses
-from hsc_analysis.screening import ScreeningRules, careless_indices, screen
+from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
+from hsc_analysis.screening.indices import _longstring, _row_sd
 
 from .conftest import REFERENCE
 
@@ -164,3 +170,214 @@ def test_pattern_indices_alone_flag_straight_and_random_responders(parent, seed)
     assert flagged[kind == "random"].mean() >= 0.5
     assert recall >= 0.6
     assert precision >= 0.95
+
+
+# --- hurdles, one at a time -------------------------------------------------------------------------------------
+
+SMALL = Instrument.from_keys({s: [f"{s}{i}" for i in range(4)] for s in "abcd"}, response_range=(1, 5))
+
+
+def small_sample(n=60, seed=3) -> pd.DataFrame:
+    """Attentive answers to SMALL: one factor per construct, so that no pattern index fires."""
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(n, 4)).repeat(4, axis=1)
+    values = np.clip(np.rint(3 + factors + rng.normal(scale=0.5, size=(n, 16))), 1, 5)
+    ids = pd.Index([f"p{i:03d}" for i in range(n)], name="respondent_id")
+    return pd.DataFrame(values, columns=SMALL.item_ids, index=ids)
+
+
+def loose_patterns() -> ScreeningRules:
+    return ScreeningRules(pattern_min_flags=5)  # isolate the other hurdles
+
+
+def test_each_hurdle_excludes_for_its_reason_and_the_first_failed_wins():
+    items = small_sample()
+    missing = pd.DataFrame(np.where(items.isna(), "blank", None), index=items.index, columns=items.columns)
+    items.iloc[1, :] = items.iloc[0, :]  # p001 duplicates p000's answers
+    items.iloc[2, :10] = np.nan  # p002 answers 6 of 16
+    missing.iloc[2, :10] = "blank"
+    items.iloc[3, 0] = np.nan  # p003 gave an invalid answer, and is also too fast
+    missing.iloc[3, 0] = "invalid"
+    duration = np.full(len(items), 80.0)
+    duration[3] = duration[4] = 10.0  # p004 is too fast only
+    data = dataclasses.replace(responses(items, duration=duration), missing=missing)
+    result = screen(data, instrument=SMALL, rules=loose_patterns())
+    log = result.excluded.set_index("respondent_id")
+    assert log["hurdle"].to_dict() == {"p001": "duplicate", "p002": "incomplete", "p003": "invalid", "p004": "speed"}
+    assert log.loc["p001", "detail"] == "same answers as p000"
+    assert log.loc["p002", "detail"] == "answered 6 of 16 items (completeness < 0.8)"
+    assert log.loc["p004", "detail"] == "0.62 s per item (< 2 s)"
+    assert result.indices.loc["p003", "seconds_per_item"] == pytest.approx(10 / 16)  # indices of everyone are kept
+    assert list(result.kept.items.index) == [i for i in items.index if i not in log.index]
+
+
+def test_flow_reconciles_received_with_analysed_and_exclusions():
+    items = small_sample()
+    items.iloc[:6] = 5.0
+    result = screen(responses(items), instrument=SMALL, rules=ScreeningRules())
+    flow = result.flow.set_index("step")
+    assert list(flow.index) == ["received", *HURDLES, "analysed"]
+    assert HURDLES == ("invalid", "duplicate", "incomplete", "attention", "speed", "pattern")
+    assert flow.loc["received", "n_after"] == len(items)
+    assert flow.loc["received", "n_after"] == flow.loc["analysed", "n_after"] + flow["n_excluded"].sum()
+    assert (flow["n_before"] - flow["n_excluded"] == flow["n_after"]).all()
+    assert (flow["n_after"].iloc[:-1].to_numpy() == flow["n_before"].iloc[1:].to_numpy()).all()
+    assert flow.loc["duplicate", "n_excluded"] == 5
+    assert result.kept.n == flow.loc["analysed", "n_after"] == len(items) - len(result.excluded)
+
+
+def test_repeated_respondent_id_keeps_the_first_row_only():
+    items = small_sample(n=40)
+    items.index = pd.Index([*items.index[:-1], items.index[0]], name="respondent_id")
+    result = screen(responses(items), instrument=SMALL, rules=loose_patterns())
+    assert result.excluded[["respondent_id", "hurdle", "detail"]].to_numpy().tolist() == [
+        ["p000", "duplicate", "same respondent_id as p000"]
+    ]
+    assert result.kept.n == 39
+    assert result.kept.items.index.is_unique
+
+
+def test_same_answers_from_different_devices_are_not_duplicates_but_a_declared_id_is():
+    items = small_sample(n=40)
+    items.iloc[1] = items.iloc[0]
+    metadata = pd.DataFrame({"ip": ["10.0.0.1", "10.0.0.2", *["10.0.0.9"] * 38]}, index=items.index)
+    background = pd.DataFrame({"phone": [None, None, "139", *[None] * 36, "139"]}, index=items.index)
+    data = responses(items, metadata=metadata, background=background)
+    assert screen(data, instrument=SMALL, rules=loose_patterns()).excluded.empty
+    by_phone = screen(
+        data, instrument=SMALL, rules=dataclasses.replace(loose_patterns(), duplicate_id_columns=("phone",))
+    )
+    assert by_phone.excluded[["respondent_id", "detail"]].to_numpy().tolist() == [["p039", "same phone as p002"]]
+
+
+def test_blank_check_fails_skipped_check_does_not_and_dont_know_counts_as_answered(parent):
+    items = pd.DataFrame(3.0, index=pd.Index(["a", "b", "c"], name="respondent_id"), columns=parent.item_ids)
+    items["check1"] = [np.nan, np.nan, 2.0]
+    data = responses(items)
+    data.missing.loc["b", "check1"] = "skipped"
+    data.items.loc["c", "opn1"] = np.nan
+    data.missing.loc["c", "opn1"] = "dont_know"
+    indices = careless_indices(data, instrument=parent)
+    assert indices["failed_checks"].tolist() == [1, 0, 0]
+    assert indices["n_checks"].tolist() == [1, 0, 1]
+    assert indices["n_answered"].tolist() == [51, 51, 51]
+
+
+def test_missing_duration_is_not_a_speeder():
+    items = small_sample(n=30)
+    duration = np.full(30, 80.0)
+    duration[0] = np.nan
+    result = screen(responses(items, duration=duration), instrument=SMALL, rules=loose_patterns())
+    assert result.excluded.empty
+    assert np.isnan(result.indices["speed_ratio"].iloc[0])
+
+
+def test_screen_does_not_change_the_callers_data():
+    items = small_sample()
+    items.iloc[:3] = 5.0
+    data = responses(items)
+    before = [frame.copy() for frame in (data.items, data.missing, data.metadata)]
+    screen(data, instrument=SMALL, rules=ScreeningRules())
+    for frame, copy in zip((data.items, data.missing, data.metadata), before, strict=True):
+        pd.testing.assert_frame_equal(frame, copy)
+
+
+def test_missing_item_columns_are_all_listed():
+    items = small_sample(n=10).drop(columns=["a1", "c3"])
+    with pytest.raises(DataError, match=r"lack 2 column\(s\).*a1, c3"):
+        careless_indices(responses(items), instrument=SMALL)
+
+
+def test_undeclared_duplicate_id_column_is_an_error_naming_known_columns():
+    with pytest.raises(DataError, match=r"duplicate_id_columns phone not in the data; known: duration_seconds"):
+        screen(responses(small_sample(n=10)), instrument=SMALL, rules=ScreeningRules(duplicate_id_columns=("phone",)))
+
+
+# --- rules ------------------------------------------------------------------------------------------------------
+
+
+def test_rules_from_spec_take_defaults_for_absent_keys():
+    rules = ScreeningRules.from_spec({"min_completeness": 0.9, "pattern_exclude_by": ["irv"]}, source="study.yaml")
+    assert rules.min_completeness == 0.9
+    assert rules.pattern_exclude_by == ("irv",)
+    assert rules.min_irv == ScreeningRules().min_irv
+    assert ScreeningRules.from_spec(None, source="study.yaml") == ScreeningRules()
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"min_completness": 0.9}, r"study.yaml: screening: unknown key\(s\) min_completness; allowed: "),
+        ({"min_completeness": 1.5}, r"study.yaml: screening.min_completeness: expected a number in \[0, 1\], got 1.5"),
+        ({"max_failed_checks": -1}, r"screening.max_failed_checks: expected a whole number ≥ 0, got -1"),
+        ({"min_irv": "low"}, r"screening.min_irv: expected a number, got 'low'"),
+        ({"pattern_exclude_by": ["irv", "lz"]}, r"screening.pattern_exclude_by: expected a list drawn from longstr"),
+        ({"fingerprint_columns": "ip"}, r"screening.fingerprint_columns: expected a list of names, got 'ip'"),
+        ([1, 2], r"study.yaml: screening: expected a mapping"),
+    ],
+    ids=["unknown-key", "share", "count", "number", "index-name", "list", "mapping"],
+)
+def test_bad_rules_name_file_key_path_and_allowed_values(spec, message):
+    with pytest.raises(InputError, match=message):
+        ScreeningRules.from_spec(spec, source="study.yaml")
+
+
+def test_rules_from_study_file(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text("id: s\nscreening:\n  min_seconds_per_item: 1.5\n", encoding="utf-8")
+    assert ScreeningRules.from_study(study).min_seconds_per_item == 1.5
+    study.write_text("id: s\n", encoding="utf-8")
+    assert ScreeningRules.from_study(study) == ScreeningRules()
+    assert ScreeningRules().to_frame().set_index("rule").loc["pattern_min_flags", "value"] == "2"
+
+
+# --- properties -------------------------------------------------------------------------------------------------
+
+codes = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 12), st.integers(2, 10)),
+    elements=st.one_of(st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0]), st.just(np.nan)),
+)
+
+
+@given(codes)
+@settings(max_examples=200, deadline=None)
+def test_longstring_and_irv_equal_a_row_by_row_run_length_count(values):
+    def longest_run(row):
+        best = run = 1
+        for previous, current in itertools.pairwise(row):
+            run = run + 1 if previous == current else 1  # NaN != NaN breaks a run, as R's rle
+            best = max(best, run)
+        return best
+
+    expected = [longest_run(row) for row in values]
+    np.testing.assert_array_equal(_longstring(values), expected)
+    sd = _row_sd(values)
+    for row, value in zip(values, sd, strict=True):
+        answered = row[~np.isnan(row)]
+        assert np.isnan(value) if len(answered) < 2 else value == pytest.approx(answered.std(ddof=1), abs=1e-12)
+
+
+@given(codes)
+@settings(max_examples=100, deadline=None)
+def test_flow_always_reconciles_and_every_exclusion_has_one_reason(values):
+    items = pd.DataFrame(
+        values,
+        columns=SMALL.item_ids[: values.shape[1]],
+        index=pd.Index([f"q{i}" for i in range(len(values))], name="respondent_id"),
+    )
+    inst = Instrument.from_keys({"a": list(items.columns[:1]), "b": list(items.columns[1:])}, response_range=(1, 5))
+    result = screen(responses(items), instrument=inst, rules=ScreeningRules())
+    flow = result.flow.set_index("step")
+    assert flow.loc["received", "n_after"] == flow.loc["analysed", "n_after"] + flow["n_excluded"].sum()
+    assert result.excluded["respondent_id"].is_unique
+    assert result.excluded["hurdle"].notna().all()
+    assert result.kept.n + len(result.excluded) == len(items)
+
+
+def test_mahalanobis_is_nan_when_the_covariance_cannot_be_inverted():
+    items = small_sample(n=10)  # 10 respondents, 16 items
+    indices = careless_indices(responses(items), instrument=SMALL)
+    assert indices["mahalanobis_d2"].isna().all()
+    assert indices["mahalanobis_p"].isna().all()
+    assert indices["irv"].notna().all()

@@ -186,7 +186,7 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
             index=indices.index,
         ),
         "pattern": "flagged by "
-        + flagged_names
+        + flagged_names.to_numpy()
         + f" (≥ {rules.pattern_min_flags} of {', '.join(rules.pattern_exclude_by)})",
     }
 
@@ -218,33 +218,35 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
             "detail": detail[out],
         }
     )
-    report = indices.assign(duplicate_of=duplicate_of.to_numpy())
-    report = report.join(flags.add_prefix("flag_")).assign(n_pattern_flags=counted, hurdle=hurdle)
+    report = indices.assign(
+        duplicate_of=duplicate_of.to_numpy(),
+        **{f"flag_{name}": flags[name].to_numpy() for name in flags.columns},
+        n_pattern_flags=counted,
+        hurdle=hurdle,
+    )
     return ScreeningResult(kept=_take(data, remaining), excluded=excluded, indices=report, flow=flow, rules=rules)
 
 
 def _pattern_flags(indices: pd.DataFrame, *, n_items: int, rules: ScreeningRules) -> pd.DataFrame:
-    flags = pd.DataFrame(
-        {
-            "longstring": indices["longstring"] >= rules.max_longstring_share * n_items,
-            "irv": indices["irv"] < rules.min_irv,
-            "even_odd": indices["even_odd"] < rules.min_even_odd,
-            "synonyms": (indices["synonyms"] < rules.min_synonyms)
-            & (indices["n_synonym_pairs"] >= rules.min_synonym_pairs),
-            "mahalanobis": indices["mahalanobis_p"] < rules.mahalanobis_alpha,
-        },
-        index=indices.index,
-    )
-    return flags[list(PATTERN_INDICES)]
+    """One boolean column per pattern index (NaN never flags), indexed by position."""
+    flags = {
+        "longstring": indices["longstring"] >= rules.max_longstring_share * n_items,
+        "irv": indices["irv"] < rules.min_irv,
+        "even_odd": indices["even_odd"] < rules.min_even_odd,
+        "synonyms": (indices["synonyms"] < rules.min_synonyms)
+        & (indices["n_synonym_pairs"] >= rules.min_synonym_pairs),
+        "mahalanobis": indices["mahalanobis_p"] < rules.mahalanobis_alpha,
+    }
+    return pd.DataFrame({name: flags[name].to_numpy() for name in PATTERN_INDICES})
 
 
 def _joined_names(flags: pd.DataFrame) -> pd.Series:
     """Per row, the names of the true columns joined by ', ' (built column by column, not row by row)."""
-    names = pd.Series("", index=flags.index, dtype=object)
+    names = np.full(len(flags), "", dtype=object)
     for column in flags.columns:
         hit = flags[column].to_numpy()
         names[hit] = names[hit] + np.where(names[hit] == "", "", ", ") + column
-    return names
+    return pd.Series(names, index=flags.index)
 
 
 def _duplicates(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRules) -> tuple[pd.Series, pd.Series]:

@@ -12,6 +12,9 @@ from hsc_analysis.scoring import key_items, reverse_code
 
 __all__ = ["careless_indices"]
 
+_MAX_CONDITION = 1e12
+"""Above this condition number the item covariance is treated as singular and D² is not computed."""
+
 
 def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60) -> pd.DataFrame:
     """Every careless-response index for every respondent.
@@ -58,6 +61,8 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
       two are (as ``careless::psychsyn(resample_na = FALSE)``).
     - D² = (x − m)ᵀ S⁻¹ (x − m) with column means m and pairwise-complete covariance S; a missing answer adds
       nothing (as ``psych::outlier``, which ``careless::mahad`` calls); p = P(χ²_df > D²), df = items answered.
+      D² is NaN for everyone when S cannot be inverted (fewer respondents than items, an item that never varies
+      or is a linear function of others, item pairs never answered together).
 
     ``careless`` is not packaged for Debian, so tests/reference/careless.R implements these formulas in R from
     the package's published source and pins them on psych's ``bfi`` data (to 1e-9); D² matches
@@ -221,17 +226,13 @@ def _synonyms(keyed: np.ndarray, *, min_r: float) -> tuple[np.ndarray, np.ndarra
 
 
 def _mahalanobis(keyed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    cov, _ = _pairwise_cov(keyed)
-    if not np.isfinite(cov).all():
-        raise DataError("Mahalanobis D²: some item pairs are never answered together or do not vary")
-    try:
-        inverse = np.linalg.inv(cov)
-    except np.linalg.LinAlgError:
-        raise DataError("Mahalanobis D²: the item covariance matrix is singular (an item duplicates others)") from None
     valid = ~np.isnan(keyed)
+    df = valid.sum(axis=1)
+    cov, _ = _pairwise_cov(keyed)
+    if not np.isfinite(cov).all() or np.linalg.cond(cov) > _MAX_CONDITION:
+        return np.full(len(keyed), np.nan), df
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(valid, keyed, 0.0).sum(axis=0) / valid.sum(axis=0)
     centred = np.where(valid, keyed - means, 0.0)
-    d2 = np.einsum("ij,ij->i", centred @ inverse, centred)
-    df = valid.sum(axis=1)
+    d2 = np.einsum("ij,ij->i", centred @ np.linalg.inv(cov), centred)
     return np.where(df > 0, d2, np.nan), df
