@@ -175,6 +175,8 @@ def _numeric_column(column: pd.Series, name: str, allowed: str) -> np.ndarray:
         pd.api.types.is_numeric_dtype(column) or column.dtype == object or pd.api.types.is_string_dtype(column)
     ):
         raise DataError(f"column '{name}' has type {column.dtype}; expected item codes ({allowed})")
+    if pd.api.types.is_numeric_dtype(column):
+        return column.to_numpy(dtype=float)
     numeric = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     blank = column.isna().to_numpy() | column.astype(str).str.strip().eq("").to_numpy()
     bad = np.isnan(numeric) & ~blank

@@ -47,14 +47,7 @@ class Study:
 
 
 def load_study(path: str | Path) -> Study:
-    """Read and validate a study.yaml; instrument files are loaded (and validated) too.
-
-    Examples
-    --------
-    >>> study = load_study("data/example/study.yaml")
-    >>> [d.name for d in study.datasets][:1]
-    ['parent']
-    """
+    """Read and validate a study.yaml; instrument files are loaded (and validated) too."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))

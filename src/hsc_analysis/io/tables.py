@@ -79,8 +79,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _numeric_where_possible(table: pd.DataFrame) -> pd.DataFrame:
     """Columns whose every value parses as a number become numeric; any other column stays text as it was."""
-    converted = {}
-    for name, column in table.items():
+    converted = []
+    for _, column in table.items():
         numbers = pd.to_numeric(column, errors="coerce")
-        converted[name] = numbers if numbers.notna().sum() == column.notna().sum() else column
-    return pd.DataFrame(converted, index=table.index)
+        converted.append(numbers if numbers.notna().sum() == column.notna().sum() else column)
+    return pd.concat(converted, axis=1).set_axis(table.columns, axis=1)
