@@ -381,3 +381,56 @@ def test_mahalanobis_is_nan_when_the_covariance_cannot_be_inverted():
     assert indices["mahalanobis_d2"].isna().all()
     assert indices["mahalanobis_p"].isna().all()
     assert indices["irv"].notna().all()
+
+
+# --- command line -----------------------------------------------------------------------------------------------
+
+
+def test_hsc_screen_prints_the_flow_and_writes_the_logs(parent, tmp_path, monkeypatch, capsys):
+    # the reader (hsc_analysis.io.read_responses) arrives from the import branch; stand in for it here
+    import hsc_analysis.io
+    from hsc_analysis.cli import main
+
+    data, _ = synthetic_sample(parent, seed=5)
+    data = dataclasses.replace(data, metadata=data.metadata.assign(source_row=np.arange(2, data.n + 2)))
+    monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument: data, raising=False)
+    study = tmp_path / "study.yaml"
+    study.write_text("id: s\nscreening:\n  max_failed_checks: 1\n", encoding="utf-8")
+    argv = ["screen", "raw.xlsx", "--instrument", "surveys/parent.yaml", "--study", str(study), "-o", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["step", "label", "n_before", "n_excluded", "n_after"]
+    assert " attention " in out
+    flow = pd.read_csv(tmp_path / "flow.csv", index_col="step")
+    assert flow.loc["attention", "n_excluded"] == 0  # the study allows one failed check
+    kept = pd.read_csv(tmp_path / "kept_ids.csv")
+    exclusions = pd.read_csv(tmp_path / "exclusions.csv")
+    assert list(kept.columns) == ["respondent_id", "source_row"]
+    assert list(exclusions.columns) == ["respondent_id", "source_row", "hurdle", "reason", "detail"]
+    assert len(kept) == flow.loc["analysed", "n_after"]
+    assert len(kept) + len(exclusions) == data.n
+    assert len(pd.read_csv(tmp_path / "indices.csv")) == data.n
+
+
+def test_hsc_screen_reports_bad_rules_in_one_line(tmp_path, monkeypatch, capsys):
+    import hsc_analysis.io
+    from hsc_analysis.cli import main
+
+    monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument: None, raising=False)
+    study = tmp_path / "study.yaml"
+    study.write_text("id: s\nscreening:\n  min_irv: -1\n", encoding="utf-8")
+    assert main(["screen", "raw.csv", "--instrument", "surveys/parent.yaml", "--study", str(study)]) == 2
+    assert capsys.readouterr().err.strip() == f"hsc: error: {study}: screening.min_irv: expected a number ≥ 0, got -1"
+
+
+def test_hsc_screen_reads_a_real_export(parent, tmp_path, capsys):
+    import hsc_analysis.io
+
+    if not hasattr(hsc_analysis.io, "read_responses"):
+        pytest.skip("hsc_analysis.io.read_responses (the import branch) is not merged yet")
+    from hsc_analysis.cli import main
+
+    data, _ = synthetic_sample(parent, seed=6)
+    data.items.to_csv(tmp_path / "raw.csv")
+    assert main(["screen", str(tmp_path / "raw.csv"), "--instrument", "surveys/parent.yaml"]) == 0
+    assert "analysed" in capsys.readouterr().out

@@ -14,6 +14,7 @@ __all__ = ["careless_indices"]
 
 _MAX_CONDITION = 1e12
 """Above this condition number the item covariance is treated as singular and D² is not computed."""
+_BLOCK_ROWS = 65_536
 
 
 def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60) -> pd.DataFrame:
@@ -99,6 +100,7 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
     item_ids = instrument.item_ids
     check_ids = [check.id for check in instrument.checks]
     absent = [c for c in (*item_ids, *check_ids) if c not in data.items.columns]
+    absent += [f"metadata.{c}" for c in ("duration_seconds",) if c not in data.metadata.columns]
     if absent:
         raise DataError(
             f"{data.source}: responses lack {len(absent)} column(s) of '{instrument.id}': {', '.join(absent)}"
@@ -110,30 +112,39 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
             scale = instrument.scale_of(item.id)
             raw[:, j] = reverse_code(keyed[:, j], low=scale.low, high=scale.high)
 
-    reasons = data.missing[[*item_ids, *check_ids]].to_numpy()
-    item_reasons = reasons[:, : len(item_ids)]
-    n_items = (item_reasons != "skipped").sum(axis=1)
-    n_answered = (~np.isnan(keyed) | (item_reasons == "dont_know")).sum(axis=1)
+    questions = [*item_ids, *check_ids]
+    blank = data.items[questions].isna().to_numpy()
+    reasons = data.missing[questions].to_numpy()[blank]  # compare text only where an answer is missing
+
+    def missing_because(reason: str) -> np.ndarray:
+        found = np.zeros(blank.shape, dtype=bool)
+        found[blank] = reasons == reason
+        return found
+
+    skipped, invalid = missing_because("skipped"), missing_because("invalid")
+    n_items = (~skipped[:, : len(item_ids)]).sum(axis=1)
+    n_answered = (~np.isnan(keyed) | missing_because("dont_know")[:, : len(item_ids)]).sum(axis=1)
     checks = data.items[check_ids].to_numpy(dtype=float)
-    check_shown = reasons[:, len(item_ids) :] != "skipped"
+    check_shown = ~skipped[:, len(item_ids) :]
     correct = np.array([check.correct for check in instrument.checks], dtype=float)
     failed = (check_shown & (checks != correct)).sum(axis=1)
-    duration = pd.to_numeric(data.metadata["duration_seconds"], errors="raise").to_numpy(dtype=float)
+    duration = data.metadata["duration_seconds"].to_numpy(dtype=float)
     shown = n_items + check_shown.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         seconds_per_item = np.where(shown > 0, duration / shown, np.nan)
     median = np.median(seconds_per_item[~np.isnan(seconds_per_item)]) if (~np.isnan(seconds_per_item)).any() else np.nan
     even_odd, n_even_odd = _even_odd(keyed, instrument)
-    synonyms, n_synonyms = _synonyms(keyed, min_r=synonym_min_r)
-    d2, df = _mahalanobis(keyed)
-    from scipy.stats import chi2
+    cov, corr = _pairwise_cov(keyed)
+    synonyms, n_synonyms = _synonyms(keyed, corr=corr, min_r=synonym_min_r)
+    d2, df = _mahalanobis(keyed, cov=cov)
+    from scipy.special import chdtrc  # χ² upper tail; lighter to import than scipy.stats
 
     with np.errstate(invalid="ignore", divide="ignore"):
         columns = {
             "n_items": n_items,
             "n_answered": n_answered,
             "completeness": np.where(n_items > 0, n_answered / np.maximum(n_items, 1), np.nan),
-            "n_invalid": (reasons == "invalid").sum(axis=1),
+            "n_invalid": invalid.sum(axis=1),
             "n_checks": check_shown.sum(axis=1),
             "failed_checks": failed,
             "duration_seconds": duration,
@@ -147,7 +158,7 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
             "n_synonym_pairs": n_synonyms,
             "mahalanobis_d2": d2,
             "mahalanobis_df": df,
-            "mahalanobis_p": np.where(df > 0, chi2.sf(d2, np.maximum(df, 1)), np.nan),
+            "mahalanobis_p": np.where(df > 0, chdtrc(np.maximum(df, 1), d2), np.nan),
         }
     return pd.DataFrame(columns, index=data.items.index)
 
@@ -204,31 +215,43 @@ def _even_odd(keyed: np.ndarray, instrument: Instrument) -> tuple[np.ndarray, np
 
 
 def _pairwise_cov(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Covariance and correlation matrices from pairwise-complete observations (R ``use = "pairwise"``)."""
-    present = (~np.isnan(values)).astype(float)
-    filled = np.nan_to_num(values)
-    n = present.T @ present
-    sums = filled.T @ present  # [j, k]: sum of x_j over rows where j and k are both present
-    squares = (filled**2).T @ present
+    """Covariance and correlation matrices from pairwise-complete observations (R ``use = "pairwise"``).
+
+    One cross-product of [x, present, x²] (x = 0 where missing) gives every pairwise count, sum and sum of squares;
+    it is accumulated over blocks of rows to keep memory flat.
+    """
+    p = values.shape[1]
+    cross = np.zeros((3 * p, 3 * p))
+    for start in range(0, len(values), _BLOCK_ROWS):
+        block = values[start : start + _BLOCK_ROWS]
+        present = ~np.isnan(block)
+        filled = np.where(present, block, 0.0)
+        stacked = np.hstack([filled, present, filled**2])
+        cross += stacked.T @ stacked
+    products, sums, n, squares = (
+        cross[:p, :p],
+        cross[:p, p : 2 * p],
+        cross[p : 2 * p, p : 2 * p],
+        cross[2 * p :, p : 2 * p],
+    )
+    # sums[j, k]: Σ x_j over the rows where j and k are both present; likewise squares
     with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (filled.T @ filled - sums * sums.T / n) / (n - 1)
+        cov = (products - sums * sums.T / n) / (n - 1)
         var_j = (squares - sums**2 / n) / (n - 1)
         corr = cov / np.sqrt(var_j * var_j.T)
     return cov, corr
 
 
-def _synonyms(keyed: np.ndarray, *, min_r: float) -> tuple[np.ndarray, np.ndarray]:
-    _, corr = _pairwise_cov(keyed)
+def _synonyms(keyed: np.ndarray, *, corr: np.ndarray, min_r: float) -> tuple[np.ndarray, np.ndarray]:
     first, second = np.nonzero(np.tril(corr > min_r, k=-1))
     if not len(first):
         return np.full(len(keyed), np.nan), np.zeros(len(keyed), dtype=int)
     return _row_correlation(keyed[:, first], keyed[:, second], min_pairs=3)
 
 
-def _mahalanobis(keyed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _mahalanobis(keyed: np.ndarray, *, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     valid = ~np.isnan(keyed)
     df = valid.sum(axis=1)
-    cov, _ = _pairwise_cov(keyed)
     if not np.isfinite(cov).all() or np.linalg.cond(cov) > _MAX_CONDITION:
         return np.full(len(keyed), np.nan), df
     with np.errstate(invalid="ignore", divide="ignore"):
