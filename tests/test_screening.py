@@ -226,6 +226,17 @@ def test_flow_reconciles_received_with_analysed_and_exclusions():
     assert result.kept.n == flow.loc["analysed", "n_after"] == len(items) - len(result.excluded)
 
 
+def test_empty_submissions_are_incomplete_not_duplicates():
+    items = small_sample(n=30)
+    items.iloc[[3, 7]] = np.nan
+    result = screen(responses(items), instrument=SMALL, rules=loose_patterns())
+    assert result.excluded.set_index("respondent_id")["hurdle"].to_dict() == {
+        "p003": "incomplete",
+        "p007": "incomplete",
+    }
+    assert result.nan_policy == "available"
+
+
 def test_repeated_respondent_id_keeps_the_first_row_only():
     items = small_sample(n=40)
     items.index = pd.Index([*items.index[:-1], items.index[0]], name="respondent_id")
@@ -399,7 +410,7 @@ def test_hsc_screen_prints_the_flow_and_writes_the_logs(parent, tmp_path, monkey
     argv = ["screen", "raw.xlsx", "--instrument", "surveys/parent.yaml", "--study", str(study), "-o", str(tmp_path)]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["step", "label", "n_before", "n_excluded", "n_after"]
+    assert out.splitlines()[0].split() == ["step", "label_en", "label_zh", "n_before", "n_excluded", "n_after"]
     assert " attention " in out
     flow = pd.read_csv(tmp_path / "flow.csv", index_col="step")
     assert flow.loc["attention", "n_excluded"] == 0  # the study allows one failed check

@@ -16,15 +16,15 @@ from hsc_analysis.screening.rules import HURDLES, PATTERN_INDICES, ScreeningRule
 
 __all__ = ["ScreeningResult", "screen"]
 
-_STEP_LABELS = {
-    "received": "received",
-    "invalid": "invalid answer at import",
-    "duplicate": "duplicate submission",
-    "incomplete": "too many unanswered items",
-    "attention": "failed attention check",
-    "speed": "too fast (speeder)",
-    "pattern": "careless response pattern",
-    "analysed": "analysed",
+_STEP_LABELS = {  # step: (English, Chinese), for the flow diagram and the exclusion log
+    "received": ("received", "回收问卷"),
+    "invalid": ("invalid answer at import", "导入时存在无效作答"),
+    "duplicate": ("duplicate submission", "重复提交"),
+    "incomplete": ("too many unanswered items", "未作答题目过多"),
+    "attention": ("failed attention check", "未通过注意力检测题"),
+    "speed": ("too fast (speeder)", "作答时间过短"),
+    "pattern": ("careless response pattern", "粗心作答模式"),
+    "analysed": ("analysed", "纳入分析"),
 }
 
 
@@ -44,10 +44,13 @@ class ScreeningResult:
         ``flag_<index>`` per pattern index, ``n_pattern_flags`` (flags counting towards exclusion) and ``hurdle``
         (None when kept).
     flow : DataFrame
-        The sample flow for a flow diagram: ``step, label, n_before, n_excluded, n_after``, from ``received``
-        through each hurdle to ``analysed``; ``received = analysed + Σ n_excluded`` always.
+        The sample flow for a flow diagram: ``step, label_en, label_zh, n_before, n_excluded, n_after``, from
+        ``received`` through each hurdle to ``analysed``; ``received = analysed + Σ n_excluded`` always.
     rules : ScreeningRules
         The rules applied.
+    nan_policy : str
+        How missing answers enter the indices: ``"available"``, each index over the answers a respondent gave;
+        the n behind each is in ``indices`` (``n_answered, n_even_odd_pairs, n_synonym_pairs, mahalanobis_df``).
     """
 
     kept: SurveyResponses
@@ -55,6 +58,7 @@ class ScreeningResult:
     indices: pd.DataFrame
     flow: pd.DataFrame
     rules: ScreeningRules
+    nan_policy: str
 
     def to_frame(self) -> pd.DataFrame:
         """The per-respondent table: indices, flags and the hurdle each excluded respondent failed."""
@@ -197,24 +201,16 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
         out = remaining & failing[step]
         hurdle[out] = step
         detail[out] = np.asarray(details[step], dtype=object)[out]
-        rows.append({"step": step, "label": _STEP_LABELS[step], "n_before": int(remaining.sum())})
-        rows[-1] |= {"n_excluded": int(out.sum()), "n_after": int((remaining & ~out).sum())}
+        rows.append(_flow_row(step, int(remaining.sum()), int(out.sum())))
         remaining &= ~out
-    flow = pd.DataFrame(
-        [
-            {"step": "received", "label": _STEP_LABELS["received"], "n_before": n, "n_excluded": 0, "n_after": n},
-            *rows,
-            {"step": "analysed", "label": _STEP_LABELS["analysed"], "n_before": int(remaining.sum())}
-            | {"n_excluded": 0, "n_after": int(remaining.sum())},
-        ]
-    )
+    flow = pd.DataFrame([_flow_row("received", n, 0), *rows, _flow_row("analysed", int(remaining.sum()), 0)])
     out = ~remaining
     excluded = pd.DataFrame(
         {
             "respondent_id": indices.index[out],
             "source_row": _source_rows(data)[out],
             "hurdle": hurdle[out],
-            "reason": [_STEP_LABELS[h] for h in hurdle[out]],
+            "reason": [_STEP_LABELS[h][0] for h in hurdle[out]],
             "detail": detail[out],
         }
     )
@@ -224,7 +220,21 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
         n_pattern_flags=counted,
         hurdle=hurdle,
     )
-    return ScreeningResult(kept=_take(data, remaining), excluded=excluded, indices=report, flow=flow, rules=rules)
+    return ScreeningResult(
+        kept=_take(data, remaining), excluded=excluded, indices=report, flow=flow, rules=rules, nan_policy="available"
+    )
+
+
+def _flow_row(step: str, n_before: int, n_excluded: int) -> dict:
+    label_en, label_zh = _STEP_LABELS[step]
+    return {
+        "step": step,
+        "label_en": label_en,
+        "label_zh": label_zh,
+        "n_before": n_before,
+        "n_excluded": n_excluded,
+        "n_after": n_before - n_excluded,
+    }
 
 
 def _pattern_flags(indices: pd.DataFrame, *, n_items: int, rules: ScreeningRules) -> pd.DataFrame:
