@@ -106,11 +106,6 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
             f"{data.source}: responses lack {len(absent)} column(s) of '{instrument.id}': {', '.join(absent)}"
         )
     keyed = key_items(data.items, instrument=instrument).to_numpy()
-    raw = keyed.copy()
-    for j, item in enumerate(instrument.items):
-        if item.reverse:
-            scale = instrument.scale_of(item.id)
-            raw[:, j] = reverse_code(keyed[:, j], low=scale.low, high=scale.high)
 
     questions = [*item_ids, *check_ids]
     blank = data.items[questions].isna().to_numpy()
@@ -133,10 +128,8 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
     with np.errstate(invalid="ignore", divide="ignore"):
         seconds_per_item = np.where(shown > 0, duration / shown, np.nan)
     median = np.median(seconds_per_item[~np.isnan(seconds_per_item)]) if (~np.isnan(seconds_per_item)).any() else np.nan
-    even_odd, n_even_odd = _even_odd(keyed, instrument)
-    cov, corr = _pairwise_cov(keyed)
-    synonyms, n_synonyms = _synonyms(keyed, corr=corr, min_r=synonym_min_r)
-    d2, df = _mahalanobis(keyed, cov=cov)
+    patterns = _pattern_indices(keyed, instrument=instrument, synonym_min_r=synonym_min_r)
+    df = (~np.isnan(keyed)).sum(axis=1)
     from scipy.special import chdtrc  # χ² upper tail; lighter to import than scipy.stats
 
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -150,15 +143,9 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
             "duration_seconds": duration,
             "seconds_per_item": seconds_per_item,
             "speed_ratio": seconds_per_item / median,
-            "longstring": _longstring(raw),
-            "irv": _row_sd(raw),
-            "even_odd": even_odd,
-            "n_even_odd_pairs": n_even_odd,
-            "synonyms": synonyms,
-            "n_synonym_pairs": n_synonyms,
-            "mahalanobis_d2": d2,
+            **patterns,
             "mahalanobis_df": df,
-            "mahalanobis_p": np.where(df > 0, chdtrc(np.maximum(df, 1), d2), np.nan),
+            "mahalanobis_p": np.where(df > 0, chdtrc(np.maximum(df, 1), patterns["mahalanobis_d2"]), np.nan),
         }
     return pd.DataFrame(columns, index=data.items.index)
 
@@ -166,7 +153,7 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
 def _longstring(values: np.ndarray) -> np.ndarray:
     """Longest run of equal consecutive values per row; NaN never equals anything (R's ``rle``)."""
     same = values[:, 1:] == values[:, :-1]
-    count = np.cumsum(same, axis=1)
+    count = np.cumsum(same, axis=1, dtype=np.int32)
     # the count at the last break before each position; a run's length is the count since then
     at_break = np.where(same, 0, count)
     run = count - np.maximum.accumulate(at_break, axis=1)
@@ -203,19 +190,56 @@ def _row_means(values: np.ndarray) -> np.ndarray:
         return np.where(valid, values, 0.0).sum(axis=1) / valid.sum(axis=1)
 
 
-def _even_odd(keyed: np.ndarray, instrument: Instrument) -> tuple[np.ndarray, np.ndarray]:
+def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, synonym_min_r: float) -> dict[str, np.ndarray]:
+    """The response-pattern indices: sample quantities first, then row-wise over blocks of rows, so that the
+    temporaries of a million respondents stay within a block's size."""
     position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
-    columns = [[position[i] for i in construct.items] for construct in instrument.constructs]
-    odd = np.column_stack([_row_means(keyed[:, c[0::2]]) for c in columns])
-    even = np.column_stack([_row_means(keyed[:, c[1::2]]) for c in columns])
+    constructs = [[position[i] for i in construct.items] for construct in instrument.constructs]
+    reverse = [j for j, item in enumerate(instrument.items) if item.reverse]
+    scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
+    low = np.array([scale.low for scale in scales], dtype=float)
+    high = np.array([scale.high for scale in scales], dtype=float)
+    cov, corr, means = _pairwise_cov(keyed)
+    first, second = np.nonzero(np.tril(corr > synonym_min_r, k=-1))
+    invertible = np.isfinite(cov).all() and np.linalg.cond(cov) <= _MAX_CONDITION
+    inverse = np.linalg.inv(cov) if invertible else None
+
+    parts = []
+    for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
+        block = keyed[start : start + _BLOCK_ROWS]
+        raw = block.copy()
+        raw[:, reverse] = reverse_code(block[:, reverse], low=low, high=high)  # back to raw codes
+        even_odd, n_even_odd = _even_odd(block, constructs)
+        if len(first):
+            synonyms, n_synonyms = _row_correlation(block[:, first], block[:, second], min_pairs=3)
+        else:
+            synonyms, n_synonyms = np.full(len(block), np.nan), np.zeros(len(block), dtype=int)
+        parts.append(
+            {
+                "longstring": _longstring(raw),
+                "irv": _row_sd(raw),
+                "even_odd": even_odd,
+                "n_even_odd_pairs": n_even_odd,
+                "synonyms": synonyms,
+                "n_synonym_pairs": n_synonyms,
+                "mahalanobis_d2": _mahalanobis(block, means=means, inverse=inverse),
+            }
+        )
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _even_odd(keyed: np.ndarray, constructs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    odd = np.column_stack([_row_means(keyed[:, c[0::2]]) for c in constructs])
+    even = np.column_stack([_row_means(keyed[:, c[1::2]]) for c in constructs])
     r, n = _row_correlation(even, odd, min_pairs=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         corrected = np.maximum(2 * r / (1 + r), -1.0)  # NaN stays NaN
     return corrected, n
 
 
-def _pairwise_cov(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Covariance and correlation matrices from pairwise-complete observations (R ``use = "pairwise"``).
+def _pairwise_cov(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariance and correlation matrices from pairwise-complete observations (R ``use = "pairwise"``), and the
+    column means over all answers.
 
     One cross-product of [x, present, x²] (x = 0 where missing) gives every pairwise count, sum and sum of squares;
     it is accumulated over blocks of rows to keep memory flat.
@@ -239,23 +263,15 @@ def _pairwise_cov(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         cov = (products - sums * sums.T / n) / (n - 1)
         var_j = (squares - sums**2 / n) / (n - 1)
         corr = cov / np.sqrt(var_j * var_j.T)
-    return cov, corr
+        means = np.diag(sums) / np.diag(n)
+    return cov, corr, means
 
 
-def _synonyms(keyed: np.ndarray, *, corr: np.ndarray, min_r: float) -> tuple[np.ndarray, np.ndarray]:
-    first, second = np.nonzero(np.tril(corr > min_r, k=-1))
-    if not len(first):
-        return np.full(len(keyed), np.nan), np.zeros(len(keyed), dtype=int)
-    return _row_correlation(keyed[:, first], keyed[:, second], min_pairs=3)
-
-
-def _mahalanobis(keyed: np.ndarray, *, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    valid = ~np.isnan(keyed)
-    df = valid.sum(axis=1)
-    if not np.isfinite(cov).all() or np.linalg.cond(cov) > _MAX_CONDITION:
-        return np.full(len(keyed), np.nan), df
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(valid, keyed, 0.0).sum(axis=0) / valid.sum(axis=0)
-    centred = np.where(valid, keyed - means, 0.0)
-    d2 = np.einsum("ij,ij->i", centred @ np.linalg.inv(cov), centred)
-    return np.where(df > 0, d2, np.nan), df
+def _mahalanobis(block: np.ndarray, *, means: np.ndarray, inverse: np.ndarray | None) -> np.ndarray:
+    """D² of each row; a missing answer adds nothing (as psych::outlier); NaN without an inverse covariance."""
+    valid = ~np.isnan(block)
+    if inverse is None:
+        return np.full(len(block), np.nan)
+    centred = np.where(valid, block - means, 0.0)
+    d2 = np.einsum("ij,ij->i", centred @ inverse, centred)
+    return np.where(valid.any(axis=1), d2, np.nan)

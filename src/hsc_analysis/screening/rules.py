@@ -41,11 +41,14 @@ class ScreeningRules:
     min_seconds_per_item : float, default 2.0
         Absolute speed limit: seconds per rated item below this mark a speeder (Huang et al., 2012: 2 s per item).
     min_speed_ratio : float, default 0.4
-        Relative speed limit: seconds per item below this share of the sample median mark a speeder.
+        Relative speed limit: seconds per item below this share of the sample median mark a speeder (a convention
+        that adapts to the questionnaire's length and reading load).
     max_longstring_share : float, default 0.5
-        Flag when the longest run of identical answers covers at least this share of the scale items.
+        Flag when the longest run of identical answers covers at least this share of the scale items (a
+        convention; Johnson, 2005, and Curran, 2016, set such cut-offs per instrument).
     min_irv : float, default 0.3
-        Flag when the intra-individual response SD (raw codes) is below this (Dunn et al., 2018).
+        Flag when the intra-individual response SD of the raw codes (Dunn et al., 2018) is below this; a
+        straight-liner has 0, attentive simulated parents 0.8 or more (a convention).
     min_even_odd : float, default 0.3
         Flag when the Spearman–Brown even–odd consistency is below this (Johnson, 2005: .30).
     synonym_min_r : float, default 0.6
@@ -56,7 +59,7 @@ class ScreeningRules:
         The synonym index flags only respondents with at least this many pairs answered: over fewer pairs a
         within-person correlation is too noisy to tell attentive from careless answers.
     mahalanobis_alpha : float, default 0.001
-        Flag when the χ² p-value of Mahalanobis D² is below this.
+        Flag when the χ² p-value of Mahalanobis D² is below this (the usual multivariate-outlier criterion).
     pattern_min_flags : int, default 2
         A respondent fails the pattern hurdle when flagged by at least this many of ``pattern_exclude_by``.
     pattern_exclude_by : tuple of str, default ("longstring", "irv", "even_odd", "mahalanobis")
