@@ -157,50 +157,24 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
     flags = _pattern_flags(indices, n_items=len(instrument.items), rules=rules)
     counted = flags[list(rules.pattern_exclude_by)].sum(axis=1).to_numpy()
 
-    spi, ratio = indices["seconds_per_item"], indices["speed_ratio"]
-    too_fast = (spi < rules.min_seconds_per_item).to_numpy()
     failing = {
         "invalid": (indices["n_invalid"] > 0).to_numpy(),
         "duplicate": duplicate_of.notna().to_numpy(),
         "incomplete": (indices["completeness"].fillna(0) < rules.min_completeness).to_numpy(),
         "attention": (indices["failed_checks"] > rules.max_failed_checks).to_numpy(),
-        "speed": too_fast | (ratio < rules.min_speed_ratio).to_numpy(),
+        "speed": (
+            (indices["seconds_per_item"] < rules.min_seconds_per_item)
+            | (indices["speed_ratio"] < rules.min_speed_ratio)
+        ).to_numpy(),
         "pattern": counted >= rules.pattern_min_flags,
-    }
-    flagged_names = _joined_names(flags[list(rules.pattern_exclude_by)])
-    details = {
-        "invalid": indices["n_invalid"].astype(str) + " answer(s) marked invalid at import",
-        "duplicate": duplicate_detail,
-        "incomplete": "answered "
-        + indices["n_answered"].astype(str)
-        + " of "
-        + indices["n_items"].astype(str)
-        + f" items (completeness < {rules.min_completeness:g})",
-        "attention": "failed "
-        + indices["failed_checks"].astype(str)
-        + " of "
-        + indices["n_checks"].astype(str)
-        + f" check(s) (allowed: {rules.max_failed_checks})",
-        "speed": pd.Series(
-            np.where(
-                too_fast,
-                spi.round(2).astype(str) + f" s per item (< {rules.min_seconds_per_item:g} s)",
-                ratio.round(2).astype(str) + f" of the median time per item (< {rules.min_speed_ratio:g})",
-            ),
-            index=indices.index,
-        ),
-        "pattern": "flagged by "
-        + flagged_names.to_numpy()
-        + f" (≥ {rules.pattern_min_flags} of {', '.join(rules.pattern_exclude_by)})",
     }
 
     hurdle = np.full(n, None, dtype=object)
     remaining = np.ones(n, dtype=bool)
-    rows, detail = [], np.full(n, "", dtype=object)
+    rows = []
     for step in HURDLES:
         out = remaining & failing[step]
         hurdle[out] = step
-        detail[out] = np.asarray(details[step], dtype=object)[out]
         rows.append(_flow_row(step, int(remaining.sum()), int(out.sum())))
         remaining &= ~out
     flow = pd.DataFrame([_flow_row("received", n, 0), *rows, _flow_row("analysed", int(remaining.sum()), 0)])
@@ -211,7 +185,13 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
             "source_row": _source_rows(data)[out],
             "hurdle": hurdle[out],
             "reason": [_STEP_LABELS[h][0] for h in hurdle[out]],
-            "detail": detail[out],
+            "detail": _details(
+                indices[out],
+                hurdle=hurdle[out],
+                duplicate=duplicate_detail.to_numpy()[out],
+                flags=flags[out][list(rules.pattern_exclude_by)],
+                rules=rules,
+            ),
         }
     )
     report = indices.assign(
@@ -235,6 +215,34 @@ def _flow_row(step: str, n_before: int, n_excluded: int) -> dict:
         "n_excluded": n_excluded,
         "n_after": n_before - n_excluded,
     }
+
+
+def _details(
+    indices: pd.DataFrame, *, hurdle: np.ndarray, duplicate: np.ndarray, flags: pd.DataFrame, rules: ScreeningRules
+) -> np.ndarray:
+    """Why each excluded respondent failed their hurdle, in words (built for the excluded rows only)."""
+
+    def text(column: str) -> np.ndarray:
+        return indices[column].to_numpy().astype(str)
+
+    too_fast = (indices["seconds_per_item"] < rules.min_seconds_per_item).to_numpy()
+    spi, ratio = indices["seconds_per_item"].round(2).to_numpy(), indices["speed_ratio"].round(2).to_numpy()
+    candidates = {
+        "invalid": text("n_invalid") + " answer(s) marked invalid at import",
+        "duplicate": duplicate,
+        "incomplete": "answered " + text("n_answered") + " of " + text("n_items")
+        + f" items (completeness < {rules.min_completeness:g})",
+        "attention": "failed " + text("failed_checks") + " of " + text("n_checks")
+        + f" check(s) (allowed: {rules.max_failed_checks})",
+        "speed": np.where(
+            too_fast,
+            spi.astype(str) + f" s per item (< {rules.min_seconds_per_item:g} s)",
+            ratio.astype(str) + f" of the median time per item (< {rules.min_speed_ratio:g})",
+        ),
+        "pattern": "flagged by " + _joined_names(flags).to_numpy()
+        + f" (≥ {rules.pattern_min_flags} of {', '.join(rules.pattern_exclude_by)})",
+    }  # fmt: skip
+    return np.select([hurdle == step for step in HURDLES], [candidates[step] for step in HURDLES], default="")
 
 
 def _pattern_flags(indices: pd.DataFrame, *, n_items: int, rules: ScreeningRules) -> pd.DataFrame:
