@@ -445,3 +445,19 @@ def test_hsc_screen_reads_a_real_export(parent, tmp_path, capsys):
     data.items.to_csv(tmp_path / "raw.csv")
     assert main(["screen", str(tmp_path / "raw.csv"), "--instrument", "surveys/parent.yaml"]) == 0
     assert "analysed" in capsys.readouterr().out
+
+
+@given(st.permutations(range(80)))
+@settings(max_examples=25, deadline=None)
+def test_indices_do_not_depend_on_respondent_order_and_stay_in_range(order):
+    items = small_sample(n=80, seed=9)
+    items.iloc[:4] = 5.0
+    items.iloc[10, 3] = np.nan
+    expected = careless_indices(responses(items), instrument=SMALL)
+    shuffled = careless_indices(responses(items.iloc[list(order)]), instrument=SMALL)
+    pd.testing.assert_frame_equal(shuffled.loc[expected.index], expected, check_exact=False, atol=1e-9)
+    assert expected["longstring"].between(1, 16).all()
+    assert (expected["irv"] >= 0).all()
+    for column in ("even_odd", "synonyms"):
+        assert expected[column].dropna().between(-1, 1).all()
+    assert expected["mahalanobis_p"].between(0, 1).all()

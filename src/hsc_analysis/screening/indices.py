@@ -1,4 +1,4 @@
-"""Careless-response indices, one row per respondent, computed on the whole respondent × item matrix at once."""
+"""Careless-response indices, one row per respondent, vectorised over the respondent × item matrix."""
 
 from __future__ import annotations
 
