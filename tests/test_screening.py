@@ -404,7 +404,7 @@ def test_hsc_screen_prints_the_flow_and_writes_the_logs(parent, tmp_path, monkey
 
     data, _ = synthetic_sample(parent, seed=5)
     data = dataclasses.replace(data, metadata=data.metadata.assign(source_row=np.arange(2, data.n + 2)))
-    monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument: data, raising=False)
+    monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument, **options: data, raising=False)
     study = tmp_path / "study.yaml"
     study.write_text("id: s\nscreening:\n  max_failed_checks: 1\n", encoding="utf-8")
     argv = ["screen", "raw.xlsx", "--instrument", "surveys/parent.yaml", "--study", str(study), "-o", str(tmp_path)]
@@ -427,7 +427,7 @@ def test_hsc_screen_reports_bad_rules_in_one_line(tmp_path, monkeypatch, capsys)
     import hsc_analysis.io
     from hsc_analysis.cli import main
 
-    monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument: None, raising=False)
+    monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument, **options: None, raising=False)
     study = tmp_path / "study.yaml"
     study.write_text("id: s\nscreening:\n  min_irv: -1\n", encoding="utf-8")
     assert main(["screen", "raw.csv", "--instrument", "surveys/parent.yaml", "--study", str(study)]) == 2

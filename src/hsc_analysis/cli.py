@@ -117,7 +117,9 @@ def _cmd_screen(args: argparse.Namespace) -> None:
 
     instrument = load_instrument(args.instrument)
     rules = ScreeningRules.from_study(args.study) if args.study else ScreeningRules()
-    result = screen(read_responses(args.raw, instrument), instrument=instrument, rules=rules)
+    # answers outside the scale are kept and marked, so that the invalid hurdle logs them
+    data = read_responses(args.raw, instrument, on_invalid="mark")
+    result = screen(data, instrument=instrument, rules=rules)
     print(result.flow.to_string(index=False))
     if args.output:
         kept = result.kept.metadata[["source_row"]] if "source_row" in result.kept.metadata else result.kept.items[[]]
