@@ -461,3 +461,9 @@ def test_indices_do_not_depend_on_respondent_order_and_stay_in_range(order):
     for column in ("even_odd", "synonyms"):
         assert expected[column].dropna().between(-1, 1).all()
     assert expected["mahalanobis_p"].between(0, 1).all()
+
+
+def test_synonyms_are_nan_without_pairs_above_the_criterion():
+    indices = careless_indices(responses(small_sample(n=60)), instrument=SMALL, synonym_min_r=0.99)
+    assert indices["synonyms"].isna().all()
+    assert (indices["n_synonym_pairs"] == 0).all()

@@ -65,13 +65,19 @@ class ScreeningRules:
     pattern_exclude_by : tuple of str, default ("longstring", "irv", "even_odd", "mahalanobis")
         The indices whose flags count towards exclusion; the others are only flagged and reported. Psychometric
         synonyms are left out by default: short scales give few synonym pairs, and over few pairs a within-person
-        correlation is noisy (with the 8 pairs of the parent instrument it flagged 10% of attentive simulated
-        respondents, tests/test_screening.py).
+        correlation is noisy (in parent data simulated as in tests/test_screening.py, 8 pairs passed .60 and the
+        synonym flag fell on 10% of attentive respondents).
 
     Notes
     -----
-    Defaults follow Curran (2015) and Meade & Craig (2012): several indices together, conservative cut-offs, and
-    exclusion only where independent indices agree. They are conventions, not laws; declare your own per study.
+    Defaults follow Curran (2016) and Meade & Craig (2012): several indices together, conservative cut-offs, and
+    exclusion only where independent indices agree. They are conventions, not laws; declare your own per study
+    in study.yaml, where absent keys keep their defaults::
+
+        screening:
+          min_seconds_per_item: 1.5
+          duplicate_id_columns: [phone]
+          pattern_exclude_by: [longstring, irv, even_odd]
     """
 
     duplicate_id_columns: tuple[str, ...] = ()
