@@ -51,6 +51,9 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
     Notes
     -----
     Missing answers are handled by available items (``nan_policy`` "available"); each index states its n.
+    Longstring assumes the instrument lists items in the order they were shown (not for shuffled item order).
+    The duration covers the whole questionnaire, background questions included, so seconds per item overstate
+    the time per rated item and a speed limit errs towards keeping respondents.
     Let x be a respondent's keyed codes (``scoring.key_items``) and r their raw codes.
 
     - longstring = max run length of r (``rle`` in R); irv = sd(r) (n − 1 denominator), Dunn et al. (2018).
