@@ -224,6 +224,11 @@ def test_flow_reconciles_received_with_analysed_and_exclusions():
     assert (flow["n_after"].iloc[:-1].to_numpy() == flow["n_before"].iloc[1:].to_numpy()).all()
     assert flow.loc["duplicate", "n_excluded"] == 5
     assert result.kept.n == flow.loc["analysed", "n_after"] == len(items) - len(result.excluded)
+    for frame in (result.kept.missing, result.kept.background, result.kept.metadata):
+        assert frame.index.equals(result.kept.items.index)
+    table = result.to_frame()
+    assert len(table) == len(items)
+    assert table["hurdle"].notna().sum() == len(result.excluded)
 
 
 def test_empty_submissions_are_incomplete_not_duplicates():
