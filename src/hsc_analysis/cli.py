@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default: zh)")
     show.set_defaults(run=_cmd_instrument_show)
 
+    report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
+    report.add_argument("study", type=Path, help="the study's study.yaml")
+    report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    report.set_defaults(run=_cmd_report)
+
     screen = commands.add_parser("screen", help="screen a raw export for careless answers; print the sample flow")
     screen.add_argument("raw", type=Path, help="raw export (问卷星, 腾讯问卷, Qualtrics, LimeSurvey, .sav, csv, xlsx)")
     screen.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
@@ -60,11 +65,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("-o", "--output", type=Path, help="folder for flow, kept ids, exclusion log and indices (.csv)")
     screen.set_defaults(run=_cmd_screen)
-
-    report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
-    report.add_argument("study", type=Path, help="the study's study.yaml")
-    report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
-    report.set_defaults(run=_cmd_report)
     return parser
 
 
