@@ -21,6 +21,10 @@ _EXPORTS = {
     "key_items": "hsc_analysis.scoring",
     "reverse_code": "hsc_analysis.scoring",
     "score_scales": "hsc_analysis.scoring",
+    "ScreeningResult": "hsc_analysis.screening",
+    "ScreeningRules": "hsc_analysis.screening",
+    "careless_indices": "hsc_analysis.screening",
+    "screen": "hsc_analysis.screening",
     "load_study": "hsc_analysis.study",
     "write_report": "hsc_analysis.study",
 }

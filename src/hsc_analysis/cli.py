@@ -81,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("study", type=Path, help="the study's study.yaml")
     report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
     report.set_defaults(run=_cmd_report)
+
+    screen = commands.add_parser("screen", help="screen a raw export for careless answers; print the sample flow")
+    screen.add_argument("raw", type=Path, help="raw export (问卷星, 腾讯问卷, Qualtrics, LimeSurvey, .sav, csv, xlsx)")
+    screen.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
+    screen.add_argument(
+        "--study", type=Path, help="study.yaml whose screening: section sets the rules (default: defaults)"
+    )
+    screen.add_argument("-o", "--output", type=Path, help="folder for flow, kept ids, exclusion log and indices (.csv)")
+    screen.set_defaults(run=_cmd_screen)
     return parser
 
 
@@ -141,6 +150,29 @@ def _cmd_instrument_show(args: argparse.Namespace) -> None:
     from hsc_analysis.render import questionnaire_markdown
 
     print(questionnaire_markdown(load_instrument(args.file), lang=args.lang))
+
+
+def _cmd_screen(args: argparse.Namespace) -> None:
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import read_responses, write_table
+    from hsc_analysis.screening import ScreeningRules, screen
+
+    instrument = load_instrument(args.instrument)
+    rules = ScreeningRules.from_study(args.study) if args.study else ScreeningRules()
+    # answers outside the scale are kept and marked, so that the invalid hurdle logs them
+    data = read_responses(args.raw, instrument, on_invalid="mark")
+    result = screen(data, instrument=instrument, rules=rules)
+    print(result.flow.to_string(index=False))
+    if args.output:
+        kept = result.kept.metadata[["source_row"]] if "source_row" in result.kept.metadata else result.kept.items[[]]
+        for table, name in (
+            (result.flow.set_index("step"), "flow.csv"),
+            (kept, "kept_ids.csv"),
+            (result.excluded.set_index("respondent_id"), "exclusions.csv"),
+            (result.indices, "indices.csv"),
+            (rules.to_frame().set_index("rule"), "rules.csv"),
+        ):
+            print(f"wrote {write_table(table, args.output / name)}", file=sys.stderr)
 
 
 def _cmd_report(args: argparse.Namespace) -> None:

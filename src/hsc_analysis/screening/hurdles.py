@@ -1,0 +1,324 @@
+"""The screening hurdles in their fixed order, the exclusion log and the sample flow."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hsc_analysis.errors import DataError
+from hsc_analysis.instruments import Instrument
+from hsc_analysis.responses import SurveyResponses
+from hsc_analysis.screening.indices import careless_indices
+from hsc_analysis.screening.rules import HURDLES, PATTERN_INDICES, ScreeningRules
+
+__all__ = ["ScreeningResult", "screen"]
+
+_STEP_LABELS = {  # step: (English, Chinese), for the flow diagram and the exclusion log
+    "received": ("received", "回收问卷"),
+    "invalid": ("invalid answer at import", "导入时存在无效作答"),
+    "duplicate": ("duplicate submission", "重复提交"),
+    "incomplete": ("too many unanswered items", "未作答题目过多"),
+    "attention": ("failed attention check", "未通过注意力检测题"),
+    "speed": ("too fast (speeder)", "作答时间过短"),
+    "pattern": ("careless response pattern", "粗心作答模式"),
+    "analysed": ("analysed", "纳入分析"),
+}
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """Result of :func:`screen`.
+
+    Attributes
+    ----------
+    kept : SurveyResponses
+        The respondents who passed every hurdle, in their original order.
+    excluded : DataFrame
+        One row per excluded respondent: ``respondent_id, source_row, hurdle, reason, detail``; ``hurdle`` is the
+        first hurdle failed (see ``HURDLES``).
+    indices : DataFrame
+        Every index of :func:`careless_indices` for every respondent received, plus ``duplicate_of``, one boolean
+        ``flag_<index>`` per pattern index, ``n_pattern_flags`` (flags counting towards exclusion) and ``hurdle``
+        (None when kept).
+    flow : DataFrame
+        The sample flow for a flow diagram: ``step, label_en, label_zh, n_before, n_excluded, n_after``, from
+        ``received`` through each hurdle to ``analysed``; ``received = analysed + Σ n_excluded`` always.
+    rules : ScreeningRules
+        The rules applied.
+    nan_policy : str
+        How missing answers enter the indices: ``"available"``, each index over the answers a respondent gave;
+        the n behind each is in ``indices`` (``n_answered, n_even_odd_pairs, n_synonym_pairs, mahalanobis_df``).
+    """
+
+    kept: SurveyResponses
+    excluded: pd.DataFrame
+    indices: pd.DataFrame
+    flow: pd.DataFrame
+    rules: ScreeningRules
+    nan_policy: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-respondent table: indices, flags and the hurdle each excluded respondent failed."""
+        return self.indices
+
+
+def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRules) -> ScreeningResult:
+    """Screen imported responses: compute every index, then exclude respondents hurdle by hurdle.
+
+    Parameters
+    ----------
+    data : SurveyResponses
+        Imported responses (not changed).
+    instrument : Instrument
+        The questionnaire the responses answer.
+    rules : ScreeningRules
+        Thresholds of the hurdles (``ScreeningRules()`` for the documented defaults).
+
+    Returns
+    -------
+    ScreeningResult
+
+    Notes
+    -----
+    The hurdles run in this fixed order; a respondent is excluded at the first one failed, and the indices of
+    every respondent are still reported:
+
+    1. ``invalid``: any answer marked ``invalid`` at import.
+    2. ``duplicate``: a later row with the ``respondent_id`` of an earlier one, the same non-empty value in a
+       ``duplicate_id_columns`` column, or the same answers (items, checks, non-personal background) and
+       ``fingerprint_columns``; the first occurrence is kept.
+    3. ``incomplete``: completeness below ``min_completeness``.
+    4. ``attention``: more than ``max_failed_checks`` attention checks failed.
+    5. ``speed``: seconds per item below ``min_seconds_per_item`` or below ``min_speed_ratio`` × the median
+       (a missing duration passes).
+    6. ``pattern``: flagged by at least ``pattern_min_flags`` of the ``pattern_exclude_by`` indices, where
+       longstring ≥ ``max_longstring_share`` × items, irv < ``min_irv``, even_odd < ``min_even_odd``,
+       synonyms < ``min_synonyms`` (over at least ``min_synonym_pairs`` pairs) and mahalanobis_p <
+       ``mahalanobis_alpha``; an index that is NaN does not flag.
+
+    Direct evidence comes first (import errors, duplicates, unanswered items, instructed items, response time)
+    and statistical pattern indices last, as in the multiple-hurdle approach of Curran (2016) and Meade & Craig
+    (2012); the speed cut-off follows Huang et al. (2012). Sample-based quantities (synonym pairs, the
+    Mahalanobis covariance, the median speed) use every respondent received.
+
+    Validation (tests/test_screening.py): in simulated parent samples of 950 attentive respondents and 50 planted
+    careless ones (straight, random and cyclic answers, fast, mostly failing the check), the default rules
+    excluded every careless respondent (recall 1.00 over three seeds) at precision .63–.74; the attentive
+    respondents excluded were the 1% who fail the check and the 1–2% faster than the speed limits, none by the
+    pattern hurdle. Without checks and durations, the pattern indices alone flagged 78–88% of the careless
+    respondents (all straight-liners) and no attentive one.
+
+    References
+    ----------
+    Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in survey data. JESP, 66, 4–19.
+    Huang, J. L., et al. (2012). Detecting and deterring insufficient effort responding to surveys. J Bus
+    Psychol, 27, 99–114.
+    Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data. Psychol Methods, 17,
+    437–455.
+    R package ``careless`` (Yentes & Wilhelm), github.com/ryentes/careless.
+
+    Examples
+    --------
+    Three constructs of four items, 300 respondents answering from a factor model, then five identical
+    straight-liners:
+
+    >>> rng = np.random.default_rng(1)
+    >>> inst = Instrument.from_keys({s: [f"{s}{i}" for i in range(4)] for s in "abc"}, response_range=(1, 5))
+    >>> ids = pd.Index([f"r{i}" for i in range(305)], name="respondent_id")
+    >>> factors = rng.normal(size=(305, 3)).repeat(4, axis=1)
+    >>> items = pd.DataFrame(np.clip(np.rint(3 + factors + rng.normal(scale=0.6, size=(305, 12))), 1, 5),
+    ...                      columns=inst.item_ids, index=ids)
+    >>> items.iloc[300:] = 5.0
+    >>> data = SurveyResponses(items=items, missing=items.isna().replace({True: "blank", False: None}),
+    ...     background=pd.DataFrame(index=ids), log=pd.DataFrame(), source="example", platform="table",
+    ...     metadata=pd.DataFrame({"duration_seconds": rng.normal(60, 5, 305)}, index=ids))
+    >>> result = screen(data, instrument=inst, rules=ScreeningRules())
+    >>> result.flow[["step", "n_before", "n_excluded", "n_after"]]
+             step  n_before  n_excluded  n_after
+    0    received       305           0      305
+    1     invalid       305           0      305
+    2   duplicate       305           4      301
+    3  incomplete       301           0      301
+    4   attention       301           0      301
+    5       speed       301           0      301
+    6     pattern       301           2      299
+    7    analysed       299           0      299
+
+    The first straight-liner fails the pattern hurdle, the other four are its duplicates. So does one attentive
+    respondent with many top answers: on a short questionnaire, even–odd rests on three constructs only.
+
+    >>> result.excluded[["respondent_id", "hurdle"]].iloc[:3]
+      respondent_id     hurdle
+    0           r80    pattern
+    1          r300    pattern
+    2          r301  duplicate
+    >>> print(result.excluded["detail"].iloc[0])
+    flagged by longstring, even_odd (≥ 2 of longstring, irv, even_odd, mahalanobis)
+    """
+    indices = careless_indices(data, instrument=instrument, synonym_min_r=rules.synonym_min_r)
+    n = len(indices)
+    duplicate_of, duplicate_detail = _duplicates(data, instrument=instrument, rules=rules)
+    flags = _pattern_flags(indices, n_items=len(instrument.items), rules=rules)
+    counted = flags[list(rules.pattern_exclude_by)].sum(axis=1).to_numpy()
+
+    failing = {
+        "invalid": (indices["n_invalid"] > 0).to_numpy(),
+        "duplicate": duplicate_of.notna().to_numpy(),
+        "incomplete": (indices["completeness"].fillna(0) < rules.min_completeness).to_numpy(),
+        "attention": (indices["failed_checks"] > rules.max_failed_checks).to_numpy(),
+        "speed": (
+            (indices["seconds_per_item"] < rules.min_seconds_per_item)
+            | (indices["speed_ratio"] < rules.min_speed_ratio)
+        ).to_numpy(),
+        "pattern": counted >= rules.pattern_min_flags,
+    }
+
+    hurdle = np.full(n, None, dtype=object)
+    remaining = np.ones(n, dtype=bool)
+    rows = []
+    for step in HURDLES:
+        out = remaining & failing[step]
+        hurdle[out] = step
+        rows.append(_flow_row(step, int(remaining.sum()), int(out.sum())))
+        remaining &= ~out
+    flow = pd.DataFrame([_flow_row("received", n, 0), *rows, _flow_row("analysed", int(remaining.sum()), 0)])
+    out = ~remaining
+    excluded = pd.DataFrame(
+        {
+            "respondent_id": indices.index[out],
+            "source_row": _source_rows(data)[out],
+            "hurdle": hurdle[out],
+            "reason": [_STEP_LABELS[h][0] for h in hurdle[out]],
+            "detail": _details(
+                indices[out],
+                hurdle=hurdle[out],
+                duplicate=duplicate_detail.to_numpy()[out],
+                flags=flags[out][list(rules.pattern_exclude_by)],
+                rules=rules,
+            ),
+        }
+    )
+    report = indices.assign(
+        duplicate_of=duplicate_of.to_numpy(),
+        **{f"flag_{name}": flags[name].to_numpy() for name in flags.columns},
+        n_pattern_flags=counted,
+        hurdle=hurdle,
+    )
+    return ScreeningResult(
+        kept=_take(data, remaining), excluded=excluded, indices=report, flow=flow, rules=rules, nan_policy="available"
+    )
+
+
+def _flow_row(step: str, n_before: int, n_excluded: int) -> dict:
+    label_en, label_zh = _STEP_LABELS[step]
+    return {
+        "step": step,
+        "label_en": label_en,
+        "label_zh": label_zh,
+        "n_before": n_before,
+        "n_excluded": n_excluded,
+        "n_after": n_before - n_excluded,
+    }
+
+
+def _details(
+    indices: pd.DataFrame, *, hurdle: np.ndarray, duplicate: np.ndarray, flags: pd.DataFrame, rules: ScreeningRules
+) -> np.ndarray:
+    """Why each excluded respondent failed their hurdle, in words (built for the excluded rows only)."""
+
+    def text(column: str) -> np.ndarray:
+        return indices[column].to_numpy().astype(str)
+
+    too_fast = (indices["seconds_per_item"] < rules.min_seconds_per_item).to_numpy()
+    spi, ratio = indices["seconds_per_item"].round(2).to_numpy(), indices["speed_ratio"].round(2).to_numpy()
+    candidates = {
+        "invalid": text("n_invalid") + " answer(s) marked invalid at import",
+        "duplicate": duplicate,
+        "incomplete": "answered " + text("n_answered") + " of " + text("n_items")
+        + f" items (completeness < {rules.min_completeness:g})",
+        "attention": "failed " + text("failed_checks") + " of " + text("n_checks")
+        + f" check(s) (allowed: {rules.max_failed_checks})",
+        "speed": np.where(
+            too_fast,
+            spi.astype(str) + f" s per item (< {rules.min_seconds_per_item:g} s)",
+            ratio.astype(str) + f" of the median time per item (< {rules.min_speed_ratio:g})",
+        ),
+        "pattern": "flagged by " + _joined_names(flags).to_numpy()
+        + f" (≥ {rules.pattern_min_flags} of {', '.join(rules.pattern_exclude_by)})",
+    }  # fmt: skip
+    return np.select([hurdle == step for step in HURDLES], [candidates[step] for step in HURDLES], default="")
+
+
+def _pattern_flags(indices: pd.DataFrame, *, n_items: int, rules: ScreeningRules) -> pd.DataFrame:
+    """One boolean column per pattern index (NaN never flags), indexed by position."""
+    flags = {
+        "longstring": indices["longstring"] >= rules.max_longstring_share * n_items,
+        "irv": indices["irv"] < rules.min_irv,
+        "even_odd": indices["even_odd"] < rules.min_even_odd,
+        "synonyms": (indices["synonyms"] < rules.min_synonyms)
+        & (indices["n_synonym_pairs"] >= rules.min_synonym_pairs),
+        "mahalanobis": indices["mahalanobis_p"] < rules.mahalanobis_alpha,
+    }
+    return pd.DataFrame({name: flags[name].to_numpy() for name in PATTERN_INDICES})
+
+
+def _joined_names(flags: pd.DataFrame) -> pd.Series:
+    """Per row, the names of the true columns joined by ', ' (built column by column, not row by row)."""
+    names = np.full(len(flags), "", dtype=object)
+    for column in flags.columns:
+        hit = flags[column].to_numpy()
+        names[hit] = names[hit] + np.where(names[hit] == "", "", ", ") + column
+    return pd.Series(names, index=flags.index)
+
+
+def _duplicates(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRules) -> tuple[pd.Series, pd.Series]:
+    """For each row, the id of the earlier row it duplicates (None if none) and why."""
+    ids = pd.Series(data.items.index.astype(str), index=range(data.n))
+    first = pd.Series(None, index=ids.index, dtype=object)
+    why = pd.Series("", index=ids.index, dtype=object)
+
+    def mark(keys: pd.Series, description: str) -> None:
+        earlier = ids.groupby(keys.to_numpy()).transform("first")
+        hit = keys.notna().to_numpy() & keys.duplicated().to_numpy() & first.isna().to_numpy()
+        first[hit] = earlier[hit]
+        why[hit] = description + " as " + earlier[hit]
+
+    mark(ids, "same respondent_id")
+    sources = pd.concat([data.background, data.metadata], axis=1).reset_index(drop=True)
+    absent = [c for c in rules.duplicate_id_columns if c not in sources.columns]
+    if absent:
+        known = ", ".join(map(str, sources.columns))
+        raise DataError(f"{data.source}: duplicate_id_columns {', '.join(absent)} not in the data; known: {known}")
+    for column in rules.duplicate_id_columns:
+        values = sources[column].astype("string").str.strip().replace("", pd.NA)
+        mark(values, f"same {column}")
+    personal = {q.id for q in (*instrument.background, *instrument.identifiers) if q.pii}
+    fingerprint = [c for c in rules.fingerprint_columns if c in sources.columns]
+    background = [c for c in data.background.columns if c.split("__")[0] not in personal]
+    answers = pd.concat(
+        [data.items.reset_index(drop=True), sources[[*background, *fingerprint]].astype("string")], axis=1
+    )
+    hashed = pd.Series(pd.array(pd.util.hash_pandas_object(answers, index=False).to_numpy(), dtype="UInt64"))
+    hashed[data.items.isna().all(axis=1).to_numpy()] = pd.NA  # empty submissions are left to completeness
+    mark(hashed, "same answers" + "".join(f" and {c}" for c in fingerprint))
+    return first, why
+
+
+def _source_rows(data: SurveyResponses) -> np.ndarray:
+    if "source_row" in data.metadata.columns:
+        return data.metadata["source_row"].to_numpy()
+    return np.full(data.n, np.nan)
+
+
+def _take(data: SurveyResponses, keep: np.ndarray) -> SurveyResponses:
+    """The responses at the kept positions (by position, so that repeated ids stay apart)."""
+    return dataclasses.replace(
+        data,
+        items=data.items[keep],
+        missing=data.missing[keep],
+        background=data.background[keep],
+        metadata=data.metadata[keep],
+    )

@@ -1,0 +1,280 @@
+"""Careless-response indices, one row per respondent, vectorised over the respondent × item matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hsc_analysis.errors import DataError
+from hsc_analysis.instruments import Instrument
+from hsc_analysis.responses import SurveyResponses
+from hsc_analysis.scoring import key_items, reverse_code
+
+__all__ = ["careless_indices"]
+
+_MAX_CONDITION = 1e12
+"""Above this condition number the item covariance is treated as singular and D² is not computed."""
+_BLOCK_ROWS = 65_536
+
+
+def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60) -> pd.DataFrame:
+    """Every careless-response index for every respondent.
+
+    Parameters
+    ----------
+    data : SurveyResponses
+        Imported responses; ``items`` must hold every scale item and attention check of ``instrument``.
+    instrument : Instrument
+        Items in questionnaire order, constructs, keys and checks.
+    synonym_min_r : float, default 0.60
+        Item pairs whose correlation across the sample exceeds this are psychometric synonyms.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``data.items`` (``respondent_id``), with columns
+
+        - ``n_items, n_answered, completeness``: scale items shown (not skipped by the form's logic), answered
+          ("don't know" counts) and their ratio;
+        - ``n_invalid``: answers marked ``invalid`` at import, over scale items and checks;
+        - ``n_checks, failed_checks``: attention checks shown and failed (a blank check fails);
+        - ``duration_seconds, seconds_per_item, speed_ratio``: time per shown item and check, and its ratio to the
+          sample median;
+        - ``longstring``: longest run of identical consecutive answers (raw codes; a missing answer breaks a run);
+        - ``irv``: intra-individual SD of the raw codes answered;
+        - ``even_odd, n_even_odd_pairs``: Spearman–Brown corrected even–odd consistency and the constructs used;
+        - ``synonyms, n_synonym_pairs``: within-person correlation over psychometric-synonym pairs and the pairs
+          used;
+        - ``mahalanobis_d2, mahalanobis_df, mahalanobis_p``: Mahalanobis D², its degrees of freedom (items
+          answered) and the χ² upper-tail p-value.
+
+    Notes
+    -----
+    Missing answers are handled by available items (``nan_policy`` "available"); each index states its n.
+    Longstring assumes the instrument lists items in the order they were shown (not for shuffled item order).
+    The duration covers the whole questionnaire, background questions included, so seconds per item overstate
+    the time per rated item and a speed limit errs towards keeping respondents.
+    Let x be a respondent's keyed codes (``scoring.key_items``) and r their raw codes.
+
+    - longstring = max run length of r (``rle`` in R); irv = sd(r) (n − 1 denominator), Dunn et al. (2018).
+    - even–odd (Johnson, 2005): per construct, the mean of its even-numbered and of its odd-numbered items;
+      r_eo = cor(even means, odd means) over constructs with both; even_odd = 2·r_eo / (1 + r_eo), floored at −1.
+      ``careless::evenodd`` (≥ 1.2) returns the negative of this; here higher means more consistent.
+    - synonyms (Meade & Craig, 2012): pairs (j, k) with pairwise-complete r_jk > ``synonym_min_r`` across the
+      sample; the respondent's Pearson correlation of x_j with x_k over the pairs both answered, when more than
+      two are (as ``careless::psychsyn(resample_na = FALSE)``).
+    - D² = (x − m)ᵀ S⁻¹ (x − m) with column means m and pairwise-complete covariance S; a missing answer adds
+      nothing (as ``psych::outlier``, which ``careless::mahad`` calls); p = P(χ²_df > D²), df = items answered.
+      D² is NaN for everyone when S cannot be inverted (fewer respondents than items, an item that never varies
+      or is a linear function of others, item pairs never answered together).
+
+    ``careless`` is not packaged for Debian, so tests/reference/careless.R implements these formulas in R from
+    the package's published source and pins them on psych's ``bfi`` data (to 1e-9); D² matches
+    ``psych::outlier`` 2.2.9 on all rows and ``stats::mahalanobis`` on complete rows.
+
+    References
+    ----------
+    Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in survey data. JESP, 66, 4–19.
+    Dunn, A. M., et al. (2018). Intra-individual response variability as an indicator of insufficient effort
+    responding. J Bus Psychol, 33, 105–121.
+    Johnson, J. A. (2005). Ascertaining the validity of individual protocols from web-based personality
+    inventories. J Res Pers, 39, 103–129.
+    Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data. Psychol Methods, 17,
+    437–455.
+
+    Examples
+    --------
+    >>> inst = Instrument.from_keys({"A": ["a1", "a2", "a3"], "B": ["b1", "-b2", "b3"]}, response_range=(1, 5))
+    >>> items = pd.DataFrame([[1, 2, 3, 3, 2, 4], [4, 4, 4, 4, 4, 4], [5, 4, 5, 2, 4, 1], [2, 2, 1, 4, 1, 5]],
+    ...                      columns=["a1", "a2", "a3", "b1", "b2", "b3"], dtype=float,
+    ...                      index=pd.Index(["r1", "r2", "r3", "r4"], name="respondent_id"))
+    >>> data = SurveyResponses(items=items, missing=items.isna().replace({True: "blank", False: None}),
+    ...     background=pd.DataFrame(index=items.index), log=pd.DataFrame(), source="example", platform="table",
+    ...     metadata=pd.DataFrame({"duration_seconds": [60.0, 9.0, 50.0, 70.0]}, index=items.index))
+    >>> careless_indices(data, instrument=inst)[["longstring", "irv", "seconds_per_item"]].round(3)
+    ... # doctest: +NORMALIZE_WHITESPACE
+                   longstring    irv  seconds_per_item
+    respondent_id
+    r1                      2  1.049            10.000
+    r2                      6  0.000             1.500
+    r3                      1  1.643             8.333
+    r4                      2  1.643            11.667
+    """
+    item_ids = instrument.item_ids
+    check_ids = [check.id for check in instrument.checks]
+    absent = [c for c in (*item_ids, *check_ids) if c not in data.items.columns]
+    absent += [f"metadata.{c}" for c in ("duration_seconds",) if c not in data.metadata.columns]
+    if absent:
+        raise DataError(
+            f"{data.source}: responses lack {len(absent)} column(s) of '{instrument.id}': {', '.join(absent)}"
+        )
+    keyed = key_items(data.items, instrument=instrument).to_numpy()
+
+    questions = [*item_ids, *check_ids]
+    blank = data.items[questions].isna().to_numpy()
+    reasons = data.missing[questions].to_numpy()[blank]  # compare text only where an answer is missing
+
+    def missing_because(reason: str) -> np.ndarray:
+        found = np.zeros(blank.shape, dtype=bool)
+        found[blank] = reasons == reason
+        return found
+
+    skipped, invalid = missing_because("skipped"), missing_because("invalid")
+    n_items = (~skipped[:, : len(item_ids)]).sum(axis=1)
+    n_answered = (~np.isnan(keyed) | missing_because("dont_know")[:, : len(item_ids)]).sum(axis=1)
+    checks = data.items[check_ids].to_numpy(dtype=float)
+    check_shown = ~skipped[:, len(item_ids) :]
+    correct = np.array([check.correct for check in instrument.checks], dtype=float)
+    failed = (check_shown & (checks != correct)).sum(axis=1)
+    duration = data.metadata["duration_seconds"].to_numpy(dtype=float)
+    shown = n_items + check_shown.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        seconds_per_item = np.where(shown > 0, duration / shown, np.nan)
+    median = np.median(seconds_per_item[~np.isnan(seconds_per_item)]) if (~np.isnan(seconds_per_item)).any() else np.nan
+    patterns = _pattern_indices(keyed, instrument=instrument, synonym_min_r=synonym_min_r)
+    df = (~np.isnan(keyed)).sum(axis=1)
+    from scipy.special import chdtrc  # χ² upper tail; lighter to import than scipy.stats
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns = {
+            "n_items": n_items,
+            "n_answered": n_answered,
+            "completeness": np.where(n_items > 0, n_answered / np.maximum(n_items, 1), np.nan),
+            "n_invalid": invalid.sum(axis=1),
+            "n_checks": check_shown.sum(axis=1),
+            "failed_checks": failed,
+            "duration_seconds": duration,
+            "seconds_per_item": seconds_per_item,
+            "speed_ratio": seconds_per_item / median,
+            **patterns,
+            "mahalanobis_df": df,
+            "mahalanobis_p": np.where(df > 0, chdtrc(np.maximum(df, 1), patterns["mahalanobis_d2"]), np.nan),
+        }
+    return pd.DataFrame(columns, index=data.items.index)
+
+
+def _longstring(values: np.ndarray) -> np.ndarray:
+    """Longest run of equal consecutive values per row; NaN never equals anything (R's ``rle``)."""
+    same = values[:, 1:] == values[:, :-1]
+    count = np.cumsum(same, axis=1, dtype=np.int32)
+    # the count at the last break before each position; a run's length is the count since then
+    at_break = np.where(same, 0, count)
+    run = count - np.maximum.accumulate(at_break, axis=1)
+    longest = run.max(axis=1, initial=0) if run.shape[1] else np.zeros(len(values), dtype=int)
+    return longest + 1
+
+
+def _row_sd(values: np.ndarray) -> np.ndarray:
+    """Row SD over non-missing values (n − 1 denominator); NaN with fewer than two values."""
+    valid = ~np.isnan(values)
+    n = valid.sum(axis=1)
+    filled = np.where(valid, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=1) / n
+        squares = (np.where(valid, values - mean[:, None], 0.0) ** 2).sum(axis=1)
+        return np.where(n > 1, np.sqrt(squares / (n - 1)), np.nan)
+
+
+def _row_correlation(a: np.ndarray, b: np.ndarray, *, min_pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson correlation of a[i] with b[i] per row over the columns where both are present, and that count."""
+    valid = ~np.isnan(a) & ~np.isnan(b)
+    n = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a_dev = np.where(valid, a - (np.where(valid, a, 0.0).sum(axis=1) / n)[:, None], 0.0)
+        b_dev = np.where(valid, b - (np.where(valid, b, 0.0).sum(axis=1) / n)[:, None], 0.0)
+        denominator = np.sqrt((a_dev**2).sum(axis=1) * (b_dev**2).sum(axis=1))
+        r = (a_dev * b_dev).sum(axis=1) / denominator
+    return np.where((n >= min_pairs) & (denominator > 0), np.clip(r, -1.0, 1.0), np.nan), n
+
+
+def _row_means(values: np.ndarray) -> np.ndarray:
+    valid = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(valid, values, 0.0).sum(axis=1) / valid.sum(axis=1)
+
+
+def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, synonym_min_r: float) -> dict[str, np.ndarray]:
+    """The response-pattern indices: sample quantities first, then row-wise over blocks of rows, so that the
+    temporaries of a million respondents stay within a block's size."""
+    position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
+    constructs = [[position[i] for i in construct.items] for construct in instrument.constructs]
+    reverse = [j for j, item in enumerate(instrument.items) if item.reverse]
+    scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
+    low = np.array([scale.low for scale in scales], dtype=float)
+    high = np.array([scale.high for scale in scales], dtype=float)
+    cov, corr, means = _pairwise_cov(keyed)
+    first, second = np.nonzero(np.tril(corr > synonym_min_r, k=-1))
+    invertible = np.isfinite(cov).all() and np.linalg.cond(cov) <= _MAX_CONDITION
+    inverse = np.linalg.inv(cov) if invertible else None
+
+    parts = []
+    for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
+        block = keyed[start : start + _BLOCK_ROWS]
+        raw = block.copy()
+        raw[:, reverse] = reverse_code(block[:, reverse], low=low, high=high)  # back to raw codes
+        even_odd, n_even_odd = _even_odd(block, constructs)
+        if len(first):
+            synonyms, n_synonyms = _row_correlation(block[:, first], block[:, second], min_pairs=3)
+        else:
+            synonyms, n_synonyms = np.full(len(block), np.nan), np.zeros(len(block), dtype=int)
+        parts.append(
+            {
+                "longstring": _longstring(raw),
+                "irv": _row_sd(raw),
+                "even_odd": even_odd,
+                "n_even_odd_pairs": n_even_odd,
+                "synonyms": synonyms,
+                "n_synonym_pairs": n_synonyms,
+                "mahalanobis_d2": _mahalanobis(block, means=means, inverse=inverse),
+            }
+        )
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _even_odd(keyed: np.ndarray, constructs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    odd = np.column_stack([_row_means(keyed[:, c[0::2]]) for c in constructs])
+    even = np.column_stack([_row_means(keyed[:, c[1::2]]) for c in constructs])
+    r, n = _row_correlation(even, odd, min_pairs=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corrected = np.maximum(2 * r / (1 + r), -1.0)  # NaN stays NaN
+    return corrected, n
+
+
+def _pairwise_cov(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariance and correlation matrices from pairwise-complete observations (R ``use = "pairwise"``), and the
+    column means over all answers.
+
+    One cross-product of [x, present, x²] (x = 0 where missing) gives every pairwise count, sum and sum of squares;
+    it is accumulated over blocks of rows to keep memory flat.
+    """
+    p = values.shape[1]
+    cross = np.zeros((3 * p, 3 * p))
+    for start in range(0, len(values), _BLOCK_ROWS):
+        block = values[start : start + _BLOCK_ROWS]
+        present = ~np.isnan(block)
+        filled = np.where(present, block, 0.0)
+        stacked = np.hstack([filled, present, filled**2])
+        cross += stacked.T @ stacked
+    products, sums, n, squares = (
+        cross[:p, :p],
+        cross[:p, p : 2 * p],
+        cross[p : 2 * p, p : 2 * p],
+        cross[2 * p :, p : 2 * p],
+    )
+    # sums[j, k]: Σ x_j over the rows where j and k are both present; likewise squares
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (products - sums * sums.T / n) / (n - 1)
+        var_j = (squares - sums**2 / n) / (n - 1)
+        corr = cov / np.sqrt(var_j * var_j.T)
+        means = np.diag(sums) / np.diag(n)
+    return cov, corr, means
+
+
+def _mahalanobis(block: np.ndarray, *, means: np.ndarray, inverse: np.ndarray | None) -> np.ndarray:
+    """D² of each row; a missing answer adds nothing (as psych::outlier); NaN without an inverse covariance."""
+    valid = ~np.isnan(block)
+    if inverse is None:
+        return np.full(len(block), np.nan)
+    centred = np.where(valid, block - means, 0.0)
+    d2 = np.einsum("ij,ij->i", centred @ inverse, centred)
+    return np.where(valid.any(axis=1), d2, np.nan)
