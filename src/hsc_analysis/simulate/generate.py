@@ -13,7 +13,7 @@ import pandas as pd
 from hsc_analysis import __version__
 from hsc_analysis.instruments import Instrument, load_instrument
 from hsc_analysis.simulate.config import load_config
-from hsc_analysis.simulate.latent import admin_latent, parent_latents, teacher_latents
+from hsc_analysis.simulate.latent import admin_latent, implied_exogenous_correlation, parent_latents, teacher_latents
 from hsc_analysis.simulate.logs import ActivityLogs, draw_logs
 from hsc_analysis.simulate.measurement import CARELESS_TYPES, answer_items
 from hsc_analysis.simulate.population import Population, draw_population
@@ -80,7 +80,8 @@ class SimulatedStudy:
     parent_truth, teacher_truth : DataFrame
         Per respondent (same index): the student or staff id, the careless type ("" if attentive) and every latent.
     parent_latents : DataFrame
-        Latents of every family, respondents or not (``responded`` says which), indexed like the student roster.
+        Latents of every family, respondents or not (``responded`` says which), with the family's SES z-score,
+        indexed like the student roster.
     logs : ActivityLogs
         Activity-log tables, fabricated event ids and the class compliance index.
     instruments : dict
@@ -169,6 +170,7 @@ def simulate_study(
     )
     administrators, admin_items = _administrators(cfg, population, admin_instrument, rng)
     latents = parent_lat.scores.assign(
+        SES=population.students["ses"],
         student_id=population.students["student_id"],
         responded=population.students["student_id"].isin(parent_truth["student_id"]),
     )
@@ -405,12 +407,7 @@ def _truth(cfg, seed, population, parent_lat, teacher_lat, logs, parent_truth, t
     def ids(frame, kind):
         return [int(i) for i in frame.index[frame["careless"] == kind]]
 
-    exo = [
-        k
-        for k in latents.columns
-        if k in cfg["parent_latent"]["correlations"]
-        or any(k in row for row in cfg["parent_latent"]["correlations"].values())
-    ]
+    implied = implied_exogenous_correlation(cfg, population)
     classes = population.classes.merge(logs.class_cci, on="class_id")
     return {
         "synthetic": True,
@@ -431,7 +428,8 @@ def _truth(cfg, seed, population, parent_lat, teacher_lat, logs, parent_truth, t
             "parent": _rounded(parent_lat.residual_variance),
             "teacher": _rounded(teacher_lat.residual_variance),
         },
-        "latent_correlations_population": _rounded(latents[exo + list(cfg["paths"])].corr().round(6).to_dict()),
+        "exogenous_correlation_implied": _rounded(implied.to_dict()),
+        "latent_correlation_simulated": _rounded(latents[[*implied.index, *cfg["paths"]]].corr().to_dict()),
         "loadings": {k: _rounded(v) for k, v in loadings.items()},
         "careless": {
             "parents": {kind: ids(parent_truth, kind) for kind in CARELESS_TYPES},

@@ -16,7 +16,7 @@ import pandas as pd
 from hsc_analysis.simulate.config import correlation_matrix
 from hsc_analysis.simulate.population import Population
 
-__all__ = ["Latents", "admin_latent", "parent_latents", "teacher_latents"]
+__all__ = ["Latents", "admin_latent", "implied_exogenous_correlation", "parent_latents", "teacher_latents"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,38 @@ def parent_latents(
     return Latents(
         scores=pd.DataFrame({k: terms[k] for k in columns}, index=students.index), residual_variance=residual
     )
+
+
+def implied_exogenous_correlation(config: dict[str, Any], population: Population) -> pd.DataFrame:
+    """Population correlation of the exogenous parent latents implied by the config.
+
+    Cov = D·R·D + A_c·A_cᵀ-part + school part + covariate and locale shifts, with D = diag(√(1 − ICC_c − ICC_s)),
+    class part √ICC_c·(a·T_ENT + √(1−a²)·z) (so classes add √ICC_k·√ICC_l·a_k·a_l), school part likewise with the
+    capacity loadings, and shifts c·cᵀ·Var(covariate) for SES (variance 1), grandparent and rurality (their
+    variances in this population).
+    """
+    spec = config["parent_latent"]
+    names, corr = correlation_matrix(spec["correlations"])
+    icc_c = np.array([spec["icc_class"].get(k, 0.0) for k in names])
+    icc_s = np.array([spec["icc_school"].get(k, 0.0) for k in names])
+    a = np.array([spec["t_ent_loadings"].get(k, 0.0) for k in names])
+    b = np.array([spec["capacity_loadings"].get(k, 0.0) for k in names])
+    d = np.sqrt(1 - icc_c - icc_s)
+    cov = corr * np.outer(d, d) + np.diag(icc_c * (1 - a**2) + icc_s * (1 - b**2))
+    cov += np.outer(np.sqrt(icc_c) * a, np.sqrt(icc_c) * a) + np.outer(np.sqrt(icc_s) * b, np.sqrt(icc_s) * b)
+    students = population.students
+    school_index = population.schools.reset_index().set_index("school_id").loc[students["school_id"], "index"]
+    variances = {
+        "SES": 1.0,
+        "GP": float(np.var(students["relation"] == "grandparent")),
+        "RURAL": float(np.var(_rurality(spec, population)[school_index.to_numpy()])),
+    }
+    shifts = dict(spec["covariates"]) | {"RURAL": spec["rural"]}
+    for covariate, coefs in shifts.items():
+        c = np.array([coefs.get(k, 0.0) for k in names])
+        cov += np.outer(c, c) * variances[covariate]
+    sd = np.sqrt(np.diag(cov))
+    return pd.DataFrame(cov / np.outer(sd, sd), index=names, columns=names)
 
 
 def teacher_latents(config: dict[str, Any], population: Population, *, rng: np.random.Generator) -> Latents:

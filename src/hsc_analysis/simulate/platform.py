@@ -93,7 +93,7 @@ def wjx_table(
         "序号": np.asarray(data.index, dtype=int),
         "提交答卷时间": submitted.to_numpy(),
         "所用时间": [f"{s}秒" for s in data["duration_seconds"]],
-        "来源": np.where(detail == "微信", "手机提交", "链接"),
+        "来源": "手机提交",
         "来源详情": detail,
         "来自IP": ip,
     }
