@@ -26,6 +26,7 @@ from hsc_analysis.simulate.platform import WJX_METADATA
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
+REFERENCE = ROOT / "tests" / "reference" / "expected"
 SEED = 20250601  # the seed data/example was generated with (data/example/README.md)
 SMALL = {"schools": {"urban": {"n": 1, "classes": [6, 6], "class_size": [20, 25]}}}
 DISTRICT_SMALL = {
@@ -333,6 +334,29 @@ def test_thesis_style_regression_on_scale_means(case):
     assert all(0.0 <= b <= 0.33 for b in standardised.values()), standardised
     assert sorted(standardised, key=standardised.get)[-2:] in (["trust", "communication"], ["communication", "trust"])
     assert r2 == pytest.approx(0.45, abs=0.10)
+
+
+def test_scale_level_results_match_r_reading_the_bundled_file(case):
+    """The package's scoring of the in-memory codes + numpy OLS and α equal R reading the 按序号 .xlsx with readxl,
+    scoring with the same min-valid rule, lm() and psych::alpha (tests/reference/simulate.R; tolerance 1e-8)."""
+    (inst,) = case.instruments["parent"]
+    scores = score_scales(case.parents, instrument=inst).scores
+    expected = pd.read_csv(REFERENCE / "simulate_case_regression.csv").set_index("term")
+    predictors = [t for t in expected.index if t not in ("r_squared", "n")]
+    data = scores[[*predictors, "effectiveness"]].dropna()
+    z = (data - data.mean()) / data.std()
+    beta, se, r2 = _ols(z["effectiveness"].to_numpy(), z[predictors].to_numpy())
+    assert len(data) == expected.loc["n", "estimate"]
+    np.testing.assert_allclose(beta[1:], expected.loc[predictors, "estimate"], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(se[1:], expected.loc[predictors, "se"], rtol=0, atol=1e-8)
+    assert r2 == pytest.approx(expected.loc["r_squared", "estimate"], abs=1e-8)
+    keyed = key_items(case.parents, instrument=inst)
+    alphas = pd.read_csv(REFERENCE / "simulate_case_alpha.csv").set_index("construct")["alpha"]
+    for construct in inst.constructs:
+        block = keyed[list(construct.items)].dropna()
+        cov = block.cov().to_numpy()
+        k = block.shape[1]
+        assert k / (k - 1) * (1 - np.trace(cov) / cov.sum()) == pytest.approx(alphas[construct.id], abs=1e-8)
 
 
 def test_scale_reliabilities_are_thesis_like(case):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hsc_analysis.simulate.population import Population
+from hsc_analysis.simulate.population import Population, numbered
 
 __all__ = ["ActivityLogs", "draw_logs", "semesters"]
 
@@ -85,7 +85,7 @@ def draw_logs(
 
     events = pd.concat([visits, fabricated, meetings, guidance, practice, community], ignore_index=True)
     events = events.sort_values(["date", "activity_type", "key"], kind="stable").reset_index(drop=True)
-    events["event_id"] = [f"E{i + 1:06d}" for i in range(len(events))]
+    events["event_id"] = numbered("E", np.arange(1, len(events) + 1), 6)
     ids = events.set_index("key")["event_id"]
     event_class = pd.concat(
         [
@@ -265,13 +265,15 @@ def _meetings(config, population, terms, rural, s_class, rng):
         held = rng.random(len(schools)) < log["meetings_school_p"]
         school_ids = schools["school_id"].to_numpy()[held]
         date = term["start_date"] + pd.to_timedelta(rng.integers(20, 45, len(school_ids)), unit="D")
-        school_events = pd.DataFrame({"key": [f"pm{t}s{s}" for s in school_ids], "school_id": school_ids, "date": date})
+        school_events = pd.DataFrame(
+            {"key": f"pm{t}s" + school_ids.astype(object), "school_id": school_ids, "date": date}
+        )
         links.append(school_events.merge(classes[["school_id", "class_id"]], on="school_id")[["key", "class_id"]])
         count = rng.poisson(rate)
         cls = np.repeat(np.arange(len(classes)), count)
         class_events = pd.DataFrame(
             {
-                "key": [f"pm{t}c{c}n{i}" for i, c in enumerate(cls)],
+                "key": numbered(f"pm{t}c", np.arange(len(cls)), 1),
                 "school_id": classes["school_id"].to_numpy()[cls],
                 "date": term["start_date"] + pd.to_timedelta(rng.integers(10, 130, len(cls)), unit="D"),
                 "class_id": classes["class_id"].to_numpy()[cls],
@@ -343,7 +345,7 @@ def _class_events(config, population, terms, rng, *, kind, school_lambda, grade_
         ):
             count = rng.poisson(np.broadcast_to(lam, len(units)))
             unit = units.iloc[np.repeat(np.arange(len(units)), count)].reset_index(drop=True)
-            unit["key"] = [f"{kind}{t}{level}{i}" for i in range(len(unit))]
+            unit["key"] = numbered(f"{kind}{t}{level}", np.arange(len(unit)), 1)
             unit["date"] = term["start_date"] + pd.to_timedelta(rng.integers(14, 130, len(unit)), unit="D")
             on = {"school": ["school_id"], "grade": ["school_id", "grade"], "class": ["class_id"]}[level]
             linked = unit[["key", *on]].merge(classes[["school_id", "grade", "class_id"]], on=on)[["key", "class_id"]]
@@ -427,7 +429,7 @@ def _event_frame(
     date = pd.to_datetime(pd.Series(np.asarray(date)))
     return pd.DataFrame(
         {
-            "key": keys if keys is not None else [f"{key_prefix}{i}" for i in range(n)],
+            "key": keys if keys is not None else numbered(key_prefix, np.arange(n), 1),
             "activity_type": kind,
             "date": date.to_numpy(),
             "level": level,
@@ -504,7 +506,7 @@ def _school_table(config, population, rng):
     return pd.DataFrame(
         {
             "school_id": schools["school_id"],
-            "name": [f"合成学校{i + 1:02d}" for i in range(len(schools))],
+            "name": numbered("合成学校", np.arange(1, len(schools) + 1), 2),
             "district": "合成区",
             "locale": schools["locale"],
             "level": level,
@@ -563,9 +565,9 @@ def _committees(config, population, rng):
     cls = classes[["school_id", "grade", "class_id"]].assign(level="class")
     cls = cls[rng.random(len(cls)) >= config["log"]["committee_missing"]]
     out = pd.concat([school, grade, cls], ignore_index=True)[["school_id", "level", "grade", "class_id"]]
-    out.insert(0, "committee_id", [f"K{i + 1:04d}" for i in range(len(out))])
+    out.insert(0, "committee_id", numbered("K", np.arange(1, len(out) + 1), 4))
     year = rng.integers(2015, config["calendar"]["first_school_year"] + 1, len(out))
-    out["established"] = [f"{y}-09-{d:02d}" for y, d in zip(year, rng.integers(10, 30, len(out)), strict=True)]
+    out["established"] = numbered(year.astype(str).astype(object) + "-09-", rng.integers(10, 30, len(out)), 2)
     lo = np.select([out["level"] == "school", out["level"] == "grade"], [9, 5], 3)
     out["n_members"] = lo + rng.integers(0, 7, len(out))
     return out

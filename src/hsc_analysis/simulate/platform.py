@@ -87,12 +87,13 @@ def wjx_table(
     """The sheet of a 问卷星 download as a DataFrame of cell values (headers as columns)."""
     n = len(data)
     submitted = pd.to_datetime(data["submitted_at"]).dt.strftime("%Y/%m/%d %H:%M:%S")
-    ip = [f"10.{a}.{b}.{c}(本地)" for a, b, c in rng.integers(0, 256, (n, 3))]
+    octets = pd.DataFrame(rng.integers(0, 256, (n, 3))).astype(str)
+    ip = ("10." + octets[0] + "." + octets[1] + "." + octets[2] + "(本地)").to_numpy()
     detail = np.where(rng.random(n) < 0.85, "微信", "直接访问")
     cells: dict[str, object] = {
         "序号": np.asarray(data.index, dtype=int),
         "提交答卷时间": submitted.to_numpy(),
-        "所用时间": [f"{s}秒" for s in data["duration_seconds"]],
+        "所用时间": (data["duration_seconds"].astype(str) + "秒").to_numpy(),
         "来源": "手机提交",
         "来源详情": detail,
         "来自IP": ip,

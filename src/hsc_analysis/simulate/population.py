@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["LOCALES", "RELATIONS", "Population", "draw_population"]
+__all__ = ["LOCALES", "RELATIONS", "Population", "draw_population", "numbered"]
 
 LOCALES = ("urban", "town", "rural")
 RELATIONS = ("mother", "father", "grandparent", "other")
@@ -24,6 +24,12 @@ class Population:
     students: pd.DataFrame  # one row per student (and parent respondent), covariates included
     teachers: pd.DataFrame  # staff_id, school_id, head_teacher, class_ids, grade_group
     admins: pd.DataFrame  # staff_id, school_id, position
+
+
+def numbered(prefix, numbers, width: int) -> np.ndarray:
+    """Codes such as ``S01C0302``: each prefix followed by its number zero-padded to ``width`` (vectorised)."""
+    digits = pd.Series(np.asarray(numbers)).astype(str).str.zfill(width)
+    return (pd.Series(np.broadcast_to(np.asarray(prefix, dtype=object), len(digits))) + digits).to_numpy()
 
 
 def draw_population(config: dict[str, Any], rng: np.random.Generator) -> Population:
@@ -45,7 +51,7 @@ def _schools(config: dict[str, Any], rng: np.random.Generator) -> pd.DataFrame:
     hi = np.array([spec[loc]["classes"][1] for loc in locale])
     return pd.DataFrame(
         {
-            "school_id": [f"S{i + 1:02d}" for i in range(len(locale))],
+            "school_id": numbered("S", np.arange(1, len(locale) + 1), 2),
             "locale": locale,
             "n_classes": rng.integers(lo, hi + 1),
             "capacity": rng.standard_normal(len(locale)),
@@ -70,7 +76,7 @@ def _classes(config: dict[str, Any], schools: pd.DataFrame, rng: np.random.Gener
     school_id = schools["school_id"].to_numpy()[school_index]
     return pd.DataFrame(
         {
-            "class_id": [f"{s}C{g:02d}{k:02d}" for s, g, k in zip(school_id, grade, number, strict=True)],
+            "class_id": numbered(numbered(school_id + "C", grade, 2), number, 2),
             "school_id": school_id,
             "grade": grade,
             "size": rng.integers(lo, hi + 1),
@@ -109,9 +115,7 @@ def _students(
     junior = grade >= 7
     return pd.DataFrame(
         {
-            "student_id": [
-                f"{c}{s:02d}" for c, s in zip(classes["class_id"].to_numpy()[class_index], seat, strict=True)
-            ],
+            "student_id": numbered(classes["class_id"].to_numpy()[class_index], seat, 2),
             "class_id": classes["class_id"].to_numpy()[class_index],
             "school_id": school.index.to_numpy(),
             "locale": locale,
@@ -168,7 +172,7 @@ def _admins(config: dict[str, Any], schools: pd.DataFrame, rng: np.random.Genera
     position = np.select([number == 1, number <= 3, number == 4, number <= 7], [1, 2, 3, 4], 5)
     return pd.DataFrame(
         {
-            "staff_id": [f"{s}A{i:02d}" for s, i in zip(school_id, number, strict=True)],
+            "staff_id": numbered(school_id + "A", number, 2),
             "school_id": school_id,
             "position": position,
             "years_in_post": rng.integers(1, 16, len(school_id)),
