@@ -20,6 +20,9 @@ _EXPORTS = {
     "key_items": "hsc_analysis.scoring",
     "reverse_code": "hsc_analysis.scoring",
     "score_scales": "hsc_analysis.scoring",
+    "SimulatedStudy": "hsc_analysis.simulate",
+    "simulate_study": "hsc_analysis.simulate",
+    "write_study": "hsc_analysis.simulate",
     "load_study": "hsc_analysis.study",
     "write_report": "hsc_analysis.study",
 }
