@@ -205,6 +205,17 @@ def test_case_school_structure(case):
     assert 0.87 <= counts["parents_responding"] / counts["students"] <= 0.93  # unit response ≈ 90 %
 
 
+def test_head_teacher_enthusiasm_is_the_class_driver(case):
+    """The dyad link: a head teacher's ENT latent equals the class's T-ENT_c."""
+    classes = pd.DataFrame(case.truth["classes"]).set_index("head_teacher_id")
+    truth = case.teacher_truth.set_index("staff_id")
+    heads = truth.index[truth.index.isin(classes.index)]
+    np.testing.assert_allclose(truth.loc[heads, "ENT"], classes.loc[heads, "t_ent"], atol=1e-6)
+    linked = json.loads((EXAMPLE / "truth.json").read_text(encoding="utf-8"))["respondents"]
+    assert linked["parents_student_id"] == case.parent_truth["student_id"].tolist()
+    assert case.parents["class_code"].tolist() == [s[:-2] for s in linked["parents_student_id"]]
+
+
 def test_careless_responders_fail_the_check_and_answer_fast(case):
     kinds = case.parent_truth["careless"]
     share = kinds.value_counts(normalize=True)

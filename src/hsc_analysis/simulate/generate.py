@@ -16,7 +16,7 @@ from hsc_analysis.simulate.config import load_config
 from hsc_analysis.simulate.latent import admin_latent, implied_exogenous_correlation, parent_latents, teacher_latents
 from hsc_analysis.simulate.logs import ActivityLogs, draw_logs
 from hsc_analysis.simulate.measurement import CARELESS_TYPES, answer_items
-from hsc_analysis.simulate.population import Population, draw_population
+from hsc_analysis.simulate.population import Population, draw_population, numbered
 
 __all__ = ["PARENT_CONSTRUCTS", "TEACHER_CONSTRUCTS", "SimulatedStudy", "default_surveys_dir", "simulate_study"]
 
@@ -258,7 +258,7 @@ def _parents(cfg, population: Population, latents: pd.DataFrame, logs: ActivityL
         }
     )
     given = rng.random(n) < cfg["missing"]["phone_given"]
-    phone = np.char.add("100", rng.integers(0, 10**8, n).astype(str).astype("U8"))
+    phone = numbered("100", rng.integers(0, 10**8, n), 8)  # no Chinese mobile number starts with 100
     suggestion = np.asarray(_SUGGESTIONS)[rng.integers(0, len(_SUGGESTIONS), n)]
     extra = pd.DataFrame(
         {
@@ -435,6 +435,11 @@ def _truth(cfg, seed, population, parent_lat, teacher_lat, logs, parent_truth, t
             "parents": {kind: ids(parent_truth, kind) for kind in CARELESS_TYPES},
             "teachers": {kind: ids(teacher_truth, kind) for kind in CARELESS_TYPES},
             "id": "序号 (row id of the questionnaire export)",
+        },
+        "respondents": {
+            "parents_student_id": parent_truth["student_id"].tolist(),
+            "teachers_staff_id": teacher_truth["staff_id"].tolist(),
+            "id": "list position i holds 序号 i + 1",
         },
         "fabricated_event_ids": logs.fabricated_event_ids,
         "schools": _records(population.schools[["school_id", "locale", "n_classes", "capacity"]]),
