@@ -25,6 +25,9 @@ _EXPORTS = {
     "ScreeningRules": "hsc_analysis.screening",
     "careless_indices": "hsc_analysis.screening",
     "screen": "hsc_analysis.screening",
+    "SimulatedStudy": "hsc_analysis.simulate",
+    "simulate_study": "hsc_analysis.simulate",
+    "write_study": "hsc_analysis.simulate",
     "load_study": "hsc_analysis.study",
     "write_report": "hsc_analysis.study",
 }

@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("-o", "--output", type=Path, help="folder for flow, kept ids, exclusion log and indices (.csv)")
     screen.set_defaults(run=_cmd_screen)
+    simulate = commands.add_parser("simulate", help="write a synthetic study with known truth (platform exports)")
+    simulate.add_argument(
+        "--config", default="case_school", help="case_school (default), district, or a YAML file of overrides"
+    )
+    simulate.add_argument("--seed", type=int, required=True, help="random seed (same seed, same bytes)")
+    simulate.add_argument("--out", type=Path, required=True, help="output folder, e.g. data/example")
+    simulate.set_defaults(run=_cmd_simulate)
     return parser
 
 
@@ -182,6 +189,22 @@ def _cmd_report(args: argparse.Namespace) -> None:
     for entry in manifest["outputs"]:
         print(entry["path"])
     print(f"manifest: {args.output / 'manifest.json'}")
+
+
+def _cmd_simulate(args: argparse.Namespace) -> None:
+    import time
+
+    from hsc_analysis.simulate import simulate_study, write_study
+
+    start = time.perf_counter()
+    study = simulate_study(args.config, seed=args.seed)
+    paths = write_study(study, out_dir=args.out)
+    counts = study.truth["counts"]
+    print(
+        f"{counts['schools']} school(s), {counts['classes']} classes: {counts['parents_responding']} parents, "
+        f"{counts['teachers_responding']} teachers, {counts['administrators']} administrators; "
+        f"{len(paths)} files in {args.out} ({time.perf_counter() - start:.1f} s)"
+    )
 
 
 if __name__ == "__main__":
