@@ -52,6 +52,21 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default: zh)")
     show.set_defaults(run=_cmd_instrument_show)
 
+    reliability = commands.add_parser("reliability", help="reliability of every construct (alpha, omega, intervals)")
+    reliability.add_argument("data", type=Path, help="respondents × item codes: .csv, .xlsx, .xls or .parquet")
+    reliability.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
+    reliability.add_argument(
+        "--nan-policy",
+        choices=("listwise", "pairwise"),
+        default="listwise",
+        help="missing answers: complete rows per construct (SPSS, default) or pairwise-complete (R psych)",
+    )
+    reliability.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for alpha (default 1000)")
+    reliability.add_argument("--seed", type=int, default=20240601, help="bootstrap seed (default 20240601)")
+    reliability.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
+    reliability.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
+    reliability.set_defaults(run=_cmd_reliability)
+
     report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
     report.add_argument("study", type=Path, help="the study's study.yaml")
     report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
@@ -92,6 +107,46 @@ def _check_id_column(data, column: str, instrument, path: Path) -> None:
     duplicated = data[column][data[column].duplicated()].unique().tolist()
     if duplicated:
         raise InputError(f"{path}: column '{column}' repeats the id(s) {', '.join(map(str, duplicated[:5]))}")
+
+
+def _cmd_reliability(args: argparse.Namespace) -> None:
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import read_table
+    from hsc_analysis.measurement import reliability
+
+    table = reliability(
+        read_table(args.data),
+        instrument=load_instrument(args.instrument),
+        nan_policy=args.nan_policy,
+        seed=args.seed,
+        n_boot=args.n_boot,
+    )
+    for row in table[table["flags"] != ""].itertuples():
+        print(f"{row.construct}: {row.flags}", file=sys.stderr)
+    if args.format == "json":
+        text = table.to_json(orient="records", force_ascii=False, indent=2)
+    else:
+        shown = [
+            "construct",
+            "label_zh",
+            "n_items",
+            "n",
+            "alpha",
+            "ci_low",
+            "ci_high",
+            "std_alpha",
+            "omega_total",
+            "ordinal_alpha",
+            "ordinal_omega",
+            "min_item_total_r",
+        ]
+        text = table[shown].to_string(index=False, float_format="{:.3f}".format, na_rep="—")
+        text += f"\n(nan_policy = {args.nan_policy}; ci = Feldt 95%; bootstrap columns in --format json)"
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote reliability of {len(table)} constructs to {args.output}", file=sys.stderr)
+    else:
+        print(text)
 
 
 def _cmd_instrument_show(args: argparse.Namespace) -> None:
