@@ -127,16 +127,18 @@ def test_bootstrap_is_reproducible_and_brackets_alpha():
     assert first.boot_ci_low == pytest.approx(first.ci_low, abs=0.01)
 
 
-def test_bootstrap_equals_loop_over_resamples():
+@pytest.mark.parametrize("complete", [True, False], ids=["complete-rows", "with-missing"])
+def test_bootstrap_equals_loop_over_resamples(complete):
     # the vectorised counts-matrix bootstrap equals recomputing alpha on each resample drawn from the same indices
     from hsc_analysis.measurement.reliability import _bootstrap_alpha
 
-    values = bfi_keyed()[["A1", "A2", "A3", "A4", "A5"]].to_numpy()[:400]
+    items = bfi_keyed()[["A1", "A2", "A3", "A4", "A5"]]
+    values = (items.dropna() if complete else items).to_numpy()[:400]
+    assert np.isnan(values).any() != complete
     boot = _bootstrap_alpha(values, n_boot=5, seed=3)
     index = np.random.default_rng(3).integers(0, 400, size=(5, 400), dtype=np.int32)
     for b in range(5):
-        resample = pd.DataFrame(values[index[b]])
-        cov = resample.cov().to_numpy()  # pandas: pairwise-complete, as R
+        cov = pd.DataFrame(values[index[b]]).cov().to_numpy()  # pandas: pairwise-complete, as R
         assert boot[b] == pytest.approx((1 - np.trace(cov) / cov.sum()) * 5 / 4, abs=1e-10)
 
 

@@ -94,31 +94,46 @@ def _feldt(alpha: float, n: int, k: int, confidence: float) -> tuple[float, floa
 def _bootstrap_alpha(values: np.ndarray, *, n_boot: int, seed: int) -> np.ndarray:
     """Raw α of ``n_boot`` resamples of the rows, from one index array, without copying the data per resample.
 
-    Each resample is a vector of row counts w; its pairwise sums are w @ (products of columns), so all resamples'
-    covariance matrices come from a few matrix products.
+    A resample is a vector of row counts w, so each of its moment sums is w @ (a column of per-row terms): all
+    resamples' moments come from one matrix product per chunk. Complete data need only Σx_i, Σx_i², ΣT, ΣT² (T the
+    total); with missing answers the pairwise-complete counts, sums and cross-products of every pair are summed.
     """
     n, k = values.shape
-    present = ~np.isnan(values)
-    x = np.where(present, values, 0.0)
-    m = present.astype(float)
-    pairs = (slice(None), *np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
-    both = m[pairs[0], pairs[1].ravel()] * m[:, pairs[2].ravel()]  # n × k²: both items present
-    sums = x[:, pairs[1].ravel()] * m[:, pairs[2].ravel()]  # x_i where j is present
-    products = x[:, pairs[1].ravel()] * x[:, pairs[2].ravel()]
-    stacked = np.hstack([both, sums, products])
+    terms, alpha_of = _moment_terms(values)
     index = np.random.default_rng(seed).integers(0, n, size=(n_boot, n), dtype=np.int32)
     alphas = np.empty(n_boot)
     for start in range(0, n_boot, _BOOT_CHUNK):
         block = index[start : start + _BOOT_CHUNK]
         offsets = (np.arange(len(block)) * n)[:, None]
         counts = np.bincount((block + offsets).ravel(), minlength=len(block) * n).reshape(len(block), n)
-        moments = (counts @ stacked).reshape(len(block), 3, k, k)
-        count, sum_i, product = moments[:, 0], moments[:, 1], moments[:, 2]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cov = (product - sum_i * sum_i.transpose(0, 2, 1) / count) / (count - 1)
-        trace = np.einsum("bii->b", cov)
-        alphas[start : start + len(block)] = (1 - trace / cov.sum(axis=(1, 2))) * k / (k - 1)
+        alphas[start : start + len(block)] = alpha_of(counts @ terms, n, k)
     return alphas
+
+
+def _moment_terms(values: np.ndarray):
+    """Per-row terms whose weighted sums give each resample's α, and the function that turns the sums into α."""
+    present = ~np.isnan(values)
+    if present.all():
+        total = values.sum(axis=1, keepdims=True)
+        return np.hstack([values, values**2, total, total**2]), _alpha_complete
+    x = np.where(present, values, 0.0)
+    m = present.astype(float)
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(values.shape[1]), np.arange(values.shape[1]), indexing="ij"))
+    return np.hstack([m[:, i] * m[:, j], x[:, i] * m[:, j], x[:, i] * x[:, j]]), _alpha_pairwise
+
+
+def _alpha_complete(sums: np.ndarray, n: int, k: int) -> np.ndarray:
+    item_sum, item_square, total_sum, total_square = sums[:, :k], sums[:, k : 2 * k], sums[:, -2], sums[:, -1]
+    item_variance = (item_square - item_sum**2 / n).sum(axis=1)
+    total_variance = total_square - total_sum**2 / n
+    return (1 - item_variance / total_variance) * k / (k - 1)
+
+
+def _alpha_pairwise(sums: np.ndarray, n: int, k: int) -> np.ndarray:
+    count, sum_i, product = sums.reshape(len(sums), 3, k, k).transpose(1, 0, 2, 3)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (product - sum_i * sum_i.transpose(0, 2, 1) / count) / (count - 1)
+    return (1 - np.einsum("bii->b", cov) / cov.sum(axis=(1, 2))) * k / (k - 1)
 
 
 def cronbach_alpha(
