@@ -30,3 +30,9 @@ def test_polychoric_rejects_non_integer_codes_and_many_categories():
         polychoric(pd.DataFrame({"a": [1.5, 2, 3], "b": [1, 2, 3]}), nan_policy="listwise")
     with pytest.raises(DataError, match="10 categories"):
         polychoric(pd.DataFrame({"a": range(1, 11), "b": range(10, 0, -1)}), nan_policy="listwise")
+
+
+def test_items_never_answered_together_are_an_error_naming_the_pair():
+    data = pd.DataFrame({"a": [1, 2, 3, 1, np.nan, np.nan], "b": [np.nan] * 3 + [1, 2, 3], "c": [1, 2, 3, 3, 2, 1]})
+    with pytest.raises(DataError, match="a–b; drop one item"):
+        polychoric(data, nan_policy="pairwise")

@@ -214,3 +214,17 @@ def test_alpha_is_invariant_to_a_common_linear_rescaling(shift, scale_factor):
     base = cronbach_alpha(data, nan_policy="listwise", seed=None, n_boot=0).estimate
     moved = cronbach_alpha(data * scale_factor + shift, nan_policy="listwise", seed=None, n_boot=0).estimate
     assert moved == pytest.approx(base, abs=1e-9)
+
+
+def test_two_item_scale_says_why_alpha_if_deleted_is_missing():
+    result = item_analysis(scale("visual").iloc[:, :2], nan_policy="listwise")
+    assert result["alpha_if_deleted"].isna().all()
+    assert (result["flag"] == "alpha if deleted needs 3+ items").all()
+
+
+def test_reliability_flags_a_construct_with_too_few_complete_respondents():
+    inst = Instrument.from_keys({"S": ["a", "b", "c"]}, response_range=(1, 5))
+    data = pd.DataFrame({"a": [1, 2, 3, np.nan, 5], "b": [2, np.nan, 3, 4, 4], "c": [1, 2, 4, 5, np.nan]})
+    table = reliability(data, instrument=inst, nan_policy="listwise", seed=None, n_boot=0)
+    assert table.loc[0, "flags"] == "only 2 usable respondent(s): use nan_policy='pairwise' or collect more answers"
+    assert np.isnan(table.loc[0, "alpha"])

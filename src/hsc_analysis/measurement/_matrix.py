@@ -20,7 +20,6 @@ class Items:
     names: list[str]
     nan_policy: str
     n: int  # respondents used: complete rows (listwise) or rows with any answer (pairwise)
-    n_dropped: int
 
 
 def check_option(value, allowed, *, parameter: str, function: str) -> None:
@@ -50,14 +49,13 @@ def item_matrix(data: pd.DataFrame, *, nan_policy: str, function: str, min_items
             f"{function}: only {len(values)} usable respondent(s) under nan_policy='{nan_policy}' (of {len(data)}); "
             "at least 3 are needed" + ("; try nan_policy='pairwise'" if nan_policy == "listwise" else "")
         )
-    return Items(values, [str(c) for c in data.columns], nan_policy, len(values), int(len(data) - keep.sum()))
+    return Items(values, [str(c) for c in data.columns], nan_policy, len(values))
 
 
 def constant_items(items: Items) -> list[str]:
-    """Names of items with zero (or undefined) variance."""
-    with np.errstate(invalid="ignore"):
-        sd = np.nanstd(items.matrix, axis=0)
-    return [name for name, s in zip(items.names, sd, strict=True) if not s > 0]
+    """Names of items with zero (or undefined) variance: a single distinct answer, or none."""
+    spread = np.fmax.reduce(items.matrix, axis=0) - np.fmin.reduce(items.matrix, axis=0)
+    return [name for name, s in zip(items.names, spread, strict=True) if not s > 0]
 
 
 def require_variance(items: Items, function: str) -> None:

@@ -73,6 +73,10 @@ def polychoric(data: pd.DataFrame, *, nan_policy: str) -> pd.DataFrame:
     thresholds = _thresholds(codes, n_categories)
     first, second = np.triu_indices(codes.shape[1], k=1)
     tables = _tables(codes, first, second, n_categories)
+    unpaired = np.flatnonzero(tables.sum(axis=(1, 2)) < 2)
+    if len(unpaired):
+        pairs = ", ".join(f"{items.names[first[i]]}–{items.names[second[i]]}" for i in unpaired[:5])
+        raise DataError(f"polychoric: too few respondents answered both items of {pairs}; drop one item of each pair")
     rho = _maximise(tables, thresholds[first], thresholds[second])
     matrix = np.eye(codes.shape[1])
     matrix[first, second] = matrix[second, first] = rho

@@ -31,6 +31,7 @@ from hsc_analysis.scoring import key_items
 
 __all__ = ["AlphaResult", "OmegaResult", "cronbach_alpha", "item_analysis", "mcdonald_omega", "reliability"]
 
+NEGATIVE_ITEM = "negative item–total correlation: probably not reverse-keyed"
 _BOOT_CHUNK = 100  # resamples per matrix product: bounds memory at about 100 × n × 8 bytes
 
 
@@ -266,7 +267,10 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
     low_cut, high_cut = np.quantile(total, [extreme_share, 1 - extreme_share])
     low, high = values[total <= low_cut], values[total >= high_cut]
     test = stats.ttest_ind(high, low, equal_var=False, nan_policy="omit") if len(low) > 1 and len(high) > 1 else None
-    flags = np.where(item_total_r < 0, "negative item–total correlation: probably not reverse-keyed", "")
+    flags = [
+        "; ".join(([NEGATIVE_ITEM] if r < 0 else []) + (["alpha if deleted needs 3+ items"] if k == 2 else []))
+        for r in item_total_r
+    ]
     return pd.DataFrame(
         {
             "item": items.names,
@@ -475,6 +479,9 @@ def _construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal) 
     base = {"n": n_used, "nan_policy": nan_policy}
     if block.shape[1] < 2:
         return {**base, **empty, "flags": "a single item: reliability is not defined"}
+    if n_used < 3:
+        advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
+        return {**base, **empty, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
     items = item_matrix(block, nan_policy=nan_policy, function="reliability")
     constant = constant_items(items)
     if constant:
