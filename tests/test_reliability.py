@@ -228,3 +228,13 @@ def test_reliability_flags_a_construct_with_too_few_complete_respondents():
     table = reliability(data, instrument=inst, nan_policy="listwise", seed=None, n_boot=0)
     assert table.loc[0, "flags"] == "only 2 usable respondent(s): use nan_policy='pairwise' or collect more answers"
     assert np.isnan(table.loc[0, "alpha"])
+
+
+def test_omega_flags_a_heywood_case():
+    rng = np.random.default_rng(2)
+    f = rng.normal(size=500)
+    data = pd.DataFrame(
+        {"a": f + rng.normal(size=500) * 0.01, "b": f + rng.normal(size=500), "c": rng.normal(size=500)}
+    )
+    result = mcdonald_omega(data, nan_policy="listwise")
+    assert any(flag.startswith("Heywood case (b:") for flag in result.flags)  # a and b share one factor: r = .7

@@ -318,9 +318,10 @@ class OmegaResult:
         return pd.DataFrame([{**fields, "flags": "; ".join(self.flags)}])
 
 
-def _omega_from_correlation(cor: np.ndarray, n_factors: int) -> tuple[float, float, np.ndarray]:
-    """ω total, ω hierarchical (NaN for one factor) and general loadings — psych::omega's Schmid–Leiman path."""
-    orthogonal = extract(cor, n_factors, method="minres", rotation="varimax" if n_factors > 1 else "none").loadings
+def _omega_from_correlation(cor: np.ndarray, n_factors: int) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """ω total, ω hierarchical (NaN for one factor), general loadings and Heywood items — psych::omega's path."""
+    fit = extract(cor, n_factors, method="minres", rotation="varimax" if n_factors > 1 else "none")
+    orthogonal = fit.loadings
     if n_factors == 1:
         general = orthogonal[:, 0]
     else:
@@ -335,7 +336,12 @@ def _omega_from_correlation(cor: np.ndarray, n_factors: int) -> tuple[float, flo
     unique = (1 - (orthogonal**2).sum(axis=1)).sum()
     omega_total = (total_variance - unique) / total_variance
     omega_h = general.sum() ** 2 / total_variance if n_factors > 1 else np.nan
-    return float(omega_total), float(omega_h), general
+    return float(omega_total), float(omega_h), general, fit.heywood
+
+
+def _heywood_flags(names: list[str], heywood: np.ndarray) -> list[str]:
+    cases = [name for name, h in zip(names, heywood, strict=True) if h]
+    return [f"Heywood case ({', '.join(cases)}: communality reached 1): omega is overstated"] if cases else []
 
 
 def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str, n_factors: int = 1) -> OmegaResult:
@@ -375,8 +381,9 @@ def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str, n_factors: int = 1) -
     p = items.matrix.shape[1]
     if not isinstance(n_factors, int | np.integer) or not 1 <= n_factors < p:
         raise DataError(f"mcdonald_omega: n_factors must be an integer from 1 to {p - 1}; got {n_factors!r}")
-    omega_total, omega_h, general = _omega_from_correlation(correlation(items), int(n_factors))
+    omega_total, omega_h, general, heywood = _omega_from_correlation(correlation(items), int(n_factors))
     flags = ["no general factor modelled (n_factors = 1): omega_hierarchical not defined"] if n_factors == 1 else []
+    flags += _heywood_flags(items.names, heywood)
     negative = [name for name, g in zip(items.names, general, strict=True) if g < 0]
     if negative:
         flags.append(f"negative general loading: {', '.join(negative)} (reverse-key them?)")
@@ -507,7 +514,8 @@ def _construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal) 
         "min_item_total_r": float(analysis["item_total_r"].min()),
     }
     if block.shape[1] >= 3:
-        row["omega_total"] = _omega_from_correlation(correlation(items), 1)[0]
+        row["omega_total"], _, _, heywood = _omega_from_correlation(correlation(items), 1)
+        flags += _heywood_flags(items.names, heywood)
     else:
         flags.append("omega needs 3 or more items")
     if ordinal:
