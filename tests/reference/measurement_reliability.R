@@ -116,4 +116,10 @@ for (scale in names(keys)) {
   ordinal[[scale]] <- data.frame(scale = scale, ordinal_alpha = a$total$std.alpha, ordinal_omega = o$omega.tot)
 }
 write.csv(do.call(rbind, ordinal), paste0(out, "ordinal_reliability.csv"), row.names = FALSE)
+
+# --- EFA of polychoric correlations: psych::fa(x, 5, cor = "poly", fm = "minres", rotate = "oblimin") ---------------
+f <- suppressWarnings(fa(items, nfactors = 5, fm = "minres", rotate = "oblimin", cor = "poly"))
+L <- unclass(f$loadings)
+write.csv(data.frame(item = rep(rownames(L), 5), factor = rep(1:5, each = nrow(L)), loading = as.vector(L),
+                     communality = rep(f$communality, 5)), paste0(out, "efa_polychoric_bfi.csv"), row.names = FALSE)
 cat("psych", as.character(packageVersion("psych")), "GPArotation", as.character(packageVersion("GPArotation")), "\n")

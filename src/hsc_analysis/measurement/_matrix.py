@@ -84,7 +84,7 @@ def pairwise_moments(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return cov, cor, n
 
 
-def correlation(items: Items) -> np.ndarray:
+def pearson(items: Items) -> np.ndarray:
     """The item correlation matrix under the recorded policy; NaN cells (no overlapping answers) are an error."""
     cor = pairwise_moments(items.matrix)[1]
     if np.isnan(cor).any():

@@ -20,9 +20,9 @@ from hsc_analysis.measurement._extraction import extract
 from hsc_analysis.measurement._matrix import (
     Items,
     constant_items,
-    correlation,
     item_matrix,
     pairwise_moments,
+    pearson,
     require_variance,
 )
 from hsc_analysis.measurement._rotation import oblimin
@@ -381,7 +381,7 @@ def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str, n_factors: int = 1) -
     p = items.matrix.shape[1]
     if not isinstance(n_factors, int | np.integer) or not 1 <= n_factors < p:
         raise DataError(f"mcdonald_omega: n_factors must be an integer from 1 to {p - 1}; got {n_factors!r}")
-    omega_total, omega_h, general, heywood = _omega_from_correlation(correlation(items), int(n_factors))
+    omega_total, omega_h, general, heywood = _omega_from_correlation(pearson(items), int(n_factors))
     flags = ["no general factor modelled (n_factors = 1): omega_hierarchical not defined"] if n_factors == 1 else []
     flags += _heywood_flags(items.names, heywood)
     negative = [name for name, g in zip(items.names, general, strict=True) if g < 0]
@@ -514,7 +514,7 @@ def _construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal) 
         "min_item_total_r": float(analysis["item_total_r"].min()),
     }
     if block.shape[1] >= 3:
-        row["omega_total"], _, _, heywood = _omega_from_correlation(correlation(items), 1)
+        row["omega_total"], _, _, heywood = _omega_from_correlation(pearson(items), 1)
         flags += _heywood_flags(items.names, heywood)
     else:
         flags.append("omega needs 3 or more items")
