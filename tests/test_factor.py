@@ -11,7 +11,7 @@ from ._measurement_cases import bfi_items, hs_items
 from .conftest import REFERENCE
 
 EXACT = 1e-10  # closed form in psych too (KMO, Bartlett, eigenvalues, principal components)
-FITTED = 5e-5  # psych's fa() stops R's optim() early; we go on to the optimum
+FITTED = 1e-5  # psych's fa() stops R's optim() early; we go on to the optimum (largest difference seen: 7e-6)
 
 DATA = {"bfi": bfi_items, "hs": hs_items}
 N_FACTORS = {"bfi": 5, "hs": 3}
@@ -145,10 +145,10 @@ def test_efa_does_not_depend_on_item_order(order):
 
 
 def test_efa_of_polychoric_correlations_matches_psych_fa_cor_poly():
-    # R: psych::fa(bfi[, 1:25], 5, fm = "minres", rotate = "oblimin", cor = "poly"). Tolerance 2e-4: the polychoric
-    # estimates themselves agree to 2e-5 (psych stops optimize() early) and the fit carries that through.
+    # R: psych::fa(bfi[, 1:25], 5, fm = "minres", rotate = "oblimin", cor = "poly"). Tolerance 1e-4 (seen: 5e-5):
+    # the polychoric estimates themselves agree to 2e-5 (psych stops optimize() early) and the fit carries that on.
     expected = pd.read_csv(REFERENCE / "efa_polychoric_bfi.csv")
     result = efa(bfi_items(), n_factors=5, nan_policy="pairwise", correlation="polychoric")
     want = expected.pivot_table(index="item", columns="factor", values="loading").loc[result.loadings.index]
-    np.testing.assert_allclose(result.loadings.to_numpy(), want.to_numpy(), atol=2e-4)
+    np.testing.assert_allclose(result.loadings.to_numpy(), want.to_numpy(), atol=1e-4)
     assert result.correlation == "polychoric"

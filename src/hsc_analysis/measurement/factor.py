@@ -256,8 +256,8 @@ def efa(
 
     Checked against R ``psych::fa(x, nfactors, fm, rotate)`` and ``psych::principal(x, nfactors, rotate)`` (psych
     2.2.9, GPArotation 2022.10-2) on bfi (5 factors) and Holzinger–Swineford (3): principal components to 1e-10,
-    minres and ml to 5e-5 (psych stops its optimiser earlier than we do); of polychoric correlations
-    (``fa(x, 5, cor = "poly")``) to 2e-4, the polychoric estimates' own agreement carried through.
+    minres and ml to 1e-5 (psych stops its optimiser earlier than we do); of polychoric correlations
+    (``fa(x, 5, cor = "poly")``) to 1e-4, the polychoric estimates' own agreement carried through.
 
     Examples
     --------
@@ -357,7 +357,7 @@ def parallel_analysis(
     -----
     Observed component eigenvalues are those of R; factor eigenvalues those of R with the communalities of a
     one-factor fit on its diagonal (``fa(r, 1)$values``). Observed values match R ``psych::fa.parallel(x, fm =
-    "minres", fa = "both")`` (psych 2.2.9) to 1e-10 (components) and 5e-5 (factors) on bfi and Holzinger–Swineford;
+    "minres", fa = "both")`` (psych 2.2.9) to 1e-10 (components) and 1e-5 (factors) on bfi and Holzinger–Swineford;
     the simulated values are random and are compared through the suggested numbers only.
 
     Examples

@@ -367,7 +367,7 @@ def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str, n_factors: int = 1) -
     orthogonal solution); ω_h = (Σg)²/ΣR with g the general loadings of the Schmid–Leiman transformation (varimax
     → oblimin → one minres factor of Φ). Matches R ``psych::omega(x, nfactors, flip = FALSE)`` (psych 2.2.9) —
     ``nfactors = 1`` for ω total per scale, ``nfactors = 3`` on Holzinger–Swineford and 5 on bfi for ω_h — to
-    5e-5. Items with negative general loadings are flagged, not silently reversed.
+    1e-5. Items with negative general loadings are flagged, not silently reversed.
 
     Examples
     --------
@@ -439,7 +439,7 @@ def reliability(
     -----
     α as :func:`cronbach_alpha`, ω total as :func:`mcdonald_omega` with one factor; ordinal α is the standardised
     α of the polychoric matrix and ordinal ω the one-factor ω of it (Zumbo, Gadermann & Zeisser 2007), matching
-    ``psych::alpha(polychoric(x)$rho)`` and ``psych::omega(polychoric(x)$rho, 1)`` to 1e-4.
+    ``psych::alpha(polychoric(x)$rho)`` and ``psych::omega(polychoric(x)$rho, 1)`` to 1e-5.
 
     Examples
     --------
