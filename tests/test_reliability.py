@@ -238,3 +238,14 @@ def test_omega_flags_a_heywood_case():
     )
     result = mcdonald_omega(data, nan_policy="listwise")
     assert any(flag.startswith("Heywood case (b:") for flag in result.flags)  # a and b share one factor: r = .7
+
+
+def test_reliability_says_why_ordinal_values_are_missing_for_many_categories():
+    inst = Instrument.from_keys({"S": ["a", "b", "c"]}, response_range=(0, 10))
+    rng = np.random.default_rng(5)
+    trait = rng.normal(size=(200, 1))
+    data = pd.DataFrame(np.clip(np.round(5 + 2 * (trait + rng.normal(size=(200, 3)))), 0, 10), columns=list("abc"))
+    row = reliability(data, instrument=inst, nan_policy="listwise", seed=None, n_boot=0).iloc[0]
+    assert row["alpha"] > 0.5
+    assert np.isnan(row["ordinal_alpha"])
+    assert row["flags"].startswith("ordinal alpha/omega not computed (polychoric: the items span 11 categories")

@@ -465,71 +465,68 @@ def reliability(
     return pd.DataFrame(rows)
 
 
+_STATISTICS = (
+    "alpha",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "std_alpha",
+    "average_r",
+    "omega_total",
+    "ordinal_alpha",
+    "ordinal_omega",
+    "min_item_total_r",
+)
+
+
 def _construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal) -> dict:
-    empty = dict.fromkeys(
-        [
-            "alpha",
-            "ci_low",
-            "ci_high",
-            "boot_ci_low",
-            "boot_ci_high",
-            "std_alpha",
-            "average_r",
-            "omega_total",
-            "ordinal_alpha",
-            "ordinal_omega",
-            "min_item_total_r",
-        ],
-        np.nan,
-    )
     n_used = len(block.dropna()) if nan_policy == "listwise" else int(block.notna().any(axis=1).sum())
-    base = {"n": n_used, "nan_policy": nan_policy}
+    row = {"n": n_used, "nan_policy": nan_policy, **dict.fromkeys(_STATISTICS, np.nan)}
     if block.shape[1] < 2:
-        return {**base, **empty, "flags": "a single item: reliability is not defined"}
+        return {**row, "flags": "a single item: reliability is not defined"}
     if n_used < 3:
         advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
-        return {**base, **empty, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
+        return {**row, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
     items = item_matrix(block, nan_policy=nan_policy, function="reliability")
     constant = constant_items(items)
     if constant:
-        return {**base, **empty, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
+        return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
     alpha = cronbach_alpha(block, nan_policy=nan_policy, seed=seed, confidence=confidence, n_boot=n_boot)
     analysis = item_analysis(block, nan_policy=nan_policy)
     flags = [
         f"{name}: negative item–total r (not reverse-keyed?)"
         for name in analysis.loc[analysis["item_total_r"] < 0, "item"]
     ]
-    row = {
-        **base,
-        "alpha": alpha.estimate,
-        "ci_low": alpha.ci_low,
-        "ci_high": alpha.ci_high,
-        "boot_ci_low": alpha.boot_ci_low,
-        "boot_ci_high": alpha.boot_ci_high,
-        "std_alpha": alpha.std_alpha,
-        "average_r": alpha.average_r,
-        "omega_total": np.nan,
-        "ordinal_alpha": np.nan,
-        "ordinal_omega": np.nan,
-        "min_item_total_r": float(analysis["item_total_r"].min()),
-    }
+    row.update(
+        alpha=alpha.estimate,
+        ci_low=alpha.ci_low,
+        ci_high=alpha.ci_high,
+        boot_ci_low=alpha.boot_ci_low,
+        boot_ci_high=alpha.boot_ci_high,
+        std_alpha=alpha.std_alpha,
+        average_r=alpha.average_r,
+        min_item_total_r=float(analysis["item_total_r"].min()),
+    )
     if block.shape[1] >= 3:
         row["omega_total"], _, _, heywood = _omega_from_correlation(pearson(items), 1)
         flags += _heywood_flags(items.names, heywood)
     else:
         flags.append("omega needs 3 or more items")
     if ordinal:
-        row.update(_ordinal(block, nan_policy, flags))
+        ordinal_values, ordinal_flags = _ordinal(block, nan_policy)
+        row.update(ordinal_values)
+        flags += ordinal_flags
     return {**row, "flags": "; ".join(flags)}
 
 
-def _ordinal(block: pd.DataFrame, nan_policy: str, flags: list[str]) -> dict:
-    rho = polychoric(block, nan_policy=nan_policy).to_numpy()
-    eigenvalues = np.linalg.eigvalsh(rho)
-    if eigenvalues[0] <= 0:
-        flags.append("polychoric matrix not positive definite: ordinal alpha/omega not computed")
-        return {}
-    k = len(rho)
-    ordinal_alpha = (1 - k / rho.sum()) * k / (k - 1)
-    ordinal_omega = _omega_from_correlation(rho, 1)[0] if k >= 3 else np.nan
-    return {"ordinal_alpha": ordinal_alpha, "ordinal_omega": ordinal_omega}
+def _ordinal(block: pd.DataFrame, nan_policy: str) -> tuple[dict, list[str]]:
+    """Ordinal α and ω from polychoric correlations, or the reason they cannot be computed."""
+    try:
+        rho = polychoric(block, nan_policy=nan_policy).to_numpy()
+    except DataError as err:
+        return {}, [f"ordinal alpha/omega not computed ({err})"]
+    if np.linalg.eigvalsh(rho)[0] <= 0:
+        return {}, ["polychoric matrix not positive definite: ordinal alpha/omega not computed"]
+    ordinal_omega = _omega_from_correlation(rho, 1)[0] if len(rho) >= 3 else np.nan
+    return {"ordinal_alpha": _alpha_parts(rho)[0], "ordinal_omega": ordinal_omega}, []
