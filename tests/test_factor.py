@@ -152,3 +152,24 @@ def test_efa_of_polychoric_correlations_matches_psych_fa_cor_poly():
     want = expected.pivot_table(index="item", columns="factor", values="loading").loc[result.loadings.index]
     np.testing.assert_allclose(result.loadings.to_numpy(), want.to_numpy(), atol=1e-4)
     assert result.correlation == "polychoric"
+
+
+def test_results_are_tidy_and_state_n_and_policy():
+    import hsc_analysis
+    from hsc_analysis.measurement import cronbach_alpha, mcdonald_omega
+
+    data = hs_items()
+    results = [
+        kmo(data, nan_policy="listwise"),
+        bartlett_sphericity(data, nan_policy="listwise"),
+        harman_single_factor(data, nan_policy="listwise"),
+        parallel_analysis(data, nan_policy="listwise", seed=1, n_iter=3),
+        cronbach_alpha(data, nan_policy="listwise", seed=None, n_boot=0),
+        mcdonald_omega(data, nan_policy="listwise", n_factors=3),
+    ]
+    for result in results:
+        frame = result.to_frame()
+        assert isinstance(frame, pd.DataFrame) and len(frame) > 0
+        assert all(column == column.lower() and " " not in column for column in frame.columns)
+        assert (result.n, result.nan_policy) == (301, "listwise")
+    assert hsc_analysis.efa is efa and hsc_analysis.kmo is kmo

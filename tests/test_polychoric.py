@@ -1,6 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.measurement import polychoric
@@ -36,3 +39,18 @@ def test_items_never_answered_together_are_an_error_naming_the_pair():
     data = pd.DataFrame({"a": [1, 2, 3, 1, np.nan, np.nan], "b": [np.nan] * 3 + [1, 2, 3], "c": [1, 2, 3, 3, 2, 1]})
     with pytest.raises(DataError, match="a–b; drop one item"):
         polychoric(data, nan_policy="pairwise")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=arrays(np.float64, st.tuples(st.integers(30, 80), st.just(3)), elements=st.integers(1, 4).map(float)),
+    shift=st.integers(-3, 3),
+)
+def test_polychoric_is_symmetric_bounded_and_ignores_a_shift_of_the_codes(values, shift):
+    data = pd.DataFrame(values, columns=list("abc"))
+    assume((data.std() > 0).all())
+    result = polychoric(data, nan_policy="listwise").to_numpy()
+    np.testing.assert_array_equal(result, result.T)
+    assert (np.abs(result) < 1).sum() == 6 and (np.diag(result) == 1).all()
+    shifted = polychoric(data + shift, nan_policy="listwise").to_numpy()
+    np.testing.assert_allclose(shifted, result, atol=1e-9)
