@@ -249,3 +249,18 @@ def test_reliability_says_why_ordinal_values_are_missing_for_many_categories():
     assert row["alpha"] > 0.5
     assert np.isnan(row["ordinal_alpha"])
     assert row["flags"].startswith("ordinal alpha/omega not computed (polychoric: the items span 11 categories")
+
+
+@pytest.mark.parametrize("policy", ["pairwise", "listwise"])
+def test_reliability_on_the_parent_questionnaire_matches_psych(parent, policy):
+    # Synthetic codes for surveys/parent.yaml with reverse items, "don't know" (9) and blanks, written by
+    # tests/reference/measurement_reliability.R, which keys them by hand and runs psych::alpha / psych::omega(, 1)
+    codes = pd.read_csv(REFERENCE / "parent_synthetic_codes.csv")
+    expected = pd.read_csv(REFERENCE / "parent_synthetic_reliability.csv")
+    expected = expected[expected.nan_policy == policy].set_index("construct")
+    table = reliability(codes, instrument=parent, nan_policy=policy, seed=None, n_boot=0).set_index("construct")
+    table = table.loc[expected.index]
+    np.testing.assert_array_equal(table["n"], expected["n"])
+    for column in ["alpha", "ci_low", "ci_high", "std_alpha"]:
+        np.testing.assert_allclose(table[column], expected[column], atol=EXACT)
+    np.testing.assert_allclose(table["omega_total"], expected["omega_total"], atol=FITTED)

@@ -122,4 +122,40 @@ f <- suppressWarnings(fa(items, nfactors = 5, fm = "minres", rotate = "oblimin",
 L <- unclass(f$loadings)
 write.csv(data.frame(item = rep(rownames(L), 5), factor = rep(1:5, each = nrow(L)), loading = as.vector(L),
                      communality = rep(f$communality, 5)), paste0(out, "efa_polychoric_bfi.csv"), row.names = FALSE)
+# --- The parent questionnaire (surveys/parent.yaml): synthetic codes with reverse items, "don't know" (9) and blanks,
+# scored by hand here (9 -> NA, reverse = 6 - x) and by reliability(data, instrument = parent) in Python ------------
+suppressMessages(library(yaml))
+parent <- yaml::read_yaml("surveys/parent.yaml")
+set.seed(20240601)
+n <- 400
+codes <- list()
+for (construct in names(parent$constructs)) {
+  trait <- rnorm(n)
+  for (item in Filter(function(i) i$construct == construct, parent$items)) {
+    sign <- if (isTRUE(item$reverse)) -1 else 1
+    x <- pmin(pmax(round(3 + sign * 0.9 * trait + rnorm(n)), 1), 5)
+    x[runif(n) < 0.03] <- NA
+    if (item$scale == "A5_dk") x[runif(n) < 0.04] <- 9
+    codes[[item$id]] <- x
+  }
+}
+codes <- as.data.frame(codes)
+write.csv(codes, paste0(out, "parent_synthetic_codes.csv"), row.names = FALSE, na = "")
+rows <- list()
+for (construct in names(parent$constructs)) {
+  its <- Filter(function(i) i$construct == construct, parent$items)
+  x <- codes[, sapply(its, function(i) i$id)]
+  x[x == 9] <- NA
+  for (j in seq_along(its)) if (isTRUE(its[[j]]$reverse)) x[, j] <- 6 - x[, j]
+  for (policy in c("pairwise", "listwise")) {
+    y <- if (policy == "listwise") na.omit(x) else x
+    a <- alpha(y, warnings = FALSE)
+    o <- suppressWarnings(suppressMessages(omega(y, nfactors = 1, flip = FALSE, plot = FALSE)))
+    rows[[length(rows) + 1]] <- data.frame(construct = construct, nan_policy = policy, n = nrow(y),
+                                           alpha = a$total$raw_alpha, ci_low = a$feldt$lower.ci[[1]],
+                                           ci_high = a$feldt$upper.ci[[1]], std_alpha = a$total$std.alpha,
+                                           omega_total = o$omega.tot)
+  }
+}
+write.csv(do.call(rbind, rows), paste0(out, "parent_synthetic_reliability.csv"), row.names = FALSE)
 cat("psych", as.character(packageVersion("psych")), "GPArotation", as.character(packageVersion("GPArotation")), "\n")
