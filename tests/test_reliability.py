@@ -58,11 +58,13 @@ def test_omega_total_matches_psych_omega_one_factor(name):
 
 
 @pytest.mark.parametrize(
-    ("case", "n_factors"), [("hs_all", 3), ("bfi_all", 5)], ids=["holzinger-3-factors", "bfi-5-factors"]
+    ("case", "n_factors"),
+    [("hs_all", 3), ("hs_visual_textual", 2), ("bfi_all", 5)],
+    ids=["holzinger-3-factors", "holzinger-2-factors-equal-g", "bfi-5-factors"],
 )
 def test_omega_hierarchical_matches_psych_schmid_leiman(case, n_factors):
-    # R: psych::omega(x, nfactors, flip = FALSE)$omega_h / $omega.tot
-    data = hs_items() if case == "hs_all" else bfi_keyed()
+    # R: psych::omega(x, nfactors, flip = FALSE)$omega_h / $omega.tot (2 factors: psych's option = "equal")
+    data = {"hs_all": hs_items(), "hs_visual_textual": hs_items().iloc[:, :6], "bfi_all": bfi_keyed()}[case]
     result = mcdonald_omega(data, nan_policy="pairwise", n_factors=n_factors)
     expected = OMEGA.loc[case]
     assert result.omega_total == pytest.approx(expected.omega_total, abs=FITTED)

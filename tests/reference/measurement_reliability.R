@@ -54,6 +54,9 @@ for (scale in names(scales)) {
 o <- suppressMessages(omega(hs, nfactors = 3, flip = FALSE, plot = FALSE))
 omegas[[length(omegas) + 1]] <- data.frame(scale = "hs_all", nfactors = 3, omega_total = o$omega.tot,
                                            omega_hierarchical = o$omega_h)
+o <- suppressMessages(omega(hs[, 1:6], nfactors = 2, flip = FALSE, plot = FALSE))  # option "equal"
+omegas[[length(omegas) + 1]] <- data.frame(scale = "hs_visual_textual", nfactors = 2, omega_total = o$omega.tot,
+                                           omega_hierarchical = o$omega_h)
 o <- suppressMessages(omega(keyed, nfactors = 5, flip = FALSE, plot = FALSE))
 omegas[[length(omegas) + 1]] <- data.frame(scale = "bfi_all", nfactors = 5, omega_total = o$omega.tot,
                                            omega_hierarchical = o$omega_h)
