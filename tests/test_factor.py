@@ -173,3 +173,8 @@ def test_results_are_tidy_and_state_n_and_policy():
         assert all(column == column.lower() and " " not in column for column in frame.columns)
         assert (result.n, result.nan_policy) == (301, "listwise")
     assert hsc_analysis.efa is efa and hsc_analysis.kmo is kmo
+
+
+def test_parallel_analysis_needs_at_least_one_iteration():
+    with pytest.raises(DataError, match="n_iter must be a positive integer; got 0"):
+        parallel_analysis(hs_items(), nan_policy="listwise", seed=1, n_iter=0)

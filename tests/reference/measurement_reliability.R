@@ -1,5 +1,6 @@
-# Reference values for tests/test_measurement_*.py: psych on real public data (psych::bfi, 2800 people, 25 six-point
-# items with missing values; lavaan::HolzingerSwineford1939, 301 pupils, 9 ability tests).
+# Reference values for tests/test_reliability.py, test_factor.py and test_polychoric.py: psych on real public data
+# (psych::bfi, 2800 people, 25 six-point items with missing values; lavaan::HolzingerSwineford1939, 301 pupils,
+# 9 ability tests) and on synthetic answers to the parent questionnaire (surveys/parent.yaml).
 # Run from the repository root:  Rscript tests/reference/measurement_reliability.R
 # Produced with R 4.2.2, psych 2.2.9, GPArotation 2022.10-2, lavaan 0.6-14 (Debian r-cran-* packages).
 suppressMessages({library(psych); library(GPArotation)})

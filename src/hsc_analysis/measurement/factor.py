@@ -369,6 +369,8 @@ def parallel_analysis(
     2
     """
     check_option(method, ("minres", "ml"), parameter="method", function="parallel_analysis")
+    if not isinstance(n_iter, int | np.integer) or n_iter < 1:
+        raise DataError(f"parallel_analysis: n_iter must be a positive integer; got {n_iter!r}")
     items, cor = _prepare(data, nan_policy, "parallel_analysis")
     n, p = items.n, len(cor)
     rng = np.random.default_rng(seed)
