@@ -54,3 +54,11 @@ def test_reliability_bad_input_is_one_line_and_exit_2(parent_file, tmp_path, cap
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "com1" in err
+
+
+def test_reliability_items_prints_the_item_analysis(parent, parent_file, capsys):
+    code = main(["reliability", str(parent_file), "--instrument", "surveys/parent.yaml", "--items"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert lines[0].split()[:6] == ["construct", "item", "n", "mean", "sd", "item_total_r"]
+    assert len(lines) == 1 + len(parent.item_ids) + 1

@@ -8,7 +8,7 @@ from scipy import stats
 
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement import cronbach_alpha, item_analysis, mcdonald_omega, reliability
+from hsc_analysis.measurement import cronbach_alpha, item_analysis, item_table, mcdonald_omega, reliability
 
 from ._measurement_cases import BFI_KEYS, SCALES, bfi_instrument, bfi_items, bfi_keyed, hs_items, scale
 from .conftest import REFERENCE
@@ -266,3 +266,23 @@ def test_reliability_on_the_parent_questionnaire_matches_psych(parent, policy):
     for column in ["alpha", "ci_low", "ci_high", "std_alpha"]:
         np.testing.assert_allclose(table[column], expected[column], atol=EXACT)
     np.testing.assert_allclose(table["omega_total"], expected["omega_total"], atol=FITTED)
+
+
+def test_item_table_matches_psych_item_stats_and_keeps_wording(bfi):
+    # R: psych::alpha(x)$item.stats$r.drop per bfi scale (pairwise); constructs keyed through the instrument
+    table = item_table(bfi, instrument=bfi_instrument(), nan_policy="pairwise").set_index("item")
+    expected = ITEMS[ITEMS.nan_policy == "pairwise"].set_index("item").loc[table.index]
+    np.testing.assert_allclose(table["item_total_r"], expected["r_drop"], atol=EXACT)
+    assert table.loc["A1", "construct"] == "agree"
+    assert {"text_zh", "text_en", "critical_ratio", "flag"} <= set(table.columns)
+
+
+def test_item_table_keeps_constructs_it_cannot_analyse_with_the_reason():
+    inst = Instrument.from_keys({"S": ["a", "b", "c"]}, response_range=(1, 5))
+    data = pd.DataFrame({"a": [1, 2, 3, 4], "b": [3, 3, 3, 3], "c": [2, 1, 4, 5]})
+    table = item_table(data, instrument=inst, nan_policy="listwise")
+    assert table["item"].tolist() == ["a", "b", "c"]
+    assert table["flag"].str.contains("without variance: b").all()
+    assert table["item_total_r"].isna().all()
+    analysed = item_table(data.assign(b=[1, 2, 2, 3]), instrument=inst, nan_policy="listwise")
+    assert table.columns.tolist() == analysed.columns.tolist()

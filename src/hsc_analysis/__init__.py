@@ -19,6 +19,7 @@ _EXPORTS = {
     "efa": "hsc_analysis.measurement",
     "harman_single_factor": "hsc_analysis.measurement",
     "item_analysis": "hsc_analysis.measurement",
+    "item_table": "hsc_analysis.measurement",
     "kmo": "hsc_analysis.measurement",
     "mcdonald_omega": "hsc_analysis.measurement",
     "parallel_analysis": "hsc_analysis.measurement",

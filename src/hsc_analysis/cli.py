@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     reliability.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for alpha (default 1000)")
     reliability.add_argument("--seed", type=int, default=20240601, help="bootstrap seed (default 20240601)")
+    reliability.add_argument(
+        "--items", action="store_true", help="item analysis instead (item–total r, alpha if deleted, 27%% groups)"
+    )
     reliability.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
     reliability.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
     reliability.set_defaults(run=_cmd_reliability)
@@ -112,20 +115,26 @@ def _check_id_column(data, column: str, instrument, path: Path) -> None:
 def _cmd_reliability(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_table
-    from hsc_analysis.measurement import reliability
+    from hsc_analysis.measurement import item_table, reliability
 
-    table = reliability(
-        read_table(args.data),
-        instrument=load_instrument(args.instrument),
-        nan_policy=args.nan_policy,
-        seed=args.seed,
-        n_boot=args.n_boot,
-    )
-    for row in table[table["flags"] != ""].itertuples():
-        print(f"{row.construct}: {row.flags}", file=sys.stderr)
-    if args.format == "json":
-        text = table.to_json(orient="records", force_ascii=False, indent=2)
+    data, instrument = read_table(args.data), load_instrument(args.instrument)
+    if args.items:
+        table = item_table(data, instrument=instrument, nan_policy=args.nan_policy)
+        shown = [
+            "construct",
+            "item",
+            "n",
+            "mean",
+            "sd",
+            "item_total_r",
+            "alpha_if_deleted",
+            "critical_ratio",
+            "p_value",
+            "flag",
+        ]
+        flagged = table[table["flag"] != ""].drop_duplicates(["construct", "flag"]).rename(columns={"flag": "flags"})
     else:
+        table = reliability(data, instrument=instrument, nan_policy=args.nan_policy, seed=args.seed, n_boot=args.n_boot)
         shown = [
             "construct",
             "label_zh",
@@ -140,11 +149,17 @@ def _cmd_reliability(args: argparse.Namespace) -> None:
             "ordinal_omega",
             "min_item_total_r",
         ]
+        flagged = table[table["flags"] != ""]
+    for row in flagged.itertuples():
+        print(f"{row.construct}: {row.flags}", file=sys.stderr)
+    if args.format == "json":
+        text = table.to_json(orient="records", force_ascii=False, indent=2)
+    else:
         text = table[shown].to_string(index=False, float_format="{:.3f}".format, na_rep="—")
-        text += f"\n(nan_policy = {args.nan_policy}; ci = Feldt 95%; bootstrap columns in --format json)"
+        text += f"\n(nan_policy = {args.nan_policy}; ci = Feldt 95%; all columns with --format json)"
     if args.output:
         args.output.write_text(text + "\n", encoding="utf-8")
-        print(f"wrote reliability of {len(table)} constructs to {args.output}", file=sys.stderr)
+        print(f"wrote {len(table)} rows to {args.output}", file=sys.stderr)
     else:
         print(text)
 

@@ -23,6 +23,7 @@ from hsc_analysis.measurement.reliability import (
     OmegaResult,
     cronbach_alpha,
     item_analysis,
+    item_table,
     mcdonald_omega,
     reliability,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "efa",
     "harman_single_factor",
     "item_analysis",
+    "item_table",
     "kmo",
     "mcdonald_omega",
     "parallel_analysis",

@@ -29,8 +29,31 @@ from hsc_analysis.measurement._rotation import oblimin
 from hsc_analysis.measurement.polychoric import polychoric
 from hsc_analysis.scoring import key_items
 
-__all__ = ["AlphaResult", "OmegaResult", "cronbach_alpha", "item_analysis", "mcdonald_omega", "reliability"]
+__all__ = [
+    "AlphaResult",
+    "OmegaResult",
+    "cronbach_alpha",
+    "item_analysis",
+    "item_table",
+    "mcdonald_omega",
+    "reliability",
+]
 
+_ITEM_COLUMNS = (
+    "item",
+    "n",
+    "mean",
+    "sd",
+    "item_total_r",
+    "alpha_if_deleted",
+    "std_alpha_if_deleted",
+    "critical_ratio",
+    "critical_ratio_df",
+    "p_value",
+    "n_low",
+    "n_high",
+    "flag",
+)
 NEGATIVE_ITEM = "negative item–total correlation: probably not reverse-keyed"
 _BOOT_CHUNK = 100  # resamples per matrix product: bounds memory at about 100 × n × 8 bytes
 
@@ -463,6 +486,51 @@ def reliability(
         }
         rows.append({**row, **_construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal)})
     return pd.DataFrame(rows)
+
+
+def item_table(data: pd.DataFrame, *, instrument: Instrument, nan_policy: str) -> pd.DataFrame:
+    """Item analysis of every construct of an instrument: one row per item, with its construct and wording.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × item codes (raw: keyed here).
+    instrument : Instrument
+        Constructs, items, keys and response scales.
+    nan_policy : {"listwise", "pairwise"}
+        Applied per construct, as in :func:`reliability`.
+
+    Returns
+    -------
+    DataFrame
+        ``construct, item, text_zh, text_en`` followed by the columns of :func:`item_analysis`. A construct that
+        cannot be analysed (one item, a constant item, too few respondents) keeps its rows with NaN statistics and
+        the reason in ``flag``.
+
+    Examples
+    --------
+    >>> from hsc_analysis.instruments import load_instrument
+    >>> inst = load_instrument("surveys/parent.yaml")
+    >>> codes = pd.read_csv("tests/reference/expected/parent_synthetic_codes.csv")
+    >>> table = item_table(codes, instrument=inst, nan_policy="listwise")
+    >>> table.loc[table["item"] == "com5", ["construct", "item_total_r"]].round(2).to_numpy().tolist()
+    [['communication', 0.52]]
+    """
+    keyed = key_items(data, instrument=instrument)
+    parts = []
+    for construct in instrument.constructs:
+        block = keyed[list(construct.items)]
+        try:
+            analysis = item_analysis(block, nan_policy=nan_policy)
+        except DataError as err:
+            analysis = pd.DataFrame({"item": list(construct.items)}).reindex(columns=_ITEM_COLUMNS)
+            analysis["flag"] = str(err)
+        texts = [instrument.item(item_id).text for item_id in analysis["item"]]
+        analysis.insert(0, "construct", construct.id)
+        analysis.insert(2, "text_zh", [text.zh for text in texts])
+        analysis.insert(3, "text_en", [text.en for text in texts])
+        parts.append(analysis)
+    return pd.concat(parts, ignore_index=True)
 
 
 _STATISTICS = (
