@@ -178,3 +178,8 @@ def test_results_are_tidy_and_state_n_and_policy():
 def test_parallel_analysis_needs_at_least_one_iteration():
     with pytest.raises(DataError, match="n_iter must be a positive integer; got 0"):
         parallel_analysis(hs_items(), nan_policy="listwise", seed=1, n_iter=0)
+
+
+def test_too_many_factors_for_the_items_are_flagged():
+    result = efa(hs_items(), n_factors=6, nan_policy="listwise", rotation="varimax")
+    assert "6 factors of 9 items leave negative degrees of freedom: extract fewer factors" in result.flags

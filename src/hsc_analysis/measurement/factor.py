@@ -290,6 +290,9 @@ def efa(
     ]
     if not fit.converged:
         flags.append(f"{method} estimation did not converge; results are unreliable")
+    p = len(cor)
+    if method != "principal" and (p - n_factors) ** 2 < p + n_factors:
+        flags.append(f"{n_factors} factors of {p} items leave negative degrees of freedom: extract fewer factors")
     return EFAResult(
         loadings=pd.DataFrame(fit.loadings, index=items.names, columns=factors),
         communalities=pd.Series(fit.communalities, index=items.names, name="communality"),
