@@ -76,6 +76,23 @@ def _parser() -> argparse.ArgumentParser:
         "columns) to this .csv or .parquet (default: CSV on stdout)",
     )
     imp.set_defaults(run=_cmd_import)
+    reliability = commands.add_parser("reliability", help="reliability of every construct (alpha, omega, intervals)")
+    reliability.add_argument("data", type=Path, help="respondents × item codes: .csv, .xlsx, .xls or .parquet")
+    reliability.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
+    reliability.add_argument(
+        "--nan-policy",
+        choices=("listwise", "pairwise"),
+        default="listwise",
+        help="missing answers: complete rows per construct (SPSS, default) or pairwise-complete (R psych)",
+    )
+    reliability.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for alpha (default 1000)")
+    reliability.add_argument("--seed", type=int, default=20240601, help="bootstrap seed (default 20240601)")
+    reliability.add_argument(
+        "--items", action="store_true", help="item analysis instead (item–total r, alpha if deleted, 27%% groups)"
+    )
+    reliability.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
+    reliability.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
+    reliability.set_defaults(run=_cmd_reliability)
 
     report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
     report.add_argument("study", type=Path, help="the study's study.yaml")
@@ -150,6 +167,56 @@ def _cmd_import(args: argparse.Namespace) -> None:
         print(f"wrote {len(table)} respondents × {table.shape[1]} columns to {args.output}", file=sys.stderr)
     else:
         table.to_csv(sys.stdout)
+def _cmd_reliability(args: argparse.Namespace) -> None:
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import read_table
+    from hsc_analysis.measurement import item_table, reliability
+
+    data, instrument = read_table(args.data), load_instrument(args.instrument)
+    if args.items:
+        table = item_table(data, instrument=instrument, nan_policy=args.nan_policy)
+        shown = [
+            "construct",
+            "item",
+            "n",
+            "mean",
+            "sd",
+            "item_total_r",
+            "alpha_if_deleted",
+            "critical_ratio",
+            "p_value",
+            "flag",
+        ]
+        flagged = table[table["flag"] != ""].drop_duplicates(["construct", "flag"]).rename(columns={"flag": "flags"})
+    else:
+        table = reliability(data, instrument=instrument, nan_policy=args.nan_policy, seed=args.seed, n_boot=args.n_boot)
+        shown = [
+            "construct",
+            "label_zh",
+            "n_items",
+            "n",
+            "alpha",
+            "ci_low",
+            "ci_high",
+            "std_alpha",
+            "omega_total",
+            "ordinal_alpha",
+            "ordinal_omega",
+            "min_item_total_r",
+        ]
+        flagged = table[table["flags"] != ""]
+    for row in flagged.itertuples():
+        print(f"{row.construct}: {row.flags}", file=sys.stderr)
+    if args.format == "json":
+        text = table.to_json(orient="records", force_ascii=False, indent=2)
+    else:
+        text = table[shown].to_string(index=False, float_format="{:.3f}".format, na_rep="—")
+        text += f"\n(nan_policy = {args.nan_policy}; ci = Feldt 95%; all columns with --format json)"
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {len(table)} rows to {args.output}", file=sys.stderr)
+    else:
+        print(text)
 
 
 def _cmd_instrument_show(args: argparse.Namespace) -> None:

@@ -1,0 +1,600 @@
+"""Reliability of scales: Cronbach's α (with Feldt and bootstrap intervals), McDonald's ω, ordinal α/ω from
+polychoric correlations, and item analysis (corrected item–total r, α if item deleted, 27 % extreme groups).
+
+Items are analysed as given: key them first (:func:`hsc_analysis.scoring.key_items` recodes reverse items), or
+call :func:`reliability` with the instrument, which does it. An item that correlates negatively with the rest of
+its scale is flagged — it was probably not reverse-keyed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from hsc_analysis.errors import DataError
+from hsc_analysis.instruments import Instrument
+from hsc_analysis.measurement._extraction import extract
+from hsc_analysis.measurement._matrix import (
+    Items,
+    constant_items,
+    item_matrix,
+    pairwise_moments,
+    pearson,
+    require_variance,
+)
+from hsc_analysis.measurement._rotation import oblimin
+from hsc_analysis.measurement.polychoric import polychoric
+from hsc_analysis.scoring import key_items
+
+__all__ = [
+    "AlphaResult",
+    "OmegaResult",
+    "cronbach_alpha",
+    "item_analysis",
+    "item_table",
+    "mcdonald_omega",
+    "reliability",
+]
+
+_ITEM_COLUMNS = (
+    "item",
+    "n",
+    "mean",
+    "sd",
+    "item_total_r",
+    "alpha_if_deleted",
+    "std_alpha_if_deleted",
+    "critical_ratio",
+    "critical_ratio_df",
+    "p_value",
+    "n_low",
+    "n_high",
+    "flag",
+)
+NEGATIVE_ITEM = "negative item–total correlation: probably not reverse-keyed"
+_BOOT_CHUNK = 100  # resamples per matrix product: bounds memory at about 100 × n × 8 bytes
+
+
+@dataclass(frozen=True)
+class AlphaResult:
+    """Cronbach's α of one scale.
+
+    Attributes
+    ----------
+    estimate : float
+        Raw α (from covariances).
+    std_alpha : float
+        Standardised α (from correlations).
+    average_r : float
+        Mean inter-item correlation.
+    ci_low, ci_high : float
+        Feldt's interval at ``confidence``.
+    boot_ci_low, boot_ci_high : float
+        Percentile bootstrap interval (NaN when ``n_boot`` is 0).
+    n : int
+        Respondents used (complete rows under listwise; rows with any answer under pairwise).
+    """
+
+    estimate: float
+    std_alpha: float
+    average_r: float
+    ci_low: float
+    ci_high: float
+    boot_ci_low: float
+    boot_ci_high: float
+    confidence: float
+    n_boot: int
+    seed: int | None
+    n: int
+    n_items: int
+    nan_policy: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([self.__dict__])
+
+
+def _covariance(items: Items) -> np.ndarray:
+    return pairwise_moments(items.matrix)[0]
+
+
+def _alpha_parts(cov: np.ndarray) -> tuple[float, float, float]:
+    """Raw α, standardised α and mean r from a covariance matrix (R = cov2cor(C), as psych::alpha)."""
+    k = len(cov)
+    sd = np.sqrt(np.diag(cov))
+    cor_sum = (cov / np.outer(sd, sd)).sum()
+    raw = (1 - np.trace(cov) / cov.sum()) * k / (k - 1)
+    return raw, (1 - k / cor_sum) * k / (k - 1), (cor_sum - k) / (k * (k - 1))
+
+
+def _feldt(alpha: float, n: int, k: int, confidence: float) -> tuple[float, float]:
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1 - confidence) / 2
+    return 1 - (1 - alpha) * stats.f.ppf(1 - tail, df1, df2), 1 - (1 - alpha) * stats.f.ppf(tail, df1, df2)
+
+
+def _bootstrap_alpha(values: np.ndarray, *, n_boot: int, seed: int) -> np.ndarray:
+    """Raw α of ``n_boot`` resamples of the rows, from one index array, without copying the data per resample.
+
+    A resample is a vector of row counts w, so each of its moment sums is w @ (a column of per-row terms): all
+    resamples' moments come from one matrix product per chunk. Complete data need only Σx_i, Σx_i², ΣT, ΣT² (T the
+    total); with missing answers the pairwise-complete counts, sums and cross-products of every pair are summed.
+    """
+    n, k = values.shape
+    terms, alpha_of = _moment_terms(values)
+    index = np.random.default_rng(seed).integers(0, n, size=(n_boot, n), dtype=np.int32)
+    alphas = np.empty(n_boot)
+    for start in range(0, n_boot, _BOOT_CHUNK):
+        block = index[start : start + _BOOT_CHUNK]
+        offsets = (np.arange(len(block)) * n)[:, None]
+        counts = np.bincount((block + offsets).ravel(), minlength=len(block) * n).reshape(len(block), n)
+        alphas[start : start + len(block)] = alpha_of(counts @ terms, n, k)
+    return alphas
+
+
+def _moment_terms(values: np.ndarray):
+    """Per-row terms whose weighted sums give each resample's α, and the function that turns the sums into α."""
+    present = ~np.isnan(values)
+    if present.all():
+        total = values.sum(axis=1, keepdims=True)
+        return np.hstack([values, values**2, total, total**2]), _alpha_complete
+    x = np.where(present, values, 0.0)
+    m = present.astype(float)
+    i, j = (a.ravel() for a in np.meshgrid(np.arange(values.shape[1]), np.arange(values.shape[1]), indexing="ij"))
+    return np.hstack([m[:, i] * m[:, j], x[:, i] * m[:, j], x[:, i] * x[:, j]]), _alpha_pairwise
+
+
+def _alpha_complete(sums: np.ndarray, n: int, k: int) -> np.ndarray:
+    item_sum, item_square, total_sum, total_square = sums[:, :k], sums[:, k : 2 * k], sums[:, -2], sums[:, -1]
+    item_variance = (item_square - item_sum**2 / n).sum(axis=1)
+    total_variance = total_square - total_sum**2 / n
+    return (1 - item_variance / total_variance) * k / (k - 1)
+
+
+def _alpha_pairwise(sums: np.ndarray, n: int, k: int) -> np.ndarray:
+    count, sum_i, product = sums.reshape(len(sums), 3, k, k).transpose(1, 0, 2, 3)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (product - sum_i * sum_i.transpose(0, 2, 1) / count) / (count - 1)
+    return (1 - np.einsum("bii->b", cov) / cov.sum(axis=(1, 2))) * k / (k - 1)
+
+
+def cronbach_alpha(
+    data: pd.DataFrame, *, nan_policy: str, seed: int | None, confidence: float = 0.95, n_boot: int = 1000
+) -> AlphaResult:
+    """Cronbach's α with Feldt's and a bootstrap confidence interval.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × the (keyed) items of one scale.
+    nan_policy : {"listwise", "pairwise"}
+        ``"listwise"``: complete rows only (SPSS RELIABILITY). ``"pairwise"``: each covariance from the rows where
+        both items are answered (R ``psych::alpha``'s default).
+    seed : int or None
+        Seed of the bootstrap; required when ``n_boot`` > 0.
+    confidence : float
+        Level of both intervals.
+    n_boot : int
+        Bootstrap resamples (0 for none).
+
+    Returns
+    -------
+    AlphaResult
+
+    Raises
+    ------
+    DataError
+        Fewer than 2 items or 3 respondents, or an item without variance (drop it).
+
+    Notes
+    -----
+    α = k/(k − 1) · (1 − Σσ²_i / σ²_X) = k/(k − 1) · (1 − tr C / ΣC); standardised α = k r̄ / (1 + (k − 1) r̄) with
+    r̄ the mean off-diagonal correlation of cov2cor(C). Feldt's interval: 1 − (1 − α) F_{1−p/2, 1−p/2} with
+    df = (n − 1, (n − 1)(k − 1)). The bootstrap resamples respondents (one index array), recomputes C under the
+    same policy and takes percentiles.
+
+    Matches R ``psych::alpha(x)`` (pairwise) and ``psych::alpha(na.omit(x))`` (listwise), psych 2.2.9: raw and
+    standardised α, average r and the Feldt interval to 1e-10 on bfi and Holzinger–Swineford
+    (tests/reference/measurement_reliability.R).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> items = pd.DataFrame(rng.normal(size=(300, 1)) + rng.normal(size=(300, 4)), columns=list("abcd"))
+    >>> result = cronbach_alpha(items, nan_policy="listwise", seed=1, n_boot=200)
+    >>> round(result.estimate, 3), result.n
+    (0.813, 300)
+    """
+    items = item_matrix(data, nan_policy=nan_policy, function="cronbach_alpha")
+    require_variance(items, "cronbach_alpha")
+    if not 0 < confidence < 1:
+        raise DataError(f"cronbach_alpha: confidence must lie between 0 and 1; got {confidence!r}")
+    if n_boot and seed is None:
+        raise DataError("cronbach_alpha: give a seed for the bootstrap (or n_boot=0)")
+    raw, standardised, average_r = _alpha_parts(_covariance(items))
+    k = items.matrix.shape[1]
+    ci_low, ci_high = _feldt(raw, items.n, k, confidence)
+    boot_low = boot_high = np.nan
+    if n_boot:
+        boot = _bootstrap_alpha(items.matrix, n_boot=n_boot, seed=seed)
+        boot_low, boot_high = np.nanquantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return AlphaResult(
+        float(raw),
+        float(standardised),
+        float(average_r),
+        float(ci_low),
+        float(ci_high),
+        float(boot_low),
+        float(boot_high),
+        confidence,
+        n_boot,
+        seed,
+        items.n,
+        k,
+        nan_policy,
+    )
+
+
+def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float = 0.27) -> pd.DataFrame:
+    """Item analysis of one scale: item statistics, corrected item–total r, α if deleted, extreme-group test.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × the (keyed) items of one scale.
+    nan_policy : {"listwise", "pairwise"}
+        Covariances from complete rows, or pairwise-complete (as for :func:`cronbach_alpha`).
+    extreme_share : float
+        Share of respondents in each extreme group of the total score (27 % by Kelley's rule).
+
+    Returns
+    -------
+    DataFrame
+        One row per item: ``item, n, mean, sd, item_total_r`` (corrected: item vs the sum of the other items),
+        ``alpha_if_deleted, std_alpha_if_deleted, critical_ratio, critical_ratio_df, p_value`` (Welch's t of the
+        item between the high and low groups), ``n_low, n_high``, and ``flag`` (text, empty when fine).
+
+    Notes
+    -----
+    Corrected r_i = (Σ_j C_ij − C_ii) / √(C_ii · ΣC_(−i)); α if deleted recomputes α on C without item i. The
+    extreme groups hold respondents whose mean item score is at or below the 27th / at or above the 73rd percentile
+    (ties included, as when cutting a sorted SPSS file at the boundary values). Matches R ``psych::alpha``'s
+    ``item.stats$r.drop``, ``mean``, ``sd`` and ``alpha.drop`` (psych 2.2.9) to 1e-10; the critical ratio equals
+    ``scipy.stats.ttest_ind(high, low, equal_var=False)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> items = pd.DataFrame(rng.normal(size=(300, 1)) + rng.normal(size=(300, 3)), columns=list("abc"))
+    >>> items["d"] = -items["a"] + rng.normal(size=300)
+    >>> item_analysis(items, nan_policy="listwise").set_index("item").loc["d", "flag"]
+    'negative item–total correlation: probably not reverse-keyed'
+    """
+    items = item_matrix(data, nan_policy=nan_policy, function="item_analysis")
+    require_variance(items, "item_analysis")
+    if not 0 < extreme_share < 0.5:
+        raise DataError(f"item_analysis: extreme_share must lie between 0 and 0.5; got {extreme_share!r}")
+    values = items.matrix
+    cov = pairwise_moments(values)[0]
+    k = len(cov)
+    variances = np.diag(cov)
+    rest_sum = cov.sum() - 2 * cov.sum(axis=0) + variances
+    item_total_r = (cov.sum(axis=0) - variances) / np.sqrt(variances * rest_sum)
+    raw_drop = (1 - (np.trace(cov) - variances) / rest_sum) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    r = cov / np.sqrt(np.outer(variances, variances))
+    r_rest = r.sum() - 2 * r.sum(axis=0) + 1
+    std_drop = (1 - (k - 1) / r_rest) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    total = np.nanmean(values, axis=1)
+    low_cut, high_cut = np.quantile(total, [extreme_share, 1 - extreme_share])
+    low, high = values[total <= low_cut], values[total >= high_cut]
+    test = stats.ttest_ind(high, low, equal_var=False, nan_policy="omit") if len(low) > 1 and len(high) > 1 else None
+    flags = [
+        "; ".join(([NEGATIVE_ITEM] if r < 0 else []) + (["alpha if deleted needs 3+ items"] if k == 2 else []))
+        for r in item_total_r
+    ]
+    return pd.DataFrame(
+        {
+            "item": items.names,
+            "n": (~np.isnan(values)).sum(axis=0),
+            "mean": np.nanmean(values, axis=0),
+            "sd": np.nanstd(values, axis=0, ddof=1),
+            "item_total_r": item_total_r,
+            "alpha_if_deleted": raw_drop,
+            "std_alpha_if_deleted": std_drop,
+            "critical_ratio": np.asarray(test.statistic) if test else np.nan,
+            "critical_ratio_df": np.asarray(test.df) if test else np.nan,
+            "p_value": np.asarray(test.pvalue) if test else np.nan,
+            "n_low": (~np.isnan(low)).sum(axis=0),
+            "n_high": (~np.isnan(high)).sum(axis=0),
+            "flag": flags,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class OmegaResult:
+    """McDonald's ω of a set of items.
+
+    Attributes
+    ----------
+    omega_total : float
+        Share of total-score variance due to all common factors.
+    omega_hierarchical : float
+        Share due to the general factor of a Schmid–Leiman solution; NaN when no general factor is modelled
+        (``n_factors`` = 1), as ``flags`` says.
+    general_loadings : Series
+        Loadings on the general factor (the single factor when ``n_factors`` = 1).
+    """
+
+    omega_total: float
+    omega_hierarchical: float
+    general_loadings: pd.Series
+    n_factors: int
+    n: int
+    nan_policy: str
+    flags: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        fields = {k: v for k, v in self.__dict__.items() if k not in ("general_loadings", "flags")}
+        return pd.DataFrame([{**fields, "flags": "; ".join(self.flags)}])
+
+
+def _omega_from_correlation(cor: np.ndarray, n_factors: int) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """ω total, ω hierarchical (NaN for one factor), general loadings and Heywood items — psych::omega's path."""
+    fit = extract(cor, n_factors, method="minres", rotation="varimax" if n_factors > 1 else "none")
+    orthogonal = fit.loadings
+    if n_factors == 1:
+        general = orthogonal[:, 0]
+    else:
+        pattern, phi = oblimin(orthogonal)
+        if n_factors == 2:  # psych's option "equal": both group factors load √|φ₁₂| on g
+            loading = np.sqrt(abs(phi[0, 1]))
+            higher = np.array([loading, np.sign(phi[0, 1]) * loading])
+        else:
+            higher = extract(phi, 1, method="minres", rotation="none").loadings[:, 0]
+        general = pattern @ higher
+    total_variance = cor.sum()
+    unique = (1 - (orthogonal**2).sum(axis=1)).sum()
+    omega_total = (total_variance - unique) / total_variance
+    omega_h = general.sum() ** 2 / total_variance if n_factors > 1 else np.nan
+    return float(omega_total), float(omega_h), general, fit.heywood
+
+
+def _heywood_flags(names: list[str], heywood: np.ndarray) -> list[str]:
+    cases = [name for name, h in zip(names, heywood, strict=True) if h]
+    return [f"Heywood case ({', '.join(cases)}: communality reached 1): omega is overstated"] if cases else []
+
+
+def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str, n_factors: int = 1) -> OmegaResult:
+    """McDonald's ω total, and ω hierarchical when a general factor is modelled (Schmid–Leiman).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × (keyed) items.
+    nan_policy : {"listwise", "pairwise"}
+        Correlations from complete rows, or pairwise-complete.
+    n_factors : int
+        1: a one-factor model of the scale (ω total only). ≥ 2: group factors under a general factor; 3 or more are
+        needed to identify the general factor (with 2, both group factors are given equal general loadings).
+
+    Returns
+    -------
+    OmegaResult
+
+    Notes
+    -----
+    From minres loadings on the correlation matrix R: ω_t = (ΣR − Σu²)/ΣR with u² = 1 − h² (h² from the
+    orthogonal solution); ω_h = (Σg)²/ΣR with g the general loadings of the Schmid–Leiman transformation (varimax
+    → oblimin → one minres factor of Φ). Matches R ``psych::omega(x, nfactors, flip = FALSE)`` (psych 2.2.9) —
+    ``nfactors = 1`` for ω total per scale, ``nfactors = 3`` on Holzinger–Swineford and 5 on bfi for ω_h — to
+    1e-5. Items with negative general loadings are flagged, not silently reversed.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> items = pd.DataFrame(rng.normal(size=(300, 1)) + rng.normal(size=(300, 4)), columns=list("abcd"))
+    >>> round(mcdonald_omega(items, nan_policy="listwise").omega_total, 3)
+    0.813
+    """
+    items = item_matrix(data, nan_policy=nan_policy, function="mcdonald_omega", min_items=3)
+    require_variance(items, "mcdonald_omega")
+    p = items.matrix.shape[1]
+    if not isinstance(n_factors, int | np.integer) or not 1 <= n_factors < p:
+        raise DataError(f"mcdonald_omega: n_factors must be an integer from 1 to {p - 1}; got {n_factors!r}")
+    omega_total, omega_h, general, heywood = _omega_from_correlation(pearson(items), int(n_factors))
+    flags = ["no general factor modelled (n_factors = 1): omega_hierarchical not defined"] if n_factors == 1 else []
+    flags += _heywood_flags(items.names, heywood)
+    negative = [name for name, g in zip(items.names, general, strict=True) if g < 0]
+    if negative:
+        flags.append(f"negative general loading: {', '.join(negative)} (reverse-key them?)")
+    return OmegaResult(
+        omega_total,
+        omega_h,
+        pd.Series(general, index=items.names, name="general_loading"),
+        int(n_factors),
+        items.n,
+        nan_policy,
+        tuple(flags),
+    )
+
+
+def reliability(
+    data: pd.DataFrame,
+    *,
+    instrument: Instrument,
+    nan_policy: str,
+    seed: int | None,
+    confidence: float = 0.95,
+    n_boot: int = 1000,
+    ordinal: bool = True,
+) -> pd.DataFrame:
+    """Reliability of every construct of an instrument: one row per construct.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × item codes (raw: reverse items are keyed and missing codes set to NaN here).
+    instrument : Instrument
+        Constructs, items, keys and response scales.
+    nan_policy : {"listwise", "pairwise"}
+        Applied per construct (listwise keeps respondents who answered all of that construct's items).
+    seed : int or None
+        Seed of the bootstrap (required when ``n_boot`` > 0).
+    confidence : float
+        Level of the Feldt and bootstrap intervals.
+    n_boot : int
+        Bootstrap resamples for α (0 for none).
+    ordinal : bool
+        Also ordinal α and ω from polychoric correlations.
+
+    Returns
+    -------
+    DataFrame
+        ``construct, label_zh, label_en, n_items, n, nan_policy, alpha, ci_low, ci_high`` (Feldt),
+        ``boot_ci_low, boot_ci_high, std_alpha, average_r, omega_total, ordinal_alpha, ordinal_omega,
+        min_item_total_r, flags`` — ``flags`` names constant items, items correlating negatively with their scale
+        and constructs too small to assess (their statistics are then NaN).
+
+    Notes
+    -----
+    α as :func:`cronbach_alpha`, ω total as :func:`mcdonald_omega` with one factor; ordinal α is the standardised
+    α of the polychoric matrix and ordinal ω the one-factor ω of it (Zumbo, Gadermann & Zeisser 2007), matching
+    ``psych::alpha(polychoric(x)$rho)`` and ``psych::omega(polychoric(x)$rho, 1)`` to 1e-5.
+
+    Examples
+    --------
+    >>> from hsc_analysis.instruments import load_instrument
+    >>> inst = load_instrument("surveys/parent.yaml")
+    >>> rng = np.random.default_rng(0)
+    >>> codes = pd.DataFrame(rng.integers(1, 6, size=(50, len(inst.item_ids))), columns=inst.item_ids)
+    >>> table = reliability(codes, instrument=inst, nan_policy="listwise", seed=1, n_boot=0, ordinal=False)
+    >>> table.columns[:6].tolist()
+    ['construct', 'label_zh', 'label_en', 'n_items', 'n', 'nan_policy']
+    """
+    keyed = key_items(data, instrument=instrument)
+    rows = []
+    for construct in instrument.constructs:
+        block = keyed[list(construct.items)]
+        row = {
+            "construct": construct.id,
+            "label_zh": construct.label.zh,
+            "label_en": construct.label.en,
+            "n_items": len(construct.items),
+        }
+        rows.append({**row, **_construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal)})
+    return pd.DataFrame(rows)
+
+
+def item_table(data: pd.DataFrame, *, instrument: Instrument, nan_policy: str) -> pd.DataFrame:
+    """Item analysis of every construct of an instrument: one row per item, with its construct and wording.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × item codes (raw: keyed here).
+    instrument : Instrument
+        Constructs, items, keys and response scales.
+    nan_policy : {"listwise", "pairwise"}
+        Applied per construct, as in :func:`reliability`.
+
+    Returns
+    -------
+    DataFrame
+        ``construct, item, text_zh, text_en`` followed by the columns of :func:`item_analysis`. A construct that
+        cannot be analysed (one item, a constant item, too few respondents) keeps its rows with NaN statistics and
+        the reason in ``flag``.
+
+    Examples
+    --------
+    >>> from hsc_analysis.instruments import load_instrument
+    >>> inst = load_instrument("surveys/parent.yaml")
+    >>> codes = pd.read_csv("tests/reference/expected/parent_synthetic_codes.csv")
+    >>> table = item_table(codes, instrument=inst, nan_policy="listwise")
+    >>> table.loc[table["item"] == "com5", ["construct", "item_total_r"]].round(2).to_numpy().tolist()
+    [['communication', 0.52]]
+    """
+    keyed = key_items(data, instrument=instrument)
+    parts = []
+    for construct in instrument.constructs:
+        block = keyed[list(construct.items)]
+        try:
+            analysis = item_analysis(block, nan_policy=nan_policy)
+        except DataError as err:
+            analysis = pd.DataFrame({"item": list(construct.items)}).reindex(columns=_ITEM_COLUMNS)
+            analysis["flag"] = str(err)
+        texts = [instrument.item(item_id).text for item_id in analysis["item"]]
+        analysis.insert(0, "construct", construct.id)
+        analysis.insert(2, "text_zh", [text.zh for text in texts])
+        analysis.insert(3, "text_en", [text.en for text in texts])
+        parts.append(analysis)
+    return pd.concat(parts, ignore_index=True)
+
+
+_STATISTICS = (
+    "alpha",
+    "ci_low",
+    "ci_high",
+    "boot_ci_low",
+    "boot_ci_high",
+    "std_alpha",
+    "average_r",
+    "omega_total",
+    "ordinal_alpha",
+    "ordinal_omega",
+    "min_item_total_r",
+)
+
+
+def _construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal) -> dict:
+    n_used = len(block.dropna()) if nan_policy == "listwise" else int(block.notna().any(axis=1).sum())
+    row = {"n": n_used, "nan_policy": nan_policy, **dict.fromkeys(_STATISTICS, np.nan)}
+    if block.shape[1] < 2:
+        return {**row, "flags": "a single item: reliability is not defined"}
+    if n_used < 3:
+        advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
+        return {**row, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
+    items = item_matrix(block, nan_policy=nan_policy, function="reliability")
+    constant = constant_items(items)
+    if constant:
+        return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
+    alpha = cronbach_alpha(block, nan_policy=nan_policy, seed=seed, confidence=confidence, n_boot=n_boot)
+    analysis = item_analysis(block, nan_policy=nan_policy)
+    flags = [
+        f"{name}: negative item–total r (not reverse-keyed?)"
+        for name in analysis.loc[analysis["item_total_r"] < 0, "item"]
+    ]
+    row.update(
+        alpha=alpha.estimate,
+        ci_low=alpha.ci_low,
+        ci_high=alpha.ci_high,
+        boot_ci_low=alpha.boot_ci_low,
+        boot_ci_high=alpha.boot_ci_high,
+        std_alpha=alpha.std_alpha,
+        average_r=alpha.average_r,
+        min_item_total_r=float(analysis["item_total_r"].min()),
+    )
+    if block.shape[1] >= 3:
+        row["omega_total"], _, _, heywood = _omega_from_correlation(pearson(items), 1)
+        flags += _heywood_flags(items.names, heywood)
+    else:
+        flags.append("omega needs 3 or more items")
+    if ordinal:
+        ordinal_values, ordinal_flags = _ordinal(block, nan_policy)
+        row.update(ordinal_values)
+        flags += ordinal_flags
+    return {**row, "flags": "; ".join(flags)}
+
+
+def _ordinal(block: pd.DataFrame, nan_policy: str) -> tuple[dict, list[str]]:
+    """Ordinal α and ω from polychoric correlations, or the reason they cannot be computed."""
+    try:
+        rho = polychoric(block, nan_policy=nan_policy).to_numpy()
+    except DataError as err:
+        return {}, [f"ordinal alpha/omega not computed ({err})"]
+    if np.linalg.eigvalsh(rho)[0] <= 0:
+        return {}, ["polychoric matrix not positive definite: ordinal alpha/omega not computed"]
+    ordinal_omega = _omega_from_correlation(rho, 1)[0] if len(rho) >= 3 else np.nan
+    return {"ordinal_alpha": _alpha_parts(rho)[0], "ordinal_omega": ordinal_omega}, []
