@@ -39,6 +39,9 @@ write.csv(data.frame(factor = names(rel), cr = as.numeric(rel), ave = as.numeric
 ht <- htmt(hs_model, data = hs[, paste0("x", 1:9)])
 write.csv(data.frame(factor = rownames(ht), ht, check.names = FALSE), file.path(out, "validity_hs_htmt.csv"),
           row.names = FALSE)
+ht <- htmt(hs_model, data = hs[, paste0("x", 1:9)], htmt2 = FALSE)
+write.csv(data.frame(factor = rownames(ht), ht, check.names = FALSE), file.path(out, "validity_hs_htmt_arithmetic.csv"),
+          row.names = FALSE)
 lv_cor <- lavInspect(hs_fit, "cor.lv")
 write.csv(data.frame(factor = rownames(lv_cor), unclass(lv_cor), check.names = FALSE),
           file.path(out, "validity_hs_cor_lv.csv"), row.names = FALSE)
