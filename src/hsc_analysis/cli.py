@@ -52,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default: zh)")
     show.set_defaults(run=_cmd_instrument_show)
 
+    validity = commands.add_parser(
+        "validity", help="CFA of an instrument with fit indices, loadings, CR/AVE, Fornell–Larcker, HTMT, invariance"
+    )
+    validity.add_argument("data", type=Path, help="respondents × item codes: .csv, .xlsx, .xls or .parquet")
+    validity.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
+    validity.add_argument("--group", help="column defining groups: adds configural/metric/scalar invariance")
+    validity.add_argument("--ordinal", action="store_true", help="treat items as ordinal (DWLS on polychorics)")
+    validity.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    validity.add_argument("-o", "--output", type=Path, help="write the output to this file (default: stdout)")
+    validity.set_defaults(run=_cmd_validity)
+
     report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
     report.add_argument("study", type=Path, help="the study's study.yaml")
     report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
@@ -99,6 +110,42 @@ def _cmd_instrument_show(args: argparse.Namespace) -> None:
     from hsc_analysis.render import questionnaire_markdown
 
     print(questionnaire_markdown(load_instrument(args.file), lang=args.lang))
+
+
+def _cmd_validity(args: argparse.Namespace) -> None:
+    import json
+
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import read_table
+    from hsc_analysis.measurement.summary import validity_report
+
+    if args.ordinal:
+        raise InputError("--ordinal: DWLS on polychoric correlations is not available yet; run without --ordinal (ML)")
+    instrument = load_instrument(args.instrument)
+    data = read_table(args.data)
+    if args.group and args.group not in data.columns:
+        raise InputError(f"{args.data}: no column '{args.group}' for --group")
+    report = validity_report(data, instrument=instrument, group=args.group)
+    for warning in report.cfa.warnings:
+        print(f"hsc: warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    else:
+        sections = {
+            f"CFA fit (ML, n = {report.cfa.n}, {report.cfa.n_dropped} dropped listwise)": report.fit,
+            "Standardized loadings": report.loadings.drop(columns=["label_en"]),
+            "Composite reliability and AVE": report.reliability,
+            "Fornell–Larcker (√AVE on the diagonal)": report.fornell_larcker,
+            "HTMT": report.htmt,
+            **({"Measurement invariance": report.invariance} if args.group else {}),
+        }
+        text = "\n\n".join(f"{title}\n{frame.to_string(index=False, float_format='{:.3f}'.format)}"
+                            for title, frame in sections.items())  # fmt: skip
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text)
 
 
 def _cmd_report(args: argparse.Namespace) -> None:
