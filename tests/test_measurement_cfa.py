@@ -25,7 +25,7 @@ R_MEASURES = {"pvalue": "p_value", "rmsea.ci.lower": "rmsea_ci_low", "rmsea.ci.u
               "baseline.chisq": "baseline_chisq", "baseline.df": "baseline_df", "ntotal": "n"}  # fmt: skip
 # lavaan's nlminb stops at a relative change of ~1e-10 in F, so its estimates sit up to ~3e-5 from the optimum
 # along flat directions (bfi: our χ² is 4e-7 lower than lavaan's); fit indices agree to 1e-6.
-TOLERANCE = {"hs": 1e-5, "hs_sem": 1e-5, "hs_scalar": 1e-5, "bfi": 1e-4}
+TOLERANCE = {"hs": 1e-5, "hs_sem": 1e-5, "hs_scalar": 1e-5, "bfi": 1e-4, "parent": 1e-4}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,15 @@ def bfi_instrument():
     return Instrument.from_keys(BFI_KEYS, response_range=(1, 6))
 
 
-def _fits(hs, bfi, bfi_instrument):
+@pytest.fixture(scope="module")
+def parent_data():
+    """800 simulated parents (benchmarks/bench_cfa.py): raw codes, reverse-keyed items as answered."""
+    return pd.read_csv(REFERENCE / "cfa_parent_data.csv")
+
+
+def _fits(hs, bfi, bfi_instrument, parent_data, parent):
     return {
+        "parent": lambda: cfa(parent_data, instrument=parent),
         "hs": lambda: cfa(hs, model=HS_MODEL),
         "hs_sem": lambda: cfa(hs, model=HS_MODEL + "\nspeed ~ visual + textual\nx7 ~~ x8"),
         "hs_scalar": lambda: cfa(hs, model=HS_MODEL, group="school", group_equal=("loadings", "intercepts")),
@@ -53,9 +60,9 @@ def _lavaan_estimates(name: str, groups: tuple) -> pd.DataFrame:
     return table[table["op"].isin(["=~", "~~", "~", "~1"])]
 
 
-@pytest.mark.parametrize("name", ["hs", "hs_sem", "hs_scalar", "bfi"])
-def test_matches_lavaan(name, hs, bfi, bfi_instrument):
-    result = _fits(hs, bfi, bfi_instrument)[name]()
+@pytest.mark.parametrize("name", ["hs", "hs_sem", "hs_scalar", "bfi", "parent"])
+def test_matches_lavaan(name, hs, bfi, bfi_instrument, parent_data, parent):
+    result = _fits(hs, bfi, bfi_instrument, parent_data, parent)[name]()
     assert result.converged and result.admissible and not result.warnings
     expected = _lavaan_estimates(name, result.groups)
     merged = result.estimates.merge(expected, on=["lhs", "op", "rhs", "group"], suffixes=("", "_r"), validate="1:1")

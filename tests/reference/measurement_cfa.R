@@ -83,4 +83,17 @@ ht <- htmt(bfi_model, data = bfi_items)
 write.csv(data.frame(factor = rownames(ht), ht, check.names = FALSE), file.path(out, "validity_bfi_htmt.csv"),
           row.names = FALSE)
 
+# The parent instrument (13 factors, 51 items) on data simulated by benchmarks/bench_cfa.py (N = 800, seed 20260501):
+#   uv run python benchmarks/bench_cfa.py --n 800 --write tests/reference/expected/cfa_parent_data.csv
+# Reverse-keyed items (per surveys/parent.yaml) are recoded 6 - x, as hsc_analysis.scoring.key_items does.
+parent <- read.csv(file.path(out, "cfa_parent_data.csv"))
+for (item in c("com5", "opn4", "rol4", "eff4", "tru4", "gol4", "eft5")) parent[[item]] <- 6 - parent[[item]]
+parent_model <- paste(readLines(file.path(out, "cfa_parent_data.lavaan")), collapse = "\n")
+parent_fit <- cfa(parent_model, data = parent)
+write_fit(parent_fit, "parent")
+rel <- compRelSEM(parent_fit)
+ave <- AVE(parent_fit)
+write.csv(data.frame(factor = names(rel), cr = as.numeric(rel), ave = as.numeric(ave[names(rel)])),
+          file.path(out, "validity_parent_cr_ave.csv"), row.names = FALSE)
+
 cat("lavaan", as.character(packageVersion("lavaan")), "semTools", as.character(packageVersion("semTools")), "\n")

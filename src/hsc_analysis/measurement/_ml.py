@@ -116,8 +116,12 @@ class Engine:
             value += d @ inv @ d
         return float(value)
 
-    def derivatives(self, theta: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarray]:
-        """∂Σ/∂θ (q × p × p) and ∂μ/∂θ (q × p) of one group, each cell an outer product of model matrices."""
+    def derivatives(self, theta: np.ndarray, group: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """∂Σ/∂θ and ∂μ/∂θ of one group in factored form.
+
+        Returns ``u, v, onehot, d_mu``: ∂Σ/∂θ_k = Σ_a onehot[a, k]·u_a v_aᵀ (every cell of Λ, Ψ, Θ, B contributes
+        rank-one terms), and ``d_mu`` (q × p) = ∂μ/∂θ.
+        """
         mats = self.matrices(theta, group)
         eye_p, la, lc = np.eye(self.p), mats["LA"], mats["LC"]
         a_alpha = mats["A"] @ mats["alpha"]
@@ -143,9 +147,8 @@ class Engine:
                 mu_parts.append(la[:, rows].T * a_alpha[cols][:, None])
                 mu_k.append(k)
             elif name in _SYMMETRIC:
-                source = la if name == "psi" else eye_p
-                u = source[:, rows].T if name == "psi" else eye_p[rows]
-                v = source[:, cols].T if name == "psi" else eye_p[cols]
+                u = la[:, rows].T if name == "psi" else eye_p[rows]
+                v = la[:, cols].T if name == "psi" else eye_p[cols]
                 add(u, v, k, both=False)
                 off = rows != cols
                 add(v[off], u[off], k[off], both=False)
@@ -155,17 +158,22 @@ class Engine:
             else:  # alpha
                 mu_parts.append(la[:, rows].T)
                 mu_k.append(k)
-        d_sigma = np.zeros((self.n_free, self.p, self.p))
-        if u_parts:
-            u, v = np.concatenate(u_parts), np.concatenate(v_parts)
-            _sum_into(d_sigma, np.concatenate(k_parts), u[:, :, None] * v[:, None, :])
+        u, v = np.concatenate(u_parts), np.concatenate(v_parts)
+        onehot = np.zeros((len(u), self.n_free))
+        onehot[np.arange(len(u)), np.concatenate(k_parts)] = 1.0
         d_mu = np.zeros((self.n_free, self.p))
         if self.meanstructure and mu_parts:
-            _sum_into(d_mu, np.concatenate(mu_k), np.concatenate(mu_parts))
-        return d_sigma, d_mu
+            mu_onehot = np.zeros((sum(len(k) for k in mu_k), self.n_free))
+            mu_onehot[np.arange(len(mu_onehot)), np.concatenate(mu_k)] = 1.0
+            d_mu = mu_onehot.T @ np.concatenate(mu_parts)
+        return u, v, onehot, d_mu
 
     def gradient_information(self, theta: np.ndarray, moments: dict[int, Moments]) -> tuple[np.ndarray, np.ndarray]:
-        """∇F and the expected information per observation, I = Σ_g w_g [½ tr(Σ⁻¹∂Σ_k Σ⁻¹∂Σ_l) + ∂μ_kᵀ Σ⁻¹ ∂μ_l]."""
+        """∇F and the expected information per observation, I = Σ_g w_g [½ tr(Σ⁻¹∂Σ_k Σ⁻¹∂Σ_l) + ∂μ_kᵀ Σ⁻¹ ∂μ_l].
+
+        With ∂Σ_k = Σ_a u_a v_aᵀ, tr(G ∂Σ_k) = Σ_a v_aᵀ G u_a and tr(Σ⁻¹ u_a v_aᵀ Σ⁻¹ u_b v_bᵀ) = X_ab X_ba for
+        X = V Σ⁻¹ Uᵀ, so no p × p derivative matrix is ever formed.
+        """
         total = sum(m.n for m in moments.values())
         grad = np.zeros(self.n_free)
         info = np.zeros((self.n_free, self.n_free))
@@ -173,15 +181,12 @@ class Engine:
             w = moments[g].n / total
             mats = self.matrices(theta, g)
             inv = np.linalg.inv(mats["sigma"])
-            d_sigma, d_mu = self.derivatives(theta, g)
+            u, v, onehot, d_mu = self.derivatives(theta, g)
             d = moments[g].mean - mats["mu"] if self.meanstructure else np.zeros(self.p)
-            resid = inv @ d
             g_mat = inv @ (mats["sigma"] - moments[g].cov - np.outer(d, d)) @ inv
-            grad += w * (np.einsum("kij,ij->k", d_sigma, g_mat) - 2 * d_mu @ resid)
-            m_k = d_sigma @ inv  # ∂Σ_k Σ⁻¹; tr(Σ⁻¹∂Σ_k Σ⁻¹∂Σ_l) = Σ_ij (∂Σ_k Σ⁻¹)_ij (∂Σ_l Σ⁻¹)_ji
-            flat = m_k.reshape(self.n_free, -1)
-            flat_t = m_k.transpose(0, 2, 1).reshape(self.n_free, -1)
-            info += w * (0.5 * flat @ flat_t.T + d_mu @ inv @ d_mu.T)
+            grad += w * (onehot.T @ np.einsum("ai,ij,aj->a", v, g_mat, u) - 2 * d_mu @ (inv @ d))
+            x = v @ inv @ u.T
+            info += w * (0.5 * onehot.T @ (x * x.T) @ onehot + d_mu @ inv @ d_mu.T)
         return grad, (info + info.T) / 2
 
     def fit(
@@ -200,7 +205,10 @@ class Engine:
         iterations = 0
         while iterations < max_iter:
             iterations += 1
-            step = -np.linalg.lstsq(2 * info, grad, rcond=None)[0]
+            try:
+                step = -np.linalg.solve(2 * info, grad)
+            except np.linalg.LinAlgError:
+                step = -np.linalg.lstsq(2 * info, grad, rcond=None)[0]
             slope = grad @ step
             if slope >= 0:  # not a descent direction (singular information): fall back to steepest descent
                 step, slope = -grad, -grad @ grad
@@ -222,11 +230,3 @@ class Engine:
                 converged = True
                 break
         return Optimum(theta, value, grad, info, converged, iterations)
-
-
-def _sum_into(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
-    """target[k] += Σ values[i] over i with index[i] == k (a faster np.add.at: sort, then reduce segments)."""
-    order = np.argsort(index, kind="stable")
-    index, values = index[order], values[order]
-    starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
-    target[index[starts]] += np.add.reduceat(values, starts, axis=0)

@@ -465,36 +465,24 @@ def _parameter_covariance(information: np.ndarray, n_total: int) -> tuple[np.nda
     return np.linalg.inv(information) / n_total, True
 
 
-def _standardized(engine: Engine, table: pd.DataFrame, theta: np.ndarray) -> np.ndarray:
+def _standardized(engine: Engine, cells: dict[str, np.ndarray], theta: np.ndarray) -> np.ndarray:
     """lavaan's std.all of every table row: loadings and regressions rescaled by the total SDs of the variables they
     link, variances divided by total variances, covariances turned into (residual) correlations."""
-    out = np.empty(len(table))
+    out = np.empty(len(cells["group"]))
     for g in engine.groups:
         mats = engine.matrices(theta, g)
-        sd_ov = np.sqrt(np.diag(mats["sigma"]))
-        sd_lv = np.sqrt(np.diag(mats["C"]))
-        rows = (table["group"] == g).to_numpy()
-        sub = table[rows]
-        r, c, kind = sub["row"].to_numpy(), sub["col"].to_numpy(), sub["matrix"].to_numpy()
-        value = np.empty(len(sub))
+        sd = {"ov": np.sqrt(np.diag(mats["sigma"])), "lv": np.sqrt(np.diag(mats["C"]))}
         for name in ("lambda", "beta", "psi", "theta", "nu", "alpha"):
-            k = kind == name
-            matrix = mats[name] if name not in ("nu", "alpha") else mats[name][:, None]
-            raw = matrix[r[k], c[k]]
-            if name == "lambda":
-                value[k] = raw * sd_lv[c[k]] / sd_ov[r[k]]
-            elif name == "beta":
-                value[k] = raw * sd_lv[c[k]] / sd_lv[r[k]]
-            elif name in ("psi", "theta"):  # variances over total variances, covariances as residual correlations
-                total = sd_lv if name == "psi" else sd_ov
+            k = (cells["group"] == g) & (cells["matrix"] == name)
+            r, c = cells["row"][k], cells["col"][k]
+            if name in ("nu", "alpha"):
+                out[k] = mats[name][r] / sd["ov" if name == "nu" else "lv"][r]
+            elif name in ("lambda", "beta"):
+                out[k] = mats[name][r, c] * sd["lv"][c] / sd["ov" if name == "lambda" else "lv"][r]
+            else:  # variances over total variances, covariances as residual correlations
+                total = sd["lv" if name == "psi" else "ov"]
                 own = np.sqrt(np.abs(np.diag(mats[name])))
-                scale = np.where(r[k] == c[k], total[r[k]] ** 2, own[r[k]] * own[c[k]])
-                value[k] = raw / scale
-            elif name == "nu":
-                value[k] = raw / sd_ov[r[k]]
-            else:
-                value[k] = raw / sd_lv[r[k]]
-        out[rows] = value
+                out[k] = mats[name][r, c] / np.where(r == c, total[r] ** 2, own[r] * own[c])
     return out
 
 
@@ -505,7 +493,8 @@ def _estimates(table, theta, se, covariance, engine, groups) -> pd.DataFrame:
     se_row = np.where(free, se[index], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = estimate / se_row
-    std = _standardized(engine, table, theta)
+    cells = {name: table[name].to_numpy() for name in ("group", "matrix", "row", "col")}
+    std = _standardized(engine, cells, theta)
     # delta method: numeric Jacobian of the standardized solution (central differences)
     step = 1e-6 * np.maximum(np.abs(theta), 1.0)
     jacobian = np.empty((len(table), len(theta)))
@@ -513,7 +502,7 @@ def _estimates(table, theta, se, covariance, engine, groups) -> pd.DataFrame:
         up, down = theta.copy(), theta.copy()
         up[k] += step[k]
         down[k] -= step[k]
-        jacobian[:, k] = (_standardized(engine, table, up) - _standardized(engine, table, down)) / (2 * step[k])
+        jacobian[:, k] = (_standardized(engine, cells, up) - _standardized(engine, cells, down)) / (2 * step[k])
     std_se = np.sqrt(np.clip(np.einsum("ik,kl,il->i", jacobian, covariance, jacobian), 0, None))
     std_se = np.where(std_se > 1e-8, std_se, np.nan)  # constants (e.g. a factor's unit variance) have no SE
     with np.errstate(divide="ignore", invalid="ignore"):
