@@ -471,7 +471,8 @@ def _standardized(engine: Engine, cells: dict[str, np.ndarray], theta: np.ndarra
     out = np.empty(len(cells["group"]))
     for g in engine.groups:
         mats = engine.matrices(theta, g)
-        sd = {"ov": np.sqrt(np.diag(mats["sigma"])), "lv": np.sqrt(np.diag(mats["C"]))}
+        with np.errstate(invalid="ignore"):  # a negative variance (flagged as a Heywood case) has no SD
+            sd = {"ov": np.sqrt(np.diag(mats["sigma"])), "lv": np.sqrt(np.diag(mats["C"]))}
         for name in ("lambda", "beta", "psi", "theta", "nu", "alpha"):
             k = (cells["group"] == g) & (cells["matrix"] == name)
             r, c = cells["row"][k], cells["col"][k]
