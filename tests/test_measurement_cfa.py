@@ -25,7 +25,8 @@ R_MEASURES = {"pvalue": "p_value", "rmsea.ci.lower": "rmsea_ci_low", "rmsea.ci.u
               "baseline.chisq": "baseline_chisq", "baseline.df": "baseline_df", "ntotal": "n"}  # fmt: skip
 # lavaan's nlminb stops at a relative change of ~1e-10 in F, so its estimates sit up to ~3e-5 from the optimum
 # along flat directions (bfi: our χ² is 4e-7 lower than lavaan's); fit indices agree to 1e-6.
-TOLERANCE = {"hs": 1e-5, "hs_sem": 1e-5, "hs_scalar": 1e-5, "bfi": 1e-4, "parent": 1e-4}
+HS_LABELS = "visual =~ x1 + a*x2 + a*x3\ntextual =~ x4 + 1.1*x5 + x6\nspeed =~ x7 + x8 + x9\nvisual ~~ 0*speed"
+TOLERANCE = {"hs_labels": 1e-5, "hs": 1e-5, "hs_sem": 1e-5, "hs_scalar": 1e-5, "bfi": 1e-4, "parent": 1e-4}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,7 @@ def _fits(hs, bfi, bfi_instrument, parent_data, parent):
     return {
         "parent": lambda: cfa(parent_data, instrument=parent),
         "hs": lambda: cfa(hs, model=HS_MODEL),
+        "hs_labels": lambda: cfa(hs, model=HS_LABELS),
         "hs_sem": lambda: cfa(hs, model=HS_MODEL + "\nspeed ~ visual + textual\nx7 ~~ x8"),
         "hs_scalar": lambda: cfa(hs, model=HS_MODEL, group="school", group_equal=("loadings", "intercepts")),
         "bfi": lambda: cfa(bfi, instrument=bfi_instrument),
@@ -60,7 +62,7 @@ def _lavaan_estimates(name: str, groups: tuple) -> pd.DataFrame:
     return table[table["op"].isin(["=~", "~~", "~", "~1"])]
 
 
-@pytest.mark.parametrize("name", ["hs", "hs_sem", "hs_scalar", "bfi", "parent"])
+@pytest.mark.parametrize("name", ["hs", "hs_labels", "hs_sem", "hs_scalar", "bfi", "parent"])
 def test_matches_lavaan(name, hs, bfi, bfi_instrument, parent_data, parent):
     result = _fits(hs, bfi, bfi_instrument, parent_data, parent)[name]()
     assert result.converged and result.admissible and not result.warnings

@@ -50,6 +50,10 @@ write.csv(data.frame(factor = rownames(lv_cor), unclass(lv_cor), check.names = F
 hs_sem <- paste(hs_model, "speed ~ visual + textual\nx7 ~~ x8", sep = "\n")
 write_fit(sem(hs_sem, data = hs), "hs_sem")
 
+# Equality labels, a fixed loading and a fixed-zero covariance (parser modifiers).
+hs_labels <- "visual =~ x1 + a*x2 + a*x3\ntextual =~ x4 + 1.1*x5 + x6\nspeed =~ x7 + x8 + x9\nvisual ~~ 0*speed"
+write_fit(cfa(hs_labels, data = hs), "hs_labels")
+
 # Measurement invariance across the two schools (Pasteur, Grant-White).
 configural <- cfa(hs_model, data = hs, group = "school")
 metric <- cfa(hs_model, data = hs, group = "school", group.equal = "loadings")
