@@ -55,9 +55,16 @@ def test_json_output_with_groups(files, tmp_path):
     assert report["loadings"][0]["se"] is None  # the marker loading is fixed: no SE (null, not NaN)
 
 
+def test_ordinal_table(files, capsys):
+    data, instrument = files
+    assert main(["validity", str(data), "--instrument", str(instrument), "--ordinal"]) == 0
+    out = capsys.readouterr().out
+    assert "CFA fit (DWLS, n = 2686" in out and "chisq_scaled" in out
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [(["--group", "school"], "no column 'school'"), (["--ordinal"], "--ordinal")],
+    [(["--group", "school"], "no column 'school'"), (["--ordinal", "--group", "gender"], "ML only")],
 )
 def test_bad_input_is_one_line(files, capsys, extra, message):
     data, instrument = files

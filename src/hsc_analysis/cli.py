@@ -119,20 +119,22 @@ def _cmd_validity(args: argparse.Namespace) -> None:
     from hsc_analysis.io import read_table
     from hsc_analysis.measurement.summary import validity_report
 
-    if args.ordinal:
-        raise InputError("--ordinal: DWLS on polychoric correlations is not available yet; run without --ordinal (ML)")
+    if args.ordinal and args.group:
+        raise InputError("--ordinal with --group: measurement invariance is fitted by ML only; drop one of them")
     instrument = load_instrument(args.instrument)
     data = read_table(args.data)
     if args.group and args.group not in data.columns:
         raise InputError(f"{args.data}: no column '{args.group}' for --group")
-    report = validity_report(data, instrument=instrument, group=args.group)
+    report = validity_report(data, instrument=instrument, group=args.group, estimator="dwls" if args.ordinal else "ml")
     for warning in report.cfa.warnings:
         print(f"hsc: warning: {warning}", file=sys.stderr)
     if args.format == "json":
         text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
     else:
         sections = {
-            f"CFA fit (ML, n = {report.cfa.n}, {report.cfa.n_dropped} dropped listwise)": report.fit,
+            f"CFA fit ({report.cfa.estimator.upper()}, n = {report.cfa.n}, {report.cfa.n_dropped} dropped listwise)": (
+                report.fit
+            ),
             "Standardized loadings": report.loadings.drop(columns=["label_en"]),
             "Composite reliability and AVE": report.reliability,
             "Fornell–Larcker (√AVE on the diagonal)": report.fornell_larcker,

@@ -23,7 +23,7 @@ FIT_MEASURES = (
 )  # fmt: skip
 """Names of :attr:`CFAResult.fit`, in order."""
 
-ESTIMATORS = ("ml",)
+ESTIMATORS = ("ml", "dwls")
 NAN_POLICIES = ("listwise", "raise")
 GROUP_EQUAL = ("loadings", "intercepts")
 _OPS = {"lambda": "=~", "beta": "~", "psi": "~~", "theta": "~~", "nu": "~1", "alpha": "~1"}
@@ -97,7 +97,7 @@ def cfa(
     *,
     instrument: Instrument | None = None,
     model: str | None = None,
-    estimator: Literal["ml"] = "ml",
+    estimator: Literal["ml", "dwls"] = "ml",
     nan_policy: Literal["listwise", "raise"] = "listwise",
     group: str | None = None,
     group_equal: Sequence[str] = (),
@@ -175,6 +175,9 @@ def cfa(
         data, spec=spec, instrument=instrument, group=group, nan_policy=nan_policy
     )
     observed, latent = spec.observed, list(spec.factors)
+    if estimator == "dwls":
+        return _cfa_dwls(spec, frame, observed, latent, nan_policy=nan_policy, n_dropped=n_dropped,
+                         groups=group_labels)  # fmt: skip
     moments = _moments(frame, observed, group_labels)
     meanstructure = len(group_labels) > 1
     table = _parameter_table(spec, observed, latent, len(group_labels), group_equal, meanstructure)
@@ -465,7 +468,9 @@ def _parameter_covariance(information: np.ndarray, n_total: int) -> tuple[np.nda
     return np.linalg.inv(information) / n_total, True
 
 
-def _standardized(engine: Engine, cells: dict[str, np.ndarray], theta: np.ndarray) -> np.ndarray:
+def _standardized(
+    engine: Engine, cells: dict[str, np.ndarray], theta: np.ndarray, *, unit_observed: bool = False
+) -> np.ndarray:
     """lavaan's std.all of every table row: loadings and regressions rescaled by the total SDs of the variables they
     link, variances divided by total variances, covariances turned into (residual) correlations."""
     out = np.empty(len(cells["group"]))
@@ -473,6 +478,8 @@ def _standardized(engine: Engine, cells: dict[str, np.ndarray], theta: np.ndarra
         mats = engine.matrices(theta, g)
         with np.errstate(invalid="ignore"):  # a negative variance (flagged as a Heywood case) has no SD
             sd = {"ov": np.sqrt(np.diag(mats["sigma"])), "lv": np.sqrt(np.diag(mats["C"]))}
+        if unit_observed:  # ordinal items: latent responses with unit variance (delta scaling)
+            sd["ov"] = np.ones(engine.p)
         for name in ("lambda", "beta", "psi", "theta", "nu", "alpha"):
             k = (cells["group"] == g) & (cells["matrix"] == name)
             r, c = cells["row"][k], cells["col"][k]
@@ -487,7 +494,7 @@ def _standardized(engine: Engine, cells: dict[str, np.ndarray], theta: np.ndarra
     return out
 
 
-def _estimates(table, theta, se, covariance, engine, groups) -> pd.DataFrame:
+def _estimates(table, theta, se, covariance, engine, groups, *, unit_observed: bool = False) -> pd.DataFrame:
     free = table["free"].to_numpy() >= 0
     index = np.maximum(table["free"].to_numpy(), 0)
     estimate = np.where(free, theta[index], table["value"].to_numpy())
@@ -495,7 +502,7 @@ def _estimates(table, theta, se, covariance, engine, groups) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = estimate / se_row
     cells = {name: table[name].to_numpy() for name in ("group", "matrix", "row", "col")}
-    std = _standardized(engine, cells, theta)
+    std = _standardized(engine, cells, theta, unit_observed=unit_observed)
     # delta method: numeric Jacobian of the standardized solution (central differences)
     step = 1e-6 * np.maximum(np.abs(theta), 1.0)
     jacobian = np.empty((len(table), len(theta)))
@@ -503,7 +510,10 @@ def _estimates(table, theta, se, covariance, engine, groups) -> pd.DataFrame:
         up, down = theta.copy(), theta.copy()
         up[k] += step[k]
         down[k] -= step[k]
-        jacobian[:, k] = (_standardized(engine, cells, up) - _standardized(engine, cells, down)) / (2 * step[k])
+        jacobian[:, k] = (
+            _standardized(engine, cells, up, unit_observed=unit_observed)
+            - _standardized(engine, cells, down, unit_observed=unit_observed)
+        ) / (2 * step[k])
     std_se = np.sqrt(np.clip(np.einsum("ik,kl,il->i", jacobian, covariance, jacobian), 0, None))
     std_se = np.where(std_se > 1e-8, std_se, np.nan)  # constants (e.g. a factor's unit variance) have no SE
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -605,3 +615,123 @@ def _rmsea(chisq: float, df: int, n_total: int, n_groups: int) -> tuple[float, f
     if excess(upper_bound, 0.05) <= 0 and excess(0.0, 0.05) >= 0:
         high = optimize.brentq(excess, 0.0, upper_bound, args=(0.05,), xtol=1e-12)
     return rmsea, scale * np.sqrt(low / (n_total * df)), scale * np.sqrt(high / (n_total * df))
+
+
+# --- ordinal items ----------------------------------------------------------------------------------------------
+
+
+def _cfa_dwls(spec, frame, observed, latent, *, nan_policy, n_dropped, groups) -> CFAResult:
+    """DWLS on polychoric correlations: one group, factors and their covariances only."""
+    from hsc_analysis.measurement._dwls import category_codes, fit_dwls
+    from hsc_analysis.measurement._ordinal import ordinal_moments
+
+    if len(groups) > 1:
+        raise InputError("cfa: estimator='dwls' fits one group; drop group (ordinal invariance is not supported)")
+    unsupported = [
+        f"{s.lhs} {s.op} {s.rhs}" for s in spec.statements if s.op == "~" or (s.op == "~~" and s.lhs in observed)
+    ]
+    if unsupported:
+        raise InputError(
+            "cfa: estimator='dwls' supports factor loadings and factor covariances only; remove "
+            + ", ".join(unsupported)
+        )
+    items = frame[observed]
+    flat = [c for c in observed if items[c].nunique() < 2]
+    if flat:
+        raise DataError(
+            f"item(s) with a single observed category cannot enter polychoric correlations: {', '.join(flat)}"
+        )
+    moments = ordinal_moments(category_codes(items))
+    table = _parameter_table(spec, observed, latent, 1, (), False)
+    table = table[table["matrix"] != "theta"].reset_index(drop=True)
+    free = table["free"].to_numpy()
+    table["free"] = np.where(free >= 0, np.searchsorted(np.unique(free[free >= 0]), free), -1)
+    if int(table["free"].max()) + 1 > len(observed) * (len(observed) - 1) // 2:
+        raise InputError("the model has more free parameters than polychoric correlations, so it is not identified")
+    engine = Engine(table, n_observed=len(observed), n_latent=len(latent), meanstructure=False)
+    start = _start_values(table, {0: Moments(cov=moments.correlation, mean=np.zeros(len(observed)), n=moments.n)},
+                          observed)  # fmt: skip
+    fitted = fit_dwls(engine, start, moments)
+    n_thresholds = sum(len(t) for t in moments.thresholds)
+    covariance = fitted.covariance[n_thresholds:, n_thresholds:]
+    se = np.sqrt(np.clip(np.diag(fitted.covariance), 0, None))
+    estimates = _estimates(table, fitted.theta, se[n_thresholds:], covariance, engine, groups, unit_observed=True)
+    mats = engine.matrices(fitted.theta, 0)
+    common = np.diag(mats["sigma"])
+    quantile = stats.norm.ppf(0.975)
+    tau = np.concatenate(moments.thresholds)
+    z = tau / se[:n_thresholds]
+    thresholds = pd.DataFrame({
+        "lhs": [item for item, t in zip(observed, moments.thresholds, strict=True) for _ in t],
+        "op": "|",
+        "rhs": [f"t{k + 1}" for t in moments.thresholds for k in range(len(t))],
+        "group": groups[0], "label": "", "free": True, "estimate": tau, "se": se[:n_thresholds], "z": z,
+        "p_value": 2 * stats.norm.sf(np.abs(z)), "ci_low": tau - quantile * se[:n_thresholds],
+        "ci_high": tau + quantile * se[:n_thresholds], "std_all": tau, "std_all_se": se[:n_thresholds],
+        "std_all_p_value": 2 * stats.norm.sf(np.abs(z)),
+    })  # fmt: skip
+    residual = pd.DataFrame({"lhs": observed, "op": "~~", "rhs": observed, "group": groups[0], "label": "",
+                             "free": False, "estimate": 1 - common, "std_all": 1 - common})  # fmt: skip
+    estimates = pd.concat([estimates, thresholds, residual], ignore_index=True)
+    notes = [] if fitted.converged else ["DWLS did not converge; estimates and fit are unreliable — simplify the model"]
+    if (common > 1).any():
+        notes.append(f"negative residual variance (Heywood case) for {', '.join(np.array(observed)[common > 1])}")
+    if np.linalg.eigvalsh(moments.correlation).min() <= 0:
+        notes.append("the polychoric correlation matrix is not positive definite; estimates may be unstable")
+    fit = _dwls_fit_measures(fitted, moments, n_free=len(fitted.theta) + n_thresholds)
+    names = {"sample_covariance": moments.correlation, "implied_covariance": mats["sigma"] + np.diag(1 - common)}
+    return CFAResult(
+        estimates=estimates,
+        fit=fit,
+        model=spec.text,
+        factors=spec.factors,
+        estimator="dwls",
+        nan_policy=nan_policy,
+        n=moments.n,
+        n_dropped=n_dropped,
+        groups=tuple(groups),
+        group_equal=(),
+        **{key: {groups[0]: pd.DataFrame(value, index=observed, columns=observed)} for key, value in names.items()},
+        latent_covariance={groups[0]: pd.DataFrame(mats["C"], index=latent, columns=latent)},
+        converged=fitted.converged,
+        admissible=not (common > 1).any(),
+        iterations=fitted.iterations,
+        warnings=tuple(notes),
+    )
+
+
+def _dwls_fit_measures(fitted, moments, *, n_free: int) -> pd.Series:
+    """lavaan's indices from the unscaled DWLS statistic, plus the scaled-and-shifted χ² (``chisq_scaled``)."""
+    f = fitted.fit
+    chisq, df, n = f["chisq"], f["df"], moments.n
+    baseline, baseline_df = f["baseline_chisq"], f["baseline_df"]
+    p = len(moments.thresholds)
+    weight = f["weight"]
+    n_thresholds = len(weight) - len(f["residual"])
+    observed = np.r_[np.concatenate(moments.thresholds), moments.correlation[np.triu_indices(p, k=1)]]
+    gfi = 1 - np.sum(weight[n_thresholds:] * f["residual"] ** 2) / np.sum(weight * observed**2)
+    rmsea, ci_low, ci_high = _rmsea(chisq, df, n - 1, 1)  # lavaan's WLS family uses N − 1 here too
+    gap = max(chisq - df, baseline - baseline_df, 0)
+    values = {
+        "chisq": chisq,
+        "df": float(df),
+        "p_value": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
+        "chisq_df": chisq / df if df > 0 else np.nan,
+        "chisq_scaled": f["chisq_scaled"],
+        "p_value_scaled": float(stats.chi2.sf(f["chisq_scaled"], df)) if df > 0 else np.nan,
+        "cfi": 1 - max(chisq - df, 0) / gap if gap > 0 else 1.0,
+        "tli": (baseline / baseline_df - chisq / df) / (baseline / baseline_df - 1) if df > 0 else 1.0,
+        "rmsea": rmsea,
+        "rmsea_ci_low": ci_low,
+        "rmsea_ci_high": ci_high,
+        "srmr": float(np.sqrt(np.sum(f["residual"] ** 2) / (p * (p + 1) / 2))),
+        "gfi": gfi,
+        "agfi": 1 - len(weight) / df * (1 - gfi) if df > 0 else np.nan,
+        "nfi": (baseline - chisq) / baseline,
+        "ifi": (baseline - chisq) / (baseline - df),
+        "baseline_chisq": baseline,
+        "baseline_df": float(baseline_df),
+        "npar": float(n_free),
+        "n": float(n),
+    }
+    return pd.Series(values, name="value")

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement.cfa import CFAResult, cfa
 from hsc_analysis.measurement.invariance import measurement_invariance
@@ -66,6 +67,7 @@ def validity_report(
     *,
     instrument: Instrument,
     group: str | None = None,
+    estimator: Literal["ml", "dwls"] = "ml",
     nan_policy: Literal["listwise", "raise"] = "listwise",
 ) -> ValidityReport:
     """CFA of an instrument (each construct a factor) with its validity tables.
@@ -76,7 +78,10 @@ def validity_report(
         Respondents × item codes (and the ``group`` column when given).
     instrument : Instrument
     group : str, optional
-        Adds the configural/metric/scalar invariance table across this column's groups.
+        Adds the configural/metric/scalar invariance table across this column's groups (ML only).
+    estimator : {"ml", "dwls"}
+        ``"dwls"`` treats items as ordinal (DWLS on polychoric correlations); CR and AVE are then on the scale of
+        the latent responses (the polychoric matrix).
     nan_policy : {"listwise", "raise"}
 
     Returns
@@ -94,7 +99,9 @@ def validity_report(
     0   all      A        5  0.718  0.342
     1   all      C        5  0.740  0.365
     """
-    result = cfa(data, instrument=instrument, nan_policy=nan_policy)
+    if group is not None and estimator != "ml":
+        raise InputError("measurement invariance is fitted by ML only; drop the group or use estimator='ml'")
+    result = cfa(data, instrument=instrument, estimator=estimator, nan_policy=nan_policy)
     estimates = result.estimates
     loadings = estimates[estimates["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"})
     loadings = loadings.assign(

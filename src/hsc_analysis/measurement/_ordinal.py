@@ -1,0 +1,119 @@
+"""Ordinal items: thresholds, polychoric correlations (two-step ML) and their asymptotic covariance, as lavaan.
+
+Each item's thresholds are τ_k = Φ⁻¹(share of answers ≤ k); each pair's polychoric correlation maximises
+Σ n_ab log P_ab(ρ) with the thresholds fixed, P_ab the bivariate-normal probability of cell (a, b). The asymptotic
+covariance Γ of (τ, ρ) is the covariance of their influence functions: for thresholds (1{x ≤ k} − p_k)/φ(τ_k), for
+a correlation −H⁻¹(s_i + E[∂s/∂τ]·IF_τ) with s the case's score for ρ and H = E[∂s/∂ρ].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special, stats
+
+
+@dataclass(frozen=True)
+class OrdinalMoments:
+    """Thresholds (per item), the polychoric matrix, and Γ over (all thresholds, then correlations i < j)."""
+
+    thresholds: list[np.ndarray]
+    correlation: np.ndarray
+    gamma: np.ndarray
+    n: int
+
+
+def bivariate_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
+    """Φ₂(h, k; ρ) for arrays of finite or infinite limits, through Owen's T function."""
+    h, k = np.broadcast_arrays(np.asarray(h, float), np.asarray(k, float))
+    out = np.empty(h.shape)
+    low = np.isneginf(h) | np.isneginf(k)
+    h_inf, k_inf = np.isposinf(h) & ~low, np.isposinf(k) & ~low
+    out[low] = 0.0
+    out[h_inf] = special.ndtr(k[h_inf])
+    out[k_inf & ~h_inf] = special.ndtr(h[k_inf & ~h_inf])
+    finite = ~(low | h_inf | k_inf)
+    hf = np.where(h[finite] == 0, 1e-12, h[finite])
+    kf = np.where(k[finite] == 0, 1e-12, k[finite])
+    root = np.sqrt(1 - rho**2)
+    value = 0.5 * (special.ndtr(hf) + special.ndtr(kf))
+    value -= special.owens_t(hf, (kf - rho * hf) / (hf * root)) + special.owens_t(kf, (hf - rho * kf) / (kf * root))
+    value -= np.where(hf * kf < 0, 0.5, 0.0)
+    out[finite] = value
+    return out
+
+
+def bivariate_density(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
+    h, k = np.broadcast_arrays(np.asarray(h, float), np.asarray(k, float))
+    finite = np.isfinite(h) & np.isfinite(k)
+    hf, kf = np.where(finite, h, 0.0), np.where(finite, k, 0.0)
+    value = np.exp(-(hf**2 - 2 * rho * hf * kf + kf**2) / (2 * (1 - rho**2))) / (2 * np.pi * np.sqrt(1 - rho**2))
+    return np.where(finite, value, 0.0)
+
+
+def _cells(a: np.ndarray, b: np.ndarray, rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cell probabilities and their derivatives in ρ for limits a (with ±∞) and b."""
+    grid_a, grid_b = np.meshgrid(a, b, indexing="ij")
+    cdf = bivariate_cdf(grid_a, grid_b, rho)
+    pdf = bivariate_density(grid_a, grid_b, rho)
+    diff = lambda m: m[1:, 1:] - m[:-1, 1:] - m[1:, :-1] + m[:-1, :-1]  # noqa: E731
+    return np.clip(diff(cdf), 1e-300, None), diff(pdf)
+
+
+def ordinal_moments(codes: np.ndarray) -> OrdinalMoments:
+    """Thresholds, polychoric correlations and Γ from an n × p matrix of integer category indices 0..K_j.
+
+    Γ follows lavaan's ``muthen1984``: with per-case scores s_τ (univariate likelihoods) and s_ρ (bivariate), A₁₁
+    the block-diagonal cross-product of s_τ, A₂₁ = Σ s_ρ ∂log P/∂τ and A₂₂ = diag Σ s_ρ², B⁻¹ = [[A₁₁⁻¹, 0],
+    [−A₂₂⁻¹A₂₁A₁₁⁻¹, A₂₂⁻¹]] and Γ = N · B⁻¹ (Σ s sᵀ) B⁻¹ᵀ.
+    """
+    n, p = codes.shape
+    thresholds, limits, influence = [], [], []
+    for j in range(p):
+        k = int(codes[:, j].max())
+        tau = special.ndtri(np.array([(codes[:, j] <= c).mean() for c in range(k)]))
+        thresholds.append(tau)
+        limits.append(np.r_[-np.inf, tau, np.inf])
+        density = stats.norm.pdf(tau)
+        prob = np.diff(special.ndtr(limits[-1]))
+        cases = codes[:, j]
+        score = np.equal.outer(cases, np.arange(k)) * density - np.equal.outer(cases, np.arange(1, k + 1)) * density
+        score /= prob[cases][:, None]
+        influence.append(score @ np.linalg.inv(score.T @ score) * n)  # N · A₁₁⁻¹ s_τ per case
+    correlation = np.eye(p)
+    for i in range(p):
+        for j in range(i + 1, p):
+            counts = np.zeros((len(limits[i]) - 1, len(limits[j]) - 1))
+            np.add.at(counts, (codes[:, i], codes[:, j]), 1.0)
+
+            def score(rho, a=limits[i], b=limits[j], counts=counts):
+                prob, dprob = _cells(a, b, rho)
+                return np.sum(counts * dprob / prob)
+
+            rho = optimize.brentq(score, -0.9999, 0.9999, xtol=1e-13)
+            correlation[i, j] = correlation[j, i] = rho
+            influence.append(_rho_influence(codes[:, i], codes[:, j], limits[i], limits[j], rho,
+                                            influence[i], influence[j])[:, None])  # fmt: skip
+    # the threshold columns were appended first (one block per item), then one column per pair
+    table = np.hstack(influence)
+    return OrdinalMoments(thresholds, correlation, table.T @ table / n, n)
+
+
+def _rho_influence(x, y, a, b, rho, if_a, if_b, step=1e-6):
+    """N · A₂₂⁻¹ (s_ρ − A₂₁ A₁₁⁻¹ s_τ) per case, A₂₁ from the bivariate scores in the two items' thresholds."""
+    n = len(x)
+    prob, dprob = _cells(a, b, rho)
+    s_rho = (dprob / prob)[x, y]
+    d_log = []  # ∂ log P_xy / ∂τ per case, for every threshold of the first then the second item
+    for which, limits in ((0, a), (1, b)):
+        for k in range(1, len(limits) - 1):
+            up, down = limits.copy(), limits.copy()
+            up[k] += step
+            down[k] -= step
+            p_up = _cells(up, b, rho)[0] if which == 0 else _cells(a, up, rho)[0]
+            p_down = _cells(down, b, rho)[0] if which == 0 else _cells(a, down, rho)[0]
+            d_log.append(((np.log(p_up) - np.log(p_down)) / (2 * step))[x, y])
+    a21 = s_rho @ np.column_stack(d_log)
+    a22 = s_rho @ s_rho
+    return (n * s_rho - np.hstack([if_a, if_b]) @ a21) / a22
