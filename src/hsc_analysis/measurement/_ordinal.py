@@ -93,27 +93,35 @@ def ordinal_moments(codes: np.ndarray) -> OrdinalMoments:
 
             rho = optimize.brentq(score, -0.9999, 0.9999, xtol=1e-13)
             correlation[i, j] = correlation[j, i] = rho
-            influence.append(_rho_influence(codes[:, i], codes[:, j], limits[i], limits[j], rho,
-                                            influence[i], influence[j])[:, None])  # fmt: skip
+            influence.append(
+                _rho_influence(codes[:, i], codes[:, j], limits[i], limits[j], rho, influence[i], influence[j])[:, None]
+            )
     # the threshold columns were appended first (one block per item), then one column per pair
     table = np.hstack(influence)
     return OrdinalMoments(thresholds, correlation, table.T @ table / n, n)
 
 
-def _rho_influence(x, y, a, b, rho, if_a, if_b, step=1e-6):
-    """N · A₂₂⁻¹ (s_ρ − A₂₁ A₁₁⁻¹ s_τ) per case, A₂₁ from the bivariate scores in the two items' thresholds."""
+def _rho_influence(x, y, a, b, rho, if_a, if_b):
+    """N · A₂₂⁻¹ (s_ρ − A₂₁ A₁₁⁻¹ s_τ) per case, A₂₁ = Σ_cases s_ρ ∂log P_xy/∂τ over both items' thresholds.
+
+    ∂Φ₂(h, k; ρ)/∂h = φ(h)·Φ((k − ρh)/√(1 − ρ²)), so threshold τ_k of the first item moves the cells of rows k − 1
+    (up) and k (down) by the column differences of that derivative; likewise for the second item.
+    """
     n = len(x)
     prob, dprob = _cells(a, b, rho)
-    s_rho = (dprob / prob)[x, y]
-    d_log = []  # ∂ log P_xy / ∂τ per case, for every threshold of the first then the second item
-    for which, limits in ((0, a), (1, b)):
-        for k in range(1, len(limits) - 1):
-            up, down = limits.copy(), limits.copy()
-            up[k] += step
-            down[k] -= step
-            p_up = _cells(up, b, rho)[0] if which == 0 else _cells(a, up, rho)[0]
-            p_down = _cells(down, b, rho)[0] if which == 0 else _cells(a, down, rho)[0]
-            d_log.append(((np.log(p_up) - np.log(p_down)) / (2 * step))[x, y])
-    a21 = s_rho @ np.column_stack(d_log)
+    ratio = dprob / prob
+    s_rho = ratio[x, y]
+    counts = np.zeros(prob.shape)
+    np.add.at(counts, (x, y), 1.0)
+    weight = counts * ratio / prob  # Σ over the cell's cases of s_ρ / P
+    root = np.sqrt(1 - rho**2)
+    a_in, b_in = a[1:-1], b[1:-1]
+    # rows: thresholds of the first item; columns: limits of the second
+    d_a = stats.norm.pdf(a_in)[:, None] * special.ndtr((b[None, :] - rho * a_in[:, None]) / root)
+    d_a = np.diff(d_a, axis=1)  # (K_a, L + 1): change of each cell column
+    a21_a = np.sum((weight[:-1, :] - weight[1:, :]) * d_a, axis=1)
+    d_b = stats.norm.pdf(b_in)[None, :] * special.ndtr((a[:, None] - rho * b_in[None, :]) / root)
+    d_b = np.diff(d_b, axis=0)  # (K + 1, L_b)
+    a21_b = np.sum((weight[:, :-1] - weight[:, 1:]) * d_b, axis=0)
     a22 = s_rho @ s_rho
-    return (n * s_rho - np.hstack([if_a, if_b]) @ a21) / a22
+    return (n * s_rho - np.hstack([if_a, if_b]) @ np.r_[a21_a, a21_b]) / a22
