@@ -42,8 +42,8 @@ def fit_dwls(engine: Engine, start: np.ndarray, moments: OrdinalMoments) -> DWLS
     def jacobian(theta):
         return -root_w[:, None] * _pair_jacobian(engine, theta, upper_i, upper_j)
 
-    solution = optimize.least_squares(residuals, start, jac=jacobian, method="trf", xtol=1e-15, ftol=1e-15,
-                                      gtol=1e-12, max_nfev=1000)  # fmt: skip
+    solution = optimize.least_squares(residuals, start, jac=jacobian, method="lm", xtol=1e-15, ftol=1e-15,
+                                      gtol=1e-15, max_nfev=1000)  # fmt: skip
     theta = solution.x
     # Δ over (thresholds, correlations) × (thresholds, model parameters)
     delta = np.zeros((len(weight), n_thresholds + len(theta)))

@@ -2,8 +2,9 @@
 
 Each item's thresholds are τ_k = Φ⁻¹(share of answers ≤ k); each pair's polychoric correlation maximises
 Σ n_ab log P_ab(ρ) with the thresholds fixed, P_ab the bivariate-normal probability of cell (a, b). The asymptotic
-covariance Γ of (τ, ρ) is the covariance of their influence functions: for thresholds (1{x ≤ k} − p_k)/φ(τ_k), for
-a correlation −H⁻¹(s_i + E[∂s/∂τ]·IF_τ) with s the case's score for ρ and H = E[∂s/∂ρ].
+covariance Γ of (τ, ρ) is the covariance of their influence functions, built from outer products of scores as
+lavaan's ``muthen1984`` does (see :func:`ordinal_moments`). Unlike lavaan, no 0.5 is added to empty cells of 2 × 2
+tables (binary items): polychorics of binary items with an empty cell are ±1 here.
 """
 
 from __future__ import annotations
