@@ -121,6 +121,8 @@ def test_listwise_and_raise(hs):
         ({}, InputError, "instrument or a model"),
         ({"model": HS_MODEL, "estimator": "gls"}, InputError, "estimator must be one of"),
         ({"model": HS_MODEL, "nan_policy": "pairwise"}, InputError, "nan_policy must be one of"),
+        ({"model": HS_MODEL, "group_equal": ["loadings"]}, InputError, "give group as well"),
+        ({"model": HS_MODEL, "group": "school", "group_equal": ["means"]}, InputError, "group_equal must be one of"),
         ({"model": "visual =~ x1 + x2"}, InputError, "too few items"),
         ({"model": "visual =~ x1 + x2 + nope + gone"}, DataError, "nope, gone"),
         ({"model": "visual = x1 + x2"}, ModelSyntaxError, "line 1"),

@@ -172,13 +172,15 @@ def cfa(
     >>> result.n, round(float(result.fit["cfi"]), 3)
     (2709, 0.968)
     """
-    if (instrument is None) == (model is None) and instrument is None:
+    if instrument is None and model is None:
         raise InputError("cfa needs an instrument or a model (lavaan-style text); got neither")
     _choice("estimator", estimator, ESTIMATORS)
     _choice("nan_policy", nan_policy, NAN_POLICIES)
     group_equal = tuple(group_equal)
     for value in group_equal:
         _choice("group_equal", value, GROUP_EQUAL)
+    if group_equal and group is None:
+        raise InputError(f"cfa: group_equal={group_equal!r} constrains parameters across groups; give group as well")
     spec = parse_model(model if model is not None else instrument_model(instrument))
     _check_factor_sizes(spec)
     frame, group_labels, n_dropped = _prepare(
