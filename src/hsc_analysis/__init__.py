@@ -22,6 +22,7 @@ _EXPORTS = {
     "fornell_larcker": "hsc_analysis.measurement",
     "htmt": "hsc_analysis.measurement",
     "measurement_invariance": "hsc_analysis.measurement",
+    "validity_report": "hsc_analysis.measurement",
     "write_table": "hsc_analysis.io",
     "ScaleScores": "hsc_analysis.scoring",
     "key_items": "hsc_analysis.scoring",

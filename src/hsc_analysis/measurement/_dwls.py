@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from hsc_analysis.measurement._ml import Engine
 from hsc_analysis.measurement._ordinal import OrdinalMoments
@@ -73,7 +73,3 @@ def _pair_jacobian(engine: Engine, theta: np.ndarray, rows: np.ndarray, cols: np
 def category_codes(frame: pd.DataFrame) -> np.ndarray:
     """Each item's observed values mapped to 0..K in increasing order (lavaan's ordered factor levels)."""
     return np.column_stack([np.searchsorted(np.unique(frame[c]), frame[c]) for c in frame.columns])
-
-
-def p_value(chisq: float, df: float) -> float:
-    return float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
