@@ -95,3 +95,15 @@ def test_htmt_invariant_to_linear_rescaling(hs, scale, shift):
     moved = hs.assign(**{i: hs[i] * scale + shift for i in items})
     np.testing.assert_allclose(htmt(moved, model=HS_MODEL)["htmt"], base["htmt"], rtol=1e-9)
     assert (base["htmt"] > 0).all()
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.floats(0.2, 5))
+def test_cr_and_ave_are_scale_free_and_bounded(hs, scale):
+    """Rescaling the items leaves CR and AVE unchanged; both lie in (0, 1) for a proper solution."""
+    items = [f"x{i}" for i in range(1, 10)]
+    base = cfa(hs, model=HS_MODEL)
+    moved = cfa(hs.assign(**{i: hs[i] * scale for i in items}), model=HS_MODEL)
+    for compute, column in ((composite_reliability, "cr"), (average_variance_extracted, "ave")):
+        np.testing.assert_allclose(compute(moved)[column], compute(base)[column], rtol=1e-6)
+        assert compute(base)[column].between(0, 1).all()

@@ -136,7 +136,7 @@ def _cmd_validity(args: argparse.Namespace) -> None:
                 report.fit
             ),
             "Standardized loadings": report.loadings.drop(columns=["label_en"]),
-            "Composite reliability and AVE": report.reliability,
+            "Composite reliability and AVE": report.reliability.drop(columns=["label_en"]),
             "Fornell–Larcker (√AVE on the diagonal)": report.fornell_larcker,
             "HTMT": report.htmt,
             **({"Measurement invariance": report.invariance} if args.group else {}),

@@ -94,10 +94,10 @@ def validity_report(
     >>> inst = Instrument.from_keys({"A": ["-A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3", "-C4", "-C5"]},
     ...                             response_range=(1, 6))
     >>> report = validity_report(data("psych", "bfi"), instrument=inst)
-    >>> report.reliability.round(3)
-      group factor  n_items     cr    ave
-    0   all      A        5  0.718  0.342
-    1   all      C        5  0.740  0.365
+    >>> report.reliability[["factor", "n_items", "cr", "ave"]].round(3)
+      factor  n_items     cr    ave
+    0      A        5  0.718  0.342
+    1      C        5  0.740  0.365
     """
     if group is not None and estimator != "ml":
         raise InputError("measurement invariance is fitted by ML only; drop the group or use estimator='ml'")
@@ -108,8 +108,13 @@ def validity_report(
         label_zh=[instrument.item(i).text.zh for i in loadings["item"]],
         label_en=[instrument.item(i).text.en for i in loadings["item"]],
     )[["factor", "item", "label_zh", "label_en", "estimate", "se", "std_all", "std_all_se", "p_value"]]
-    reliability = composite_reliability(result).merge(
-        average_variance_extracted(result)[["group", "factor", "ave"]], on=["group", "factor"]
+    labels = pd.DataFrame(
+        [{"factor": c.id, "label_zh": c.label.zh, "label_en": c.label.en} for c in instrument.constructs]
+    )
+    reliability = (
+        composite_reliability(result)
+        .merge(average_variance_extracted(result)[["group", "factor", "ave"]], on=["group", "factor"])
+        .merge(labels, on="factor", how="left")
     )
     invariance = (
         measurement_invariance(data, instrument=instrument, group=group, nan_policy=nan_policy)
