@@ -93,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
     reliability.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
     reliability.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
     reliability.set_defaults(run=_cmd_reliability)
+    validity = commands.add_parser(
+        "validity", help="CFA of an instrument with fit indices, loadings, CR/AVE, Fornell–Larcker, HTMT, invariance"
+    )
+    validity.add_argument("data", type=Path, help="respondents × item codes: .csv, .xlsx, .xls or .parquet")
+    validity.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
+    validity.add_argument("--group", help="column defining groups: adds configural/metric/scalar invariance")
+    validity.add_argument("--ordinal", action="store_true", help="treat items as ordinal (DWLS on polychorics)")
+    validity.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    validity.add_argument("-o", "--output", type=Path, help="write the output to this file (default: stdout)")
+    validity.set_defaults(run=_cmd_validity)
 
     report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
     report.add_argument("study", type=Path, help="the study's study.yaml")
@@ -247,6 +257,43 @@ def _cmd_screen(args: argparse.Namespace) -> None:
             (rules.to_frame().set_index("rule"), "rules.csv"),
         ):
             print(f"wrote {write_table(table, args.output / name)}", file=sys.stderr)
+
+def _cmd_validity(args: argparse.Namespace) -> None:
+    import json
+
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import read_table
+    from hsc_analysis.measurement.summary import validity_report
+
+    if args.ordinal and args.group:
+        raise InputError("--ordinal with --group: measurement invariance is fitted by ML only; drop one of them")
+    instrument = load_instrument(args.instrument)
+    data = read_table(args.data)
+    if args.group and args.group not in data.columns:
+        raise InputError(f"{args.data}: no column '{args.group}' for --group")
+    report = validity_report(data, instrument=instrument, group=args.group, estimator="dwls" if args.ordinal else "ml")
+    for warning in report.cfa.warnings:
+        print(f"hsc: warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    else:
+        sections = {
+            f"CFA fit ({report.cfa.estimator.upper()}, n = {report.cfa.n}, {report.cfa.n_dropped} dropped listwise)": (
+                report.fit
+            ),
+            "Standardized loadings": report.loadings.drop(columns=["label_en"]),
+            "Composite reliability and AVE": report.reliability.drop(columns=["label_en"]),
+            "Fornell–Larcker (√AVE on the diagonal)": report.fornell_larcker,
+            "HTMT": report.htmt,
+            **({"Measurement invariance": report.invariance} if args.group else {}),
+        }
+        text = "\n\n".join(f"{title}\n{frame.to_string(index=False, float_format='{:.3f}'.format)}"
+                            for title, frame in sections.items())  # fmt: skip
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text)
 
 
 def _cmd_report(args: argparse.Namespace) -> None:

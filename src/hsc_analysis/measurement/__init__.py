@@ -1,10 +1,12 @@
-"""Measurement quality: reliability (α, ω, item analysis), polychoric correlations and exploratory factor analysis.
+"""Measurement quality: reliability (α, ω, item analysis), polychoric correlations, exploratory and confirmatory
+factor analysis, convergent and discriminant validity (CR, AVE, Fornell–Larcker, HTMT) and measurement invariance.
 
-Each function takes a respondent × item DataFrame first and an explicit ``nan_policy``; results are tidy
-DataFrames or frozen dataclasses with ``.to_frame()``. Numbers are checked against R psych 2.2.9
-(tests/reference/measurement_reliability.R).
+Each function takes a respondent × item DataFrame first and an explicit ``nan_policy`` or estimator; results are tidy
+DataFrames or frozen dataclasses with ``.to_frame()``. Numbers are checked against R psych 2.2.9, lavaan 0.6-14 and
+semTools 0.5.6 (tests/reference/measurement_*.R).
 """
 
+from hsc_analysis.measurement.cfa import CFAResult, cfa, instrument_model
 from hsc_analysis.measurement.factor import (
     BartlettResult,
     EFAResult,
@@ -17,6 +19,7 @@ from hsc_analysis.measurement.factor import (
     kmo,
     parallel_analysis,
 )
+from hsc_analysis.measurement.invariance import measurement_invariance
 from hsc_analysis.measurement.polychoric import polychoric
 from hsc_analysis.measurement.reliability import (
     AlphaResult,
@@ -27,24 +30,39 @@ from hsc_analysis.measurement.reliability import (
     mcdonald_omega,
     reliability,
 )
+from hsc_analysis.measurement.summary import ValidityReport, validity_report
+from hsc_analysis.measurement.syntax import ModelSyntaxError, parse_model
+from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
 
 __all__ = [
     "AlphaResult",
     "BartlettResult",
+    "CFAResult",
     "EFAResult",
     "HarmanResult",
     "KMOResult",
+    "ModelSyntaxError",
     "OmegaResult",
     "ParallelResult",
+    "ValidityReport",
+    "average_variance_extracted",
     "bartlett_sphericity",
+    "cfa",
+    "composite_reliability",
     "cronbach_alpha",
     "efa",
+    "fornell_larcker",
     "harman_single_factor",
+    "htmt",
+    "instrument_model",
     "item_analysis",
     "item_table",
     "kmo",
     "mcdonald_omega",
+    "measurement_invariance",
     "parallel_analysis",
+    "parse_model",
     "polychoric",
     "reliability",
+    "validity_report",
 ]
