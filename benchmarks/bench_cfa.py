@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hsc_analysis.instruments import Instrument, load_instrument
-from hsc_analysis.measurement.cfa import cfa, instrument_model
+from hsc_analysis.measurement.confirmatory import cfa, instrument_model
 from hsc_analysis.scoring import key_items
 
 ROOT = Path(__file__).resolve().parents[1]

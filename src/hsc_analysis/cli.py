@@ -177,6 +177,8 @@ def _cmd_import(args: argparse.Namespace) -> None:
         print(f"wrote {len(table)} respondents × {table.shape[1]} columns to {args.output}", file=sys.stderr)
     else:
         table.to_csv(sys.stdout)
+
+
 def _cmd_reliability(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_table
@@ -257,6 +259,7 @@ def _cmd_screen(args: argparse.Namespace) -> None:
             (rules.to_frame().set_index("rule"), "rules.csv"),
         ):
             print(f"wrote {write_table(table, args.output / name)}", file=sys.stderr)
+
 
 def _cmd_validity(args: argparse.Namespace) -> None:
     import json

@@ -6,7 +6,7 @@ DataFrames or frozen dataclasses with ``.to_frame()``. Numbers are checked again
 semTools 0.5.6 (tests/reference/measurement_*.R).
 """
 
-from hsc_analysis.measurement.cfa import CFAResult, cfa, instrument_model
+from hsc_analysis.measurement.confirmatory import CFAResult, cfa, instrument_model
 from hsc_analysis.measurement.factor import (
     BartlettResult,
     EFAResult,

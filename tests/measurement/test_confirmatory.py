@@ -8,19 +8,13 @@ from hypothesis import strategies as st
 
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement.cfa import FIT_MEASURES, cfa, instrument_model
+from hsc_analysis.measurement.confirmatory import FIT_MEASURES, cfa, instrument_model
 from hsc_analysis.measurement.syntax import ModelSyntaxError
 
-from .conftest import REFERENCE
+from ..conftest import REFERENCE
+from ._cases import BFI_KEYS
 
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-BFI_KEYS = {
-    "agree": ["-A1", "A2", "A3", "A4", "A5"],
-    "conscientious": ["C1", "C2", "C3", "-C4", "-C5"],
-    "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
-    "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
-    "openness": ["O1", "-O2", "O3", "O4", "-O5"],
-}
 R_MEASURES = {"pvalue": "p_value", "rmsea.ci.lower": "rmsea_ci_low", "rmsea.ci.upper": "rmsea_ci_high",
               "baseline.chisq": "baseline_chisq", "baseline.df": "baseline_df", "ntotal": "n"}  # fmt: skip
 # lavaan's nlminb stops at a relative change of ~1e-10 in F, so its estimates sit up to ~3e-5 from the optimum

@@ -7,7 +7,7 @@ import pandas as pd
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.scoring import key_items
 
-from .conftest import REFERENCE
+from ..conftest import REFERENCE
 
 BFI_KEYS = {
     "agree": ["-A1", "A2", "A3", "A4", "A5"],

@@ -8,8 +8,8 @@ from hypothesis.extra.numpy import arrays
 from hsc_analysis.errors import DataError
 from hsc_analysis.measurement import polychoric
 
-from ._measurement_cases import bfi_items
-from .conftest import REFERENCE
+from ..conftest import REFERENCE
+from ._cases import bfi_items
 
 
 def test_polychoric_matches_psych_polychoric_on_bfi():
