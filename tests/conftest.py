@@ -9,6 +9,7 @@ from hsc_analysis.instruments import load_instrument
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "surveys"
 REFERENCE = ROOT / "tests" / "reference" / "expected"
+EXAMPLE = ROOT / "data" / "example"
 
 
 @pytest.fixture(scope="session")

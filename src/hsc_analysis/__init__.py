@@ -35,6 +35,7 @@ _EXPORTS = {
     "parallel_analysis": "hsc_analysis.measurement",
     "polychoric": "hsc_analysis.measurement",
     "reliability": "hsc_analysis.measurement",
+    "measurement_summary": "hsc_analysis.measurement",
     "validity_report": "hsc_analysis.measurement",
     "ScaleScores": "hsc_analysis.scoring",
     "key_items": "hsc_analysis.scoring",
@@ -47,8 +48,9 @@ _EXPORTS = {
     "SimulatedStudy": "hsc_analysis.simulate",
     "simulate_study": "hsc_analysis.simulate",
     "write_study": "hsc_analysis.simulate",
+    "write_report": "hsc_analysis.report",
     "load_study": "hsc_analysis.study",
-    "write_report": "hsc_analysis.study",
+    "run_study": "hsc_analysis.study",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -242,9 +242,10 @@ def _cmd_screen(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_responses, write_table
     from hsc_analysis.screening import ScreeningRules, screen
+    from hsc_analysis.study import load_study
 
     instrument = load_instrument(args.instrument)
-    rules = ScreeningRules.from_study(args.study) if args.study else ScreeningRules()
+    rules = load_study(args.study).screening if args.study else ScreeningRules()
     # answers outside the scale are kept and marked, so that the invalid hurdle logs them
     data = read_responses(args.raw, instrument, on_invalid="mark")
     result = screen(data, instrument=instrument, rules=rules)
@@ -300,12 +301,15 @@ def _cmd_validity(args: argparse.Namespace) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> None:
-    from hsc_analysis.study import load_study, write_report
+    from hsc_analysis.report import write_report
+    from hsc_analysis.study import load_study
 
     manifest = write_report(load_study(args.study), out_dir=args.output)
-    for entry in manifest["outputs"]:
-        print(entry["path"])
-    print(f"manifest: {args.output / 'manifest.json'}")
+    for name, sample in manifest["samples"].items():
+        excluded = ", ".join(f"{step} {n}" for step, n in sample["excluded"].items()) or "none"
+        print(f"{name}: {sample['received']} received, excluded {excluded}, {sample['analysed']} analysed; "
+              f"CFA: {sample['cfa']}")  # fmt: skip
+    print(f"{len(manifest['outputs'])} files in {args.output}; manifest: {args.output / 'manifest.json'}")
 
 
 def _cmd_simulate(args: argparse.Namespace) -> None:

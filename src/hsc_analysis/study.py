@@ -1,25 +1,36 @@
-"""A study declared in ``study.yaml``, and the report that runs its chain and writes ``reports/``.
+"""A study declared in ``study.yaml``, and the chain that runs it: import → screen → score → measurement.
 
-``study.yaml`` is the single place that declares a study (see the README): its title, output language and one
-entry per dataset (instrument file and raw data file, paths relative to study.yaml).
+``study.yaml`` is the single place that declares a study (see the README): its title, output language, seed,
+missing-data policy, screening rules and one entry per dataset (instrument file and raw data file, paths relative
+to study.yaml). :func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
-from hsc_analysis import __version__
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument, Label, load_instrument
+from hsc_analysis.screening.rules import ScreeningRules
 
-__all__ = ["Dataset", "Study", "StudyError", "load_study", "write_report"]
+if TYPE_CHECKING:
+    from hsc_analysis.measurement import MeasurementSummary
+    from hsc_analysis.responses import SurveyResponses
+    from hsc_analysis.scoring import ScaleScores
+    from hsc_analysis.screening import ScreeningResult
+
+__all__ = ["Dataset", "DatasetResult", "Study", "StudyError", "load_study", "run_study"]
+
+DEFAULT_SEED = 20250601
+"""Seed of a study that declares none (any fixed seed makes the report reproducible; declare yours)."""
+
+NAN_POLICIES = ("listwise", "pairwise")
+STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "screening", "datasets", "logs")
+DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
 
 class StudyError(InputError):
@@ -36,18 +47,24 @@ class Dataset:
     instrument: Instrument
     instrument_path: Path
     file: Path
-    id_column: str | None = None
     source: str = "auto"
     mapping: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class Study:
+    """A loaded study.yaml. ``seed`` drives every random step (bootstrap intervals); ``nan_policy`` is the
+    missing-data policy of reliability and item analysis; ``screening`` holds the rules of its ``screening:``
+    section (defaults where absent)."""
+
     id: str
     title: Label
     language: str
     datasets: tuple[Dataset, ...]
     path: Path
+    screening: ScreeningRules
+    seed: int
+    nan_policy: str
 
 
 def load_study(path: str | Path) -> Study:
@@ -66,9 +83,16 @@ def load_study(path: str | Path) -> Study:
     for key in ("id", "title", "datasets"):
         if key not in spec:
             raise fail("(top level)", f"missing required key '{key}'")
+    _refuse_unknown(spec, STUDY_KEYS, "(top level)", fail)
     language = spec.get("language", "zh")
     if language not in ("zh", "en"):
         raise fail("language", f"got {language!r}; allowed: zh, en")
+    seed = spec.get("seed", DEFAULT_SEED)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise fail("seed", f"got {seed!r}; allowed: a non-negative integer")
+    nan_policy = spec.get("nan_policy", "listwise")
+    if nan_policy not in NAN_POLICIES:
+        raise fail("nan_policy", f"got {nan_policy!r}; allowed: {', '.join(NAN_POLICIES)}")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
@@ -78,6 +102,7 @@ def load_study(path: str | Path) -> Study:
         for key in ("instrument", "file"):
             if key not in entry:
                 raise fail(f"datasets.{name}", f"missing required key '{key}'")
+        _refuse_unknown(entry, DATASET_KEYS, f"datasets.{name}", fail)
         mapping = entry.get("mapping")
         if mapping is not None and (
             not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
@@ -90,63 +115,80 @@ def load_study(path: str | Path) -> Study:
                 instrument=load_instrument(instrument_path),
                 instrument_path=instrument_path,
                 file=(path.parent / entry["file"]).resolve(),
-                id_column=entry.get("id_column"),
                 source=str(entry.get("source", entry.get("platform", "auto"))),
                 mapping={str(k): v for k, v in mapping.items()} if mapping else None,
             )
         )
     title = spec["title"]
     title = Label(zh=title.get("zh", ""), en=title.get("en", "")) if isinstance(title, dict) else Label(title, title)
-    return Study(id=str(spec["id"]), title=title, language=language, datasets=tuple(datasets), path=path)
+    return Study(
+        id=str(spec["id"]),
+        title=title,
+        language=language,
+        datasets=tuple(datasets),
+        path=path,
+        screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
+        seed=seed,
+        nan_policy=nan_policy,
+    )
 
 
-def write_report(study: Study, *, out_dir: str | Path) -> dict[str, Any]:
-    """Run the study's chain and write tables and the questionnaire appendix to ``out_dir``.
+def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
+    unknown = sorted(set(map(str, spec)) - set(allowed))
+    if unknown:
+        raise fail(where, f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
 
-    Returns the manifest (also written as ``manifest.json``): the study, the package version, the input files with
-    their SHA-256 and, for every output, the code that made it.
+
+@dataclass(frozen=True)
+class DatasetResult:
+    """One dataset run through the chain: the import, its screening, the scale scores and the measurement
+    quality of the respondents kept (every received row is either in ``screening.kept`` or ``screening.excluded``)."""
+
+    dataset: Dataset
+    responses: SurveyResponses
+    screening: ScreeningResult
+    scores: ScaleScores
+    measurement: MeasurementSummary
+
+
+def run_study(study: Study) -> tuple[DatasetResult, ...]:
+    """Import, screen, score and assess the measurement of every dataset of a study, in memory.
+
+    Answers outside their scale are marked at import and excluded by the screening's first hurdle with their
+    reason, so one bad cell never stops a study; an unreadable file or a missing column still raises.
+
+    Examples
+    --------
+    >>> study = load_study("data/example/study.yaml")
+    >>> [d.name for d in study.datasets]
+    ['parent', 'teacher', 'administrator']
+    >>> parent = run_study(study)[0]
+    >>> flow = parent.screening.flow.set_index("step")["n_after"]
+    >>> int(flow["received"]), int(flow["analysed"]), len(parent.screening.excluded)
+    (1480, 1377, 103)
     """
-    from hsc_analysis.io import read_table, write_table
-    from hsc_analysis.render import questionnaire_markdown
+    from hsc_analysis.io import read_responses
+    from hsc_analysis.measurement import measurement_summary
     from hsc_analysis.scoring import score_scales
+    from hsc_analysis.screening import screen
 
-    out_dir = Path(out_dir)
-    outputs: list[dict[str, str]] = []
-
-    def record(path: Path, made_by: str) -> None:
-        outputs.append({"path": str(path), "made_by": made_by})
-
+    results = []
     for dataset in study.datasets:
-        data = read_table(dataset.file)
-        if dataset.id_column:
-            data = data.set_index(dataset.id_column)
-        result = score_scales(data, instrument=dataset.instrument)
-        record(
-            write_table(result.scores, out_dir / "tables" / f"scores_{dataset.name}.csv"),
-            "hsc_analysis.scoring.score_scales",
+        instrument = dataset.instrument
+        responses = read_responses(
+            dataset.file, instrument, source=dataset.source, mapping=dataset.mapping, on_invalid="mark"
         )
-        record(
-            write_table(result.summary.set_index("construct"), out_dir / "tables" / f"scoring_{dataset.name}.csv"),
-            "hsc_analysis.scoring.score_scales",
+        screening = screen(responses, instrument=instrument, rules=study.screening)
+        items = screening.kept.items
+        results.append(
+            DatasetResult(
+                dataset=dataset,
+                responses=responses,
+                screening=screening,
+                scores=score_scales(items, instrument=instrument),
+                measurement=measurement_summary(
+                    items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed
+                ),
+            )
         )
-        appendix = out_dir / "appendix" / f"questionnaire_{dataset.name}_{study.language}.md"
-        appendix.parent.mkdir(parents=True, exist_ok=True)
-        appendix.write_text(questionnaire_markdown(dataset.instrument, lang=study.language), encoding="utf-8")
-        record(appendix, "hsc_analysis.render.questionnaire_markdown")
-
-    manifest = {
-        "study": study.id,
-        "title": study.title.get(study.language),
-        "study_file": str(study.path),
-        "package": f"hsc_analysis {__version__}",
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [{"path": str(p), "sha256": _sha256(p)} for d in study.datasets for p in (d.file, d.instrument_path)],
-        "outputs": outputs,
-    }
-    manifest_path = out_dir / "manifest.json"
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    return manifest
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return tuple(results)

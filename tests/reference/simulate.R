@@ -1,23 +1,9 @@
-# Reference values for tests/test_simulate.py: the bundled synthetic case school (data/example), read straight from
+# Reference values for tests/simulate/test_simulate.py: the bundled synthetic case school (data/example), read straight from
 # its 问卷星 按序号 download with readxl, scored and regressed in R.
 # Run from the repository root:  Rscript tests/reference/simulate.R
 # Produced with R 4.2.2, psych 2.2.9, readxl and yaml (Debian packages).
-suppressMessages({library(readxl); library(yaml); library(psych)})
-inst <- yaml::read_yaml("surveys/parent.yaml")
-file <- Sys.glob("data/example/*_按序号_*.xlsx")
-raw <- as.data.frame(read_excel(file, sheet = "Sheet1"))
-# question headers are "<n>、<zh text>": match each item by its text
-text <- sub("^[0-9]+、", "", names(raw))
-items <- do.call(rbind, lapply(inst$items, function(it) data.frame(
-  id = it$id, construct = it$construct, scale = it$scale,
-  reverse = isTRUE(it$reverse), text = it$text$zh, stringsAsFactors = FALSE)))
-codes <- sapply(seq_len(nrow(items)), function(i) {
-  x <- as.numeric(raw[[which(text == items$text[i])]])
-  x[x == 6] <- NA                        # option 6 of A5_dk: 不了解 (don't know) is missing
-  if (items$reverse[i]) x <- 6 - x       # reverse-keyed: 6 - x
-  x
-})
-colnames(codes) <- items$id
+suppressMessages(library(psych))
+source("tests/reference/example_parent.R")  # inst, raw, items, codes (keyed) of the bundled 按序号 file
 # scale means with the instrument's min-valid rule (share of items that must be answered; default 0.5)
 scores <- sapply(names(inst$constructs), function(cn) {
   block <- codes[, items$id[items$construct == cn], drop = FALSE]

@@ -14,7 +14,7 @@ from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
 from hsc_analysis.screening.indices import _longstring, _row_sd
 
-from ..conftest import REFERENCE
+from ..conftest import REFERENCE, SURVEYS
 
 BFI_KEYS = {
     "agree": ["-A1", "A2", "A3", "A4", "A5"],
@@ -338,12 +338,8 @@ def test_bad_rules_name_file_key_path_and_allowed_values(spec, message):
         ScreeningRules.from_spec(spec, source="study.yaml")
 
 
-def test_rules_from_study_file(tmp_path):
-    study = tmp_path / "study.yaml"
-    study.write_text("id: s\nscreening:\n  min_seconds_per_item: 1.5\n", encoding="utf-8")
-    assert ScreeningRules.from_study(study).min_seconds_per_item == 1.5
-    study.write_text("id: s\n", encoding="utf-8")
-    assert ScreeningRules.from_study(study) == ScreeningRules()
+def test_absent_section_gives_the_defaults_and_rules_print_as_a_table():
+    assert ScreeningRules.from_spec(None, source="study.yaml") == ScreeningRules()
     assert ScreeningRules().to_frame().set_index("rule").loc["pattern_min_flags", "value"] == "2"
 
 
@@ -402,6 +398,9 @@ def test_mahalanobis_is_nan_when_the_covariance_cannot_be_inverted():
 # --- command line -----------------------------------------------------------------------------------------------
 
 
+STUDY = f"id: s\ntitle: t\ndatasets:\n  parent: {{instrument: {SURVEYS / 'parent.yaml'}, file: raw.xlsx}}\n"
+
+
 def test_hsc_screen_prints_the_flow_and_writes_the_logs(parent, tmp_path, monkeypatch, capsys):
     # the reader (hsc_analysis.io.read_responses) arrives from the import branch; stand in for it here
     import hsc_analysis.io
@@ -411,7 +410,7 @@ def test_hsc_screen_prints_the_flow_and_writes_the_logs(parent, tmp_path, monkey
     data = dataclasses.replace(data, metadata=data.metadata.assign(source_row=np.arange(2, data.n + 2)))
     monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument, **options: data, raising=False)
     study = tmp_path / "study.yaml"
-    study.write_text("id: s\nscreening:\n  max_failed_checks: 1\n", encoding="utf-8")
+    study.write_text(STUDY + "screening:\n  max_failed_checks: 1\n", encoding="utf-8")
     argv = ["screen", "raw.xlsx", "--instrument", "surveys/parent.yaml", "--study", str(study), "-o", str(tmp_path)]
     assert main(argv) == 0
     out = capsys.readouterr().out
@@ -434,7 +433,7 @@ def test_hsc_screen_reports_bad_rules_in_one_line(tmp_path, monkeypatch, capsys)
 
     monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument, **options: None, raising=False)
     study = tmp_path / "study.yaml"
-    study.write_text("id: s\nscreening:\n  min_irv: -1\n", encoding="utf-8")
+    study.write_text(STUDY + "screening:\n  min_irv: -1\n", encoding="utf-8")
     assert main(["screen", "raw.csv", "--instrument", "surveys/parent.yaml", "--study", str(study)]) == 2
     assert capsys.readouterr().err.strip() == f"hsc: error: {study}: screening.min_irv: expected a number ≥ 0, got -1"
 

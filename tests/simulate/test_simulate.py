@@ -23,9 +23,8 @@ from hsc_analysis.scoring import key_items, score_scales
 from hsc_analysis.simulate import ConfigError, load_config, simulate_study, write_study
 from hsc_analysis.simulate.platform import WJX_METADATA
 
-from ..conftest import REFERENCE, ROOT
+from ..conftest import EXAMPLE, REFERENCE
 
-EXAMPLE = ROOT / "data" / "example"
 SEED = 20250601  # the seed data/example was generated with (data/example/README.md)
 SMALL = {"schools": {"urban": {"n": 1, "classes": [4, 4], "class_size": [15, 20]}}}
 DISTRICT_SMALL = {

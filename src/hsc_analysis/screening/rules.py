@@ -5,10 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from hsc_analysis.errors import InputError
 
@@ -121,18 +118,6 @@ class ScreeningRules:
             raise InputError(f"{source}: screening: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(fields)}")
         values = {name: _check(name, value, source) for name, value in spec.items()}
         return cls(**values)
-
-    @classmethod
-    def from_study(cls, path: str | Path) -> ScreeningRules:
-        """The rules declared in a study.yaml (defaults when it has no ``screening:`` section)."""
-        path = Path(path)
-        try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-            raise InputError(f"{path}: cannot read the study file ({err})".replace("\n", " ")) from None
-        if not isinstance(spec, dict):
-            raise InputError(f"{path}: (top level): expected a mapping")
-        return cls.from_spec(spec.get("screening"), source=str(path))
 
     def to_frame(self):
         """The rules as a two-column table (``rule, value``), for the methods section."""
