@@ -1,4 +1,4 @@
-# Reference values for tests/test_screening.py: careless-response indices on psych's bfi data (2800 real answers).
+# Reference values for tests/screening/test_screening.py: careless-response indices on psych's bfi data (2800 real answers).
 # Run from the repository root:  Rscript tests/reference/careless.R
 # Produced with R 4.2.2 and psych 2.2.9 (Debian r-cran-psych). The R package careless is not packaged for Debian
 # (and CRAN is unreachable here), so its formulas are written out below from its published source

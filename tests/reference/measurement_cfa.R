@@ -1,4 +1,4 @@
-# Reference values for tests/test_measurement_*.py: lavaan cfa() and semTools on real public data.
+# Reference values for tests/measurement/test_{confirmatory,validity,invariance,ordinal}.py: lavaan cfa() and semTools on real public data.
 # Run from the repository root:  Rscript tests/reference/measurement_cfa.R
 # Produced with R 4.2.2, lavaan 0.6-14 and semTools 0.5.6 (Debian r-cran-*).
 suppressMessages({

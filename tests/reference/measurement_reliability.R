@@ -1,4 +1,4 @@
-# Reference values for tests/test_reliability.py, test_factor.py and test_polychoric.py: psych on real public data
+# Reference values for tests/measurement/test_reliability.py, test_factor.py and test_polychoric.py: psych on real public data
 # (psych::bfi, 2800 people, 25 six-point items with missing values; lavaan::HolzingerSwineford1939, 301 pupils,
 # 9 ability tests) and on synthetic answers to the parent questionnaire (surveys/parent.yaml).
 # Run from the repository root:  Rscript tests/reference/measurement_reliability.R

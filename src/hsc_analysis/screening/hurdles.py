@@ -104,8 +104,8 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
     (2012); the speed cut-off follows Huang et al. (2012). Sample-based quantities (synonym pairs, the
     Mahalanobis covariance, the median speed) use every respondent received.
 
-    Validation (tests/test_screening.py): in simulated parent samples of 950 attentive respondents and 50 planted
-    careless ones (straight, random and cyclic answers, fast, mostly failing the check), the default rules
+    Validation (tests/screening/test_screening.py): in simulated parent samples of 950 attentive respondents and 50
+    planted careless ones (straight, random and cyclic answers, fast, mostly failing the check), the default rules
     excluded every careless respondent (recall 1.00 over three seeds) at precision .63–.74; the attentive
     respondents excluded were the 1% who fail the check and the 1–2% faster than the speed limits, none by the
     pattern hurdle. Without checks and durations, the pattern indices alone flagged 78–88% of the careless

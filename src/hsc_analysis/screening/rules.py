@@ -62,8 +62,8 @@ class ScreeningRules:
     pattern_exclude_by : tuple of str, default ("longstring", "irv", "even_odd", "mahalanobis")
         The indices whose flags count towards exclusion; the others are only flagged and reported. Psychometric
         synonyms are left out by default: short scales give few synonym pairs, and over few pairs a within-person
-        correlation is noisy (in parent data simulated as in tests/test_screening.py, 8 pairs passed .60 and the
-        synonym flag fell on 10% of attentive respondents).
+        correlation is noisy (in parent data simulated as in tests/screening/test_screening.py, 8 pairs passed .60
+        and the synonym flag fell on 10% of attentive respondents).
 
     Notes
     -----
