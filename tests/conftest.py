@@ -10,6 +10,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "surveys"
 REFERENCE = ROOT / "tests" / "reference" / "expected"
 EXAMPLE = ROOT / "data" / "example"
+BFI_KEYS = {  # psych's keys of its bfi data ("-" marks a reverse-keyed item)
+    "agree": ["-A1", "A2", "A3", "A4", "A5"],
+    "conscientious": ["C1", "C2", "C3", "-C4", "-C5"],
+    "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
+    "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
+    "openness": ["O1", "-O2", "O3", "O4", "-O5"],
+}
 
 
 @pytest.fixture(scope="session")

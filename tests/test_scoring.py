@@ -9,15 +9,7 @@ from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.scoring import key_items, reverse_code, score_scales
 
-from .conftest import REFERENCE
-
-BFI_KEYS = {
-    "agree": ["-A1", "A2", "A3", "A4", "A5"],
-    "conscientious": ["C1", "C2", "C3", "-C4", "-C5"],
-    "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
-    "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
-    "openness": ["O1", "-O2", "O3", "O4", "-O5"],
-}
+from .conftest import BFI_KEYS, REFERENCE
 
 
 def test_means_equal_psych_score_items_on_bfi(bfi):

@@ -7,15 +7,8 @@ import pandas as pd
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.scoring import key_items
 
-from ..conftest import REFERENCE
+from ..conftest import BFI_KEYS, REFERENCE
 
-BFI_KEYS = {
-    "agree": ["-A1", "A2", "A3", "A4", "A5"],
-    "conscientious": ["C1", "C2", "C3", "-C4", "-C5"],
-    "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
-    "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
-    "openness": ["O1", "-O2", "O3", "O4", "-O5"],
-}
 HS_SCALES = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
 
 

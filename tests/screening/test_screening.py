@@ -14,15 +14,8 @@ from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
 from hsc_analysis.screening.indices import _longstring, _row_sd
 
-from ..conftest import REFERENCE, SURVEYS
+from ..conftest import BFI_KEYS, REFERENCE, SURVEYS
 
-BFI_KEYS = {
-    "agree": ["-A1", "A2", "A3", "A4", "A5"],
-    "conscientious": ["C1", "C2", "C3", "-C4", "-C5"],
-    "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
-    "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
-    "openness": ["O1", "-O2", "O3", "O4", "-O5"],
-}
 TOLERANCE = 1e-9  # absolute, against tests/reference/careless.R
 
 
