@@ -99,14 +99,22 @@ def code_choice(
     return Coded(values, reasons, invalid)
 
 
-def code_number(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
-    """A numeric answer (counts, years); placeholders and platform codes become NaN with their reason."""
-    numbers, text, empty = _split(cells)
+def _special_codes(
+    numbers: np.ndarray, empty: np.ndarray, special: Mapping[float, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Blank cells and the platform's special numbers (e.g. -3 skipped) as reasons; those numbers become NaN."""
     reasons = np.where(empty, REASON_CODES["blank"], 0).astype(np.int8)
     for code, reason in special.items():
         hit = numbers == code
         reasons[hit] = REASON_CODES[reason]
         numbers = np.where(hit, np.nan, numbers)
+    return numbers, reasons
+
+
+def code_number(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
+    """A numeric answer (counts, years); placeholders and platform codes become NaN with their reason."""
+    numbers, text, empty = _split(cells)
+    numbers, reasons = _special_codes(numbers, empty, special)
     marked = _normalise(text).map(_MARKER_CODES).to_numpy(dtype=float)
     has_marker = ~np.isnan(marked)
     reasons[has_marker] = marked[has_marker]
@@ -117,11 +125,7 @@ def code_number(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
 def code_text(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
     """A free-text answer or identifier, kept as text (whole numbers without '.0'); placeholders become missing."""
     numbers, text, empty = _split(cells)
-    reasons = np.where(empty, REASON_CODES["blank"], 0).astype(np.int8)
-    for code, reason in special.items():
-        hit = numbers == code
-        reasons[hit] = REASON_CODES[reason]
-        numbers = np.where(hit, np.nan, numbers)
+    numbers, reasons = _special_codes(numbers, empty, special)
     as_text = text.where(text.notna(), _as_text(numbers, cells.index))
     marked = _normalise(as_text).map(_MARKER_CODES).to_numpy(dtype=float)
     has_marker = ~np.isnan(marked)

@@ -195,8 +195,14 @@ def _home_visits(config, population, terms, head_sup, rural, s_class, rng):
         key_prefix="hv",
     )
     events["class_id"] = class_id
+    return events, _visited_students(events, students, who)
+
+
+def _visited_students(events: pd.DataFrame, students: pd.DataFrame, who: np.ndarray) -> pd.DataFrame:
+    """The event_student rows of home visits: who was visited, who received the visit (caregiver of a child whose
+    parents both work away)."""
     both = (students["left_behind"] == "both").to_numpy()[who]
-    event_students = pd.DataFrame(
+    return pd.DataFrame(
         {
             "key": events["key"],
             "student_id": students["student_id"].to_numpy()[who],
@@ -204,7 +210,6 @@ def _home_visits(config, population, terms, head_sup, rural, s_class, rng):
             "visited_party": np.where(both, "caregiver", "parents"),
         }
     )
-    return events, event_students
 
 
 def _paper_visits(config, population, terms, visits, rng):
@@ -242,16 +247,7 @@ def _paper_visits(config, population, terms, visits, rng):
     events["verified"] = False
     events["entered_at"] = pd.to_datetime(end)
     events["class_id"] = classes["class_id"].to_numpy()[cls]
-    both = (students["left_behind"] == "both").to_numpy()[who]
-    event_students = pd.DataFrame(
-        {
-            "key": events["key"],
-            "student_id": students["student_id"].to_numpy()[who],
-            "attended_by": _attended_by(students, who, both),
-            "visited_party": np.where(both, "caregiver", "parents"),
-        }
-    )
-    return events, event_students
+    return events, _visited_students(events, students, who)
 
 
 def _meetings(config, population, terms, rural, s_class, rng):
