@@ -151,7 +151,29 @@ def test_critical_ratio_is_welch_t_between_extreme_groups():
     low, high = data[total <= total.quantile(0.27)], data[total >= total.quantile(0.73)]
     expected = stats.ttest_ind(high, low, equal_var=False)
     np.testing.assert_allclose(result["critical_ratio"], expected.statistic, rtol=1e-12)
+    np.testing.assert_allclose(result["critical_ratio_df"], expected.df, rtol=1e-12)
     assert (result["p_value"] < 1e-100).all()
+
+
+def test_critical_ratio_with_missing_answers_equals_scipy_omitting_them():
+    data = scale("openness").iloc[:120]
+    result = item_analysis(data, nan_policy="pairwise").set_index("item")
+    total = data.mean(axis=1)
+    low, high = data[total <= total.quantile(0.27)], data[total >= total.quantile(0.73)]
+    expected = stats.ttest_ind(high, low, equal_var=False, nan_policy="omit")
+    np.testing.assert_allclose(result["critical_ratio"], expected.statistic, rtol=1e-12)
+    np.testing.assert_allclose(result["p_value"], expected.pvalue, rtol=1e-10)
+
+
+def test_critical_ratio_undefined_when_both_extreme_groups_answer_alike():
+    """Both 27 % groups give item b the same answer: t is 0/0, so NaN with the reason (no stray warning)."""
+    data = pd.DataFrame({"a": [1, 2, 3, 4, 5, 1, 5, 3], "b": [3] * 8, "c": [2, 2, 3, 4, 4, 1, 5, 3]})
+    data.loc[0, "b"] = 4  # a middle-group respondent, so b is not constant overall
+    data.loc[0, "a"] = 3
+    result = item_analysis(data, nan_policy="listwise").set_index("item")
+    assert np.isnan(result.loc["b", "critical_ratio"]) and np.isnan(result.loc["b", "p_value"])
+    assert result.loc["b", "flag"].endswith("critical ratio undefined: both extreme groups gave the same answer")
+    assert result.loc[["a", "c"], "critical_ratio"].notna().all()
 
 
 def test_pairwise_and_listwise_differ_and_say_so():

@@ -289,11 +289,14 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
     total = np.nanmean(values, axis=1)
     low_cut, high_cut = np.quantile(total, [extreme_share, 1 - extreme_share])
     low, high = values[total <= low_cut], values[total >= high_cut]
-    test = stats.ttest_ind(high, low, equal_var=False, nan_policy="omit") if len(low) > 1 and len(high) > 1 else None
-    flags = [
-        "; ".join(([NEGATIVE_ITEM] if r < 0 else []) + (["alpha if deleted needs 3+ items"] if k == 2 else []))
-        for r in item_total_r
+    t, df, p_value, undefined = _welch_t(high, low)
+    notes = [
+        ([NEGATIVE_ITEM] if r < 0 else [])
+        + (["alpha if deleted needs 3+ items"] if k == 2 else [])
+        + ([undefined[i]] if undefined[i] else [])
+        for i, r in enumerate(item_total_r)
     ]
+    flags = ["; ".join(note) for note in notes]
     return pd.DataFrame(
         {
             "item": items.names,
@@ -303,14 +306,46 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
             "item_total_r": item_total_r,
             "alpha_if_deleted": raw_drop,
             "std_alpha_if_deleted": std_drop,
-            "critical_ratio": np.asarray(test.statistic) if test else np.nan,
-            "critical_ratio_df": np.asarray(test.df) if test else np.nan,
-            "p_value": np.asarray(test.pvalue) if test else np.nan,
+            "critical_ratio": t,
+            "critical_ratio_df": df,
+            "p_value": p_value,
             "n_low": (~np.isnan(low)).sum(axis=0),
             "n_high": (~np.isnan(high)).sum(axis=0),
             "flag": flags,
         }
     )
+
+
+def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Welch's t of every column between two groups (as ``scipy.stats.ttest_ind(equal_var=False)``), NaN where it is
+    undefined — fewer than two answers in a group, or both groups answering the item identically — with the reason."""
+
+    def moments(group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        answered = ~np.isnan(group)
+        n = answered.sum(axis=0)
+        filled = np.where(answered, group, 0.0)
+        mean = filled.sum(axis=0) / np.maximum(n, 1)
+        squares = (np.where(answered, group - mean, 0.0) ** 2).sum(axis=0)
+        return n, mean, squares / np.maximum(n - 1, 1)
+
+    (n_high, mean_high, var_high), (n_low, mean_low, var_low) = moments(high), moments(low)
+    enough = (n_high > 1) & (n_low > 1)
+    defined = enough & (var_high + var_low > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the undefined cells are masked to NaN below
+        se2_high, se2_low = var_high / n_high, var_low / n_low
+        t = (mean_high - mean_low) / np.sqrt(se2_high + se2_low)
+        df = (se2_high + se2_low) ** 2 / (se2_high**2 / (n_high - 1) + se2_low**2 / (n_low - 1))
+    t, df = np.where(defined, t, np.nan), np.where(defined, df, np.nan)
+    p_value = np.where(defined, 2 * stats.t.sf(np.abs(np.nan_to_num(t)), np.where(defined, df, 1)), np.nan)
+    undefined = [
+        ""
+        if ok
+        else "critical ratio undefined: fewer than 2 answers in an extreme group"
+        if not big
+        else "critical ratio undefined: both extreme groups gave the same answer"
+        for ok, big in zip(defined, enough, strict=True)
+    ]
+    return t, df, p_value, undefined
 
 
 @dataclass(frozen=True)
