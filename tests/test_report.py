@@ -112,3 +112,26 @@ def test_a_cfa_that_cannot_be_fitted_is_flagged_not_silent(report):
     assert admin["cr"].isna().all() and admin["alpha"].notna().all()
     assert admin["flags"].str.contains("CFA not fitted: 9 complete respondent").all()
     assert not (report[0] / "tables" / "administrator" / "cfa_fit.csv").exists()
+
+
+def test_a_broken_study_is_one_line_and_exit_code_2(tmp_path, capsys):
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "id: s\ntitle: t\ndatasets:\n  parent: {instrument: nowhere.yaml, file: raw.xlsx}\n", encoding="utf-8"
+    )
+    assert main(["report", str(study), "-o", str(tmp_path / "reports")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hsc: error: ") and "nowhere.yaml" in err and "\n" not in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_missing_raw_file_names_it_and_writes_nothing(tmp_path, capsys):
+    study = tmp_path / "study.yaml"
+    parent = EXAMPLE.parents[1] / "surveys" / "parent.yaml"
+    study.write_text(
+        f"id: s\ntitle: t\ndatasets:\n  parent: {{instrument: {parent}, file: gone.xlsx}}\n", encoding="utf-8"
+    )
+    assert main(["report", str(study), "-o", str(tmp_path / "reports")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("hsc: error: ") and "gone.xlsx" in err and "\n" not in err
+    assert not (tmp_path / "reports").exists()

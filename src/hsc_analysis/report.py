@@ -44,8 +44,8 @@ def write_report(study: Study, *, out_dir: str | Path) -> dict[str, Any]:
     def table(frame: pd.DataFrame, relative: str, made_by: str) -> None:
         outputs.append({"path": str(write_table(frame, out_dir / "tables" / relative)), "made_by": made_by})
 
+    results = run_study(study)  # first, so that bad input leaves no half-written report
     table(study.screening.to_frame().set_index("rule"), "screening_rules.csv", "hsc_analysis.screening.ScreeningRules")
-    results = run_study(study)
     for result in results:
         for frame, name, made_by in _dataset_tables(result):
             table(frame, f"{result.dataset.name}/{name}.csv", made_by)
