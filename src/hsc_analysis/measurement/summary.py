@@ -175,6 +175,7 @@ class MeasurementSummary:
             table = table.merge(max_htmt, left_on="construct", right_index=True, how="left")
             fit = report.cfa.fit
             table = table.assign(**{f"cfa_{name}": fit[name] for name in _FIT_COLUMNS})
+            table = table.astype({"cfa_n": int, "cfa_df": int})
         flags = self.reliability["flags"].fillna("")
         table["flags"] = ["; ".join(part for part in (flag, *notes) if part) for flag in flags]
         return table
