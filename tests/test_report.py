@@ -32,10 +32,8 @@ def table(report, name):
 
 def test_cli_prints_each_sample_flow(report):
     _, lines = report
-    assert lines[0].startswith("parent: 1480 received, excluded attention 98, speed 5, 1377 analysed; CFA: fitted (n =")
-    assert lines[2].startswith(
-        "administrator: 12 received, excluded none, 12 analysed; CFA: CFA not fitted: 9 complete"
-    )
+    assert lines[0].startswith("parent: 1480 received, excluded attention 98, speed 5, 1377 analysed; CFA fitted (n =")
+    assert lines[2].startswith("administrator: 12 received, excluded none, 12 analysed; CFA not fitted: 9 complete")
     assert lines[-1].endswith("manifest.json")
 
 

@@ -308,7 +308,7 @@ def _cmd_report(args: argparse.Namespace) -> None:
     for name, sample in manifest["samples"].items():
         excluded = ", ".join(f"{step} {n}" for step, n in sample["excluded"].items()) or "none"
         print(f"{name}: {sample['received']} received, excluded {excluded}, {sample['analysed']} analysed; "
-              f"CFA: {sample['cfa']}")  # fmt: skip
+              f"{sample['cfa']}")  # fmt: skip
     print(f"{len(manifest['outputs'])} files in {args.output}; manifest: {args.output / 'manifest.json'}")
 
 
