@@ -16,6 +16,7 @@ from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument, load_instrument
 from hsc_analysis.io import read_responses
 from hsc_analysis.io.responses import detect_source
+from hsc_analysis.screening import ScreeningRules, screen
 
 from ..conftest import REFERENCE, ROOT, SURVEYS
 
@@ -496,3 +497,13 @@ def test_unreadable_metadata_is_logged_not_dropped(parent, tmp_path):
     warnings = result.log[result.log["level"] == "warning"].set_index("column")["message"]
     assert "submitted_at: 1 value(s) not understood, left empty: rows 3, e.g. '昨天下午'" in warnings["提交答卷时间"]
     assert "duration_seconds: 1 value(s) not understood, left empty: rows 4, e.g. '很久'" in warnings["所用时间"]
+
+
+@pytest.mark.parametrize("key", PLATFORM_FILES, ids=list(PLATFORM_FILES))
+def test_every_platform_file_is_accounted_for_after_screening(key, imported, truth, parent):
+    """received = analysed + excluded on every fixture: each data row is kept or logged with its hurdle."""
+    result = screen(imported[key], instrument=parent, rules=ScreeningRules())
+    flow = result.flow.set_index("step")["n_after"]
+    assert flow["received"] == len(truth[0]) == result.kept.n + len(result.excluded)
+    assert flow["analysed"] == result.kept.n
+    assert sorted([*result.kept.items.index, *result.excluded["respondent_id"]]) == sorted(imported[key].items.index)
