@@ -8,7 +8,7 @@ from hsc_analysis.findings._data import numeric_frame
 
 def test_complete_cases_and_the_count_left_out():
     data = pd.DataFrame({"a": [1, 2, np.nan, 4], "b": [1, 0, 1, 1], "g": ["x", "y", "x", None]})
-    frame = numeric_frame(data, ["a", "b"], function="f", group="g")
+    frame = numeric_frame(data, ["a", "b"], function="f", group="g", min_n=2)
     assert (frame.n, frame.n_dropped) == (2, 2)
     assert list(frame.data.columns) == ["a", "b", "g"] and frame.data["a"].dtype == float
 
