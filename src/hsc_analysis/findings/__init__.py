@@ -6,4 +6,17 @@ that states the n it used and its missing-data policy (listwise: cases missing a
 are left out, and their count is reported).
 """
 
-__all__: list[str] = []
+from hsc_analysis.findings.frame import analysis_frame, class_level_mean, one_row_per_class
+from hsc_analysis.findings.plan import AnalysisPlan, load_plan
+from hsc_analysis.findings.run import DatasetFindings, FindingsInput, run_findings
+
+__all__ = [
+    "AnalysisPlan",
+    "DatasetFindings",
+    "FindingsInput",
+    "analysis_frame",
+    "class_level_mean",
+    "load_plan",
+    "one_row_per_class",
+    "run_findings",
+]
