@@ -7,3 +7,7 @@ are left out, and their count is reported).
 """
 
 __all__: list[str] = []
+
+from hsc_analysis.findings.multilevel import IccResult, MultilevelResult, RwgResult, icc, multilevel, rwg
+
+__all__ += ["IccResult", "MultilevelResult", "RwgResult", "icc", "multilevel", "rwg"]
