@@ -40,6 +40,8 @@ _EXPORTS = {
     "IccResult": "hsc_analysis.findings",
     "MultilevelResult": "hsc_analysis.findings",
     "RwgResult": "hsc_analysis.findings",
+    "GapResult": "hsc_analysis.findings",
+    "perception_gap": "hsc_analysis.findings",
     "icc": "hsc_analysis.findings",
     "multilevel": "hsc_analysis.findings",
     "rwg": "hsc_analysis.findings",

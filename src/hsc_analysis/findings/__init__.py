@@ -6,8 +6,10 @@ that states the n it used and its missing-data policy (listwise: cases missing a
 are left out, and their count is reported).
 """
 
-__all__: list[str] = []
-
+from hsc_analysis.findings.gap import GapResult, perception_gap
 from hsc_analysis.findings.multilevel import IccResult, MultilevelResult, RwgResult, icc, multilevel, rwg
 
+__all__: list[str] = []
+
 __all__ += ["IccResult", "MultilevelResult", "RwgResult", "icc", "multilevel", "rwg"]
+__all__ += ["GapResult", "perception_gap"]

@@ -106,12 +106,14 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str) -> Ic
         frame = numeric_frame(data, [name], function=function, group=cluster)
         codes, groups = pd.factorize(frame.data[cluster], sort=True)
         _require_clusters(len(groups), cluster, function=function)
+        if len(groups) == frame.n:
+            raise DataError(f"{function}: every '{cluster}' cluster has one respondent with '{name}'; no ICC exists")
         y = frame.data[name].to_numpy()
         fit = MixedModel(np.ones((len(y), 1)), y, cluster=[codes], z=[(0,)], names=[cluster]).fit(reml=True)
         tau, sigma2 = float(fit.covariances[0][0, 0]), fit.sigma**2
         if tau < 1e-12:
             flags.append(f"{name}: the between-{cluster} variance is estimated as 0 (boundary); ICC(1) = 0")
-        anova = _one_way(y, codes, len(groups))
+        anova = one_way_anova(y, codes, len(groups))
         rows.append(
             {
                 "outcome": name,
@@ -129,8 +131,13 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str) -> Ic
     return IccResult(pd.DataFrame(rows), cluster, NAN_POLICY, tuple(flags))
 
 
-def _one_way(y: np.ndarray, codes: np.ndarray, j: int) -> dict[str, float]:
+def one_way_anova(y: np.ndarray, codes: np.ndarray, j: int) -> dict[str, float]:
+    """One-way ANOVA of y on j clusters: Bliese's ICC(1), ICC(2) and the F test (NaN without within-cluster df)."""
     n = len(y)
+    if n <= j:
+        nan = float("nan")
+        return dict.fromkeys(("icc1_anova", "icc2_anova", "f"), nan) | {"df_between": j - 1, "df_within": n - j,
+                                                                        "p_value": nan}  # fmt: skip
     size = np.bincount(codes, minlength=j)
     means = np.bincount(codes, weights=y, minlength=j) / size
     msb = float(size @ (means - y.mean()) ** 2) / (j - 1)
