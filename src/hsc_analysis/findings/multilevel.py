@@ -351,10 +351,14 @@ def multilevel(
     flags = []
     singular = model.singular(fit)
     for level, column in singular:
+        consequence = (
+            "the fixed effects are those of the model without it (not zeros)"
+            if column == 0
+            else "the random part is over-parameterised; consider dropping this random slope"
+        )
         flags.append(
-            f"the variance of {terms[column]} across {level} collapsed to the boundary (singular fit): the fixed "
-            f"effects are those of the model without it; cluster-robust OLS (CR1, clusters = {names[0]}) is given "
-            "beside it"
+            f"the variance of {terms[column]} across {level} is at the boundary (singular fit, lme4's isSingular): "
+            f"{consequence}; cluster-robust OLS (CR1, clusters = {names[0]}) is given beside it in robust_ols"
         )
     if not fit.converged:
         flags.append(f"the optimiser did not report convergence: {fit.message}")
