@@ -217,14 +217,16 @@ def test_icc_matches_multilevel_and_lme4():
     expected = pd.read_csv(EXPECTED / "multilevel_icc.csv")
     lq = icc(lq2002(), outcome=["LEAD", "TSIG", "HOSTILE"], cluster="COMPID").table
     ex = icc(exam(), outcome=["normexam", "standLRT"], cluster="school").table
-    got = pd.concat([lq, ex], ignore_index=True)
+    eg = icc(egsingle(), outcome="math", cluster=("schoolid", "childid")).table
+    got = pd.concat([lq, ex, eg], ignore_index=True)
     assert got["outcome"].tolist() == expected["outcome"].tolist()
     for column in ("n", "n_clusters", "df_between", "df_within"):
         assert got[column].tolist() == expected[column].tolist()
     for column in ("icc1_anova", "icc2_anova", "f", "p_value"):
         np.testing.assert_allclose(got[column], expected[column], rtol=CLOSED, atol=1e-12)
-    for column in ("icc1", "between_variance", "within_variance"):
+    for column in ("icc1", "between_variance", "within_variance", "outer_variance", "outer_icc1"):
         np.testing.assert_allclose(got[column], expected[column], atol=ITERATIVE)
+    assert got["outer_cluster"].iloc[-1] == "schoolid" and got["outer_n_clusters"].iloc[-1] == 60
     assert (got["mean_cluster_size"] == got["n"] / got["n_clusters"]).all()
 
 
@@ -284,7 +286,9 @@ def test_clear_errors():
                    cluster="school", center=None)  # fmt: skip
     with pytest.raises(DataError, match="only 2 cluster"):
         multilevel(data[data["school"].isin([1, 2])], outcome="normexam", cluster="school")
-    with pytest.raises(InputError, match="one column or two"):
+    with pytest.raises(InputError, match="named more than once: standLRT"):
+        multilevel(data, outcome="normexam", predictors=["standLRT"], level2=["standLRT"], cluster="school")
+    with pytest.raises(InputError, match="one column or two different ones"):
         multilevel(data, outcome="normexam", cluster=("a", "b", "c"))
 
 

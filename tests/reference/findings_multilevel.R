@@ -86,21 +86,31 @@ write_json(list(models = models, robust_exam = robust_exam), paste0(out, "multil
 
 # --- ICC(1), ICC(2) (Bliese, one-way ANOVA), the REML null-model ICC, and rwg(j) ----------------------------------------
 icc_rows <- list()
-add_icc <- function(data, dataset, outcome, cluster) {
+add_icc <- function(data, dataset, outcome, cluster, outer = NA) {
   d <- data[!is.na(data[[outcome]]) & !is.na(data[[cluster]]), ]
-  g <- factor(d[[cluster]])
+  g <- if (is.na(outer)) factor(d[[cluster]]) else factor(paste(d[[outer]], d[[cluster]], sep = "/"))
   a <- aov(d[[outcome]] ~ g)
   tab <- summary(a)[[1]]
-  m <- lmer(d[[outcome]] ~ 1 + (1 | g), REML = TRUE)
-  v <- as.data.frame(VarCorr(m))$vcov
+  if (is.na(outer)) {
+    v <- as.data.frame(VarCorr(lmer(d[[outcome]] ~ 1 + (1 | g), REML = TRUE)))$vcov
+    v <- c(v[1], NA, v[2])
+  } else {
+    s <- factor(d[[outer]])
+    vc <- as.data.frame(VarCorr(lmer(d[[outcome]] ~ 1 + (1 | s) + (1 | g), REML = TRUE)))
+    v <- c(vc$vcov[vc$grp == "g"], vc$vcov[vc$grp == "s"], vc$vcov[vc$grp == "Residual"])
+  }
+  total <- sum(v, na.rm = TRUE)
   icc_rows[[length(icc_rows) + 1]] <<- data.frame(
     dataset = dataset, outcome = outcome, cluster = cluster, n = nrow(d), n_clusters = nlevels(g),
-    icc1 = v[1] / sum(v), between_variance = v[1], within_variance = v[2], icc1_anova = ICC1(a), icc2_anova = ICC2(a),
-    f = tab[1, "F value"], df_between = tab[1, "Df"], df_within = tab[2, "Df"], p_value = tab[1, "Pr(>F)"])
+    icc1 = v[1] / total, between_variance = v[1], within_variance = v[3], icc1_anova = ICC1(a), icc2_anova = ICC2(a),
+    f = tab[1, "F value"], df_between = tab[1, "Df"], df_within = tab[2, "Df"], p_value = tab[1, "Pr(>F)"],
+    outer_cluster = outer, outer_n_clusters = if (is.na(outer)) NA else nlevels(factor(d[[outer]])),
+    outer_variance = v[2], outer_icc1 = v[2] / total)
 }
 for (v in c("LEAD", "TSIG", "HOSTILE")) add_icc(lq2002, "lq2002", v, "COMPID")
 add_icc(Exam, "Exam", "normexam", "school")
 add_icc(Exam, "Exam", "standLRT", "school")
+add_icc(egsingle, "egsingle", "math", "childid", outer = "schoolid")  # three levels: children in schools
 write.csv(do.call(rbind, icc_rows), paste0(out, "multilevel_icc.csv"), row.names = FALSE)
 
 rwg_rows <- list()

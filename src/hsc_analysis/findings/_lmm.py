@@ -37,6 +37,9 @@ class Level:
 
 @dataclass(frozen=True)
 class Fit:
+    """The (RE)ML fit: θ, β, σ, Var(β), the criterion at θ, each level's covariance of its random effects, whether
+    the optimiser converged (and its message), and what the Satterthwaite df need."""
+
     theta: np.ndarray
     beta: np.ndarray
     sigma: float

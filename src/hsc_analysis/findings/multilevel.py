@@ -42,16 +42,18 @@ class IccResult:
     table : DataFrame
         One row per outcome: ``outcome, cluster, n, n_dropped, n_clusters, mean_cluster_size, between_variance,
         within_variance, icc1`` (REML null model), ``icc1_anova, icc2_anova`` (one-way ANOVA, Bliese), ``f,
-        df_between, df_within, p_value`` (the ANOVA F test of cluster differences).
-    cluster : str
+        df_between, df_within, p_value`` (the ANOVA F test of cluster differences). With a nested clustering
+        also ``outer_cluster, outer_n_clusters, outer_variance, outer_icc1`` (see :func:`icc`).
+    cluster : tuple of str
+        The clustering, outermost first.
     nan_policy : str
-        ``"listwise"`` per outcome: cases missing the outcome or the cluster are left out (``n_dropped``).
+        ``"listwise"`` per outcome: cases missing the outcome or a cluster are left out (``n_dropped``).
     flags : tuple of str
         Notes, e.g. an outcome whose between-cluster variance is estimated as zero.
     """
 
     table: pd.DataFrame
-    cluster: str
+    cluster: tuple[str, ...]
     nan_policy: str
     flags: tuple[str, ...]
 
@@ -59,7 +61,7 @@ class IccResult:
         return self.table.copy()
 
 
-def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str) -> IccResult:
+def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str | Sequence[str]) -> IccResult:
     """ICC(1) from the REML null model and ICC(1), ICC(2) from the one-way ANOVA, for each outcome.
 
     Parameters
@@ -68,8 +70,9 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str) -> Ic
         One row per respondent.
     outcome : str or sequence of str
         Numeric column(s); each is analysed on its own complete cases.
-    cluster : str
-        The column naming each respondent's cluster (e.g. ``class_code``).
+    cluster : str or (str, str)
+        The column naming each respondent's cluster (``class_code``), or the nesting outermost first
+        (``("school_code", "class_code")``) for the school and class shares of a three-level null model.
 
     Returns
     -------
@@ -78,15 +81,17 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str) -> Ic
     Notes
     -----
     Null model y_ij = γ00 + u_j + e_ij with u_j ~ N(0, τ00), e_ij ~ N(0, σ²), fitted by REML:
-    ICC(1) = τ00 / (τ00 + σ²) (lme4::lmer(y ~ 1 + (1 | cluster))).
+    ICC(1) = τ00 / (τ00 + σ²) (lme4::lmer(y ~ 1 + (1 | cluster))). Nested, y_ijk = γ + v_k + u_jk + e_ijk:
+    ``icc1`` = τ_class / (τ_school + τ_class + σ²) and ``outer_icc1`` = τ_school / (τ_school + τ_class + σ²);
+    two members of one class correlate icc1 + outer_icc1.
 
-    One-way ANOVA with mean squares MSB (J − 1 df) and MSW (N − J df), k = N / J the mean cluster size:
-    ICC(1) = (MSB − MSW) / (MSB + (k − 1) MSW) and ICC(2) = (MSB − MSW) / MSB, the reliability of the cluster
-    means (R multilevel::ICC1, ICC2; Bliese 2000). The ANOVA ICC(1) can be negative; the REML one cannot. With
-    unequal cluster sizes the two ICC(1)s differ slightly.
+    One-way ANOVA on the (innermost) clusters with mean squares MSB (J − 1 df) and MSW (N − J df), k = N / J the
+    mean cluster size: ICC(1) = (MSB − MSW) / (MSB + (k − 1) MSW) and ICC(2) = (MSB − MSW) / MSB, the
+    reliability of the cluster means (R multilevel::ICC1, ICC2; Bliese 2000). The ANOVA ICC(1) can be negative;
+    the REML one cannot. With unequal cluster sizes the two ICC(1)s differ slightly.
 
     Matches lme4 1.1-31 (REML variance components, to 1e-4) and multilevel 2.7 ``ICC1``/``ICC2`` (to 1e-8) on
-    multilevel::lq2002 and mlmRev::Exam.
+    multilevel::lq2002, mlmRev::Exam and (nested) mlmRev::egsingle.
 
     Examples
     --------
@@ -100,35 +105,55 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str) -> Ic
     outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
     if not outcomes:
         raise InputError("The 'outcome' parameter of icc must name at least one column; got none.")
-    require_columns(data, [*outcomes, cluster], function=function)
+    names = _cluster_names(cluster, function=function)
+    require_columns(data, [*outcomes, *names], function=function)
+    key = "/".join(names)
+    frame = data[outcomes].copy()
+    frame[key] = _nested_key(data, names)
     rows, flags = [], []
     for name in outcomes:
-        frame = numeric_frame(data, [name], function=function, group=cluster)
-        codes, groups = pd.factorize(frame.data[cluster], sort=True)
-        _require_clusters(len(groups), cluster, function=function)
-        if len(groups) == frame.n:
-            raise DataError(f"{function}: every '{cluster}' cluster has one respondent with '{name}'; no ICC exists")
-        y = frame.data[name].to_numpy()
-        fit = MixedModel(np.ones((len(y), 1)), y, cluster=[codes], z=[(0,)], names=[cluster]).fit(reml=True)
-        tau, sigma2 = float(fit.covariances[0][0, 0]), fit.sigma**2
-        if tau < 1e-12:
-            flags.append(f"{name}: the between-{cluster} variance is estimated as 0 (boundary); ICC(1) = 0")
-        anova = one_way_anova(y, codes, len(groups))
-        rows.append(
-            {
-                "outcome": name,
-                "cluster": cluster,
-                "n": frame.n,
-                "n_dropped": frame.n_dropped,
-                "n_clusters": len(groups),
-                "mean_cluster_size": frame.n / len(groups),
-                "between_variance": tau,
-                "within_variance": sigma2,
-                "icc1": tau / (tau + sigma2),
-                **anova,
-            }
+        used = numeric_frame(frame, [name], function=function, group=key)
+        codes = _level_codes(data.loc[used.data.index], names)
+        counts = [int(c.max()) + 1 for c in codes]
+        for level, count in zip(reversed(names), counts, strict=True):
+            _require_clusters(count, level, function=function)
+        if counts[0] == used.n:
+            raise DataError(f"{function}: every '{names[-1]}' cluster has one respondent with '{name}'; no ICC exists")
+        y = used.data[name].to_numpy()
+        model = MixedModel(np.ones((len(y), 1)), y, cluster=codes, z=[(0,)] * len(names), names=list(reversed(names)))
+        fit = model.fit(reml=True)
+        taus = [float(c[0, 0]) for c in fit.covariances]
+        total = sum(taus) + fit.sigma**2
+        for level, tau in zip(reversed(names), taus, strict=True):
+            if tau < 1e-12:
+                flags.append(f"{name}: the between-{level} variance is estimated as 0 (boundary); its ICC(1) = 0")
+        row = {
+            "outcome": name,
+            "cluster": names[-1],
+            "n": used.n,
+            "n_dropped": used.n_dropped,
+            "n_clusters": counts[0],
+            "mean_cluster_size": used.n / counts[0],
+            "between_variance": taus[0],
+            "within_variance": fit.sigma**2,
+            "icc1": taus[0] / total,
+            **one_way_anova(y, codes[0], counts[0]),
+        }
+        if len(names) == 2:
+            row |= {"outer_cluster": names[0], "outer_n_clusters": counts[1], "outer_variance": taus[1],
+                    "outer_icc1": taus[1] / total}  # fmt: skip
+        rows.append(row)
+    return IccResult(pd.DataFrame(rows), names, NAN_POLICY, tuple(flags))
+
+
+def _cluster_names(cluster: str | Sequence[str], *, function: str) -> tuple[str, ...]:
+    names = (cluster,) if isinstance(cluster, str) else tuple(cluster)
+    if not 1 <= len(names) <= 2 or len(set(names)) < len(names):
+        raise InputError(
+            f"The 'cluster' parameter of {function} must be one column or two different ones (outer, inner); "
+            f"got {cluster!r}."
         )
-    return IccResult(pd.DataFrame(rows), cluster, NAN_POLICY, tuple(flags))
+    return names
 
 
 def one_way_anova(y: np.ndarray, codes: np.ndarray, j: int) -> dict[str, float]:
@@ -310,18 +335,21 @@ def multilevel(
     """
     function = "multilevel"
     check_option(center, CENTERS, parameter="center", function=function)
-    names = (cluster,) if isinstance(cluster, str) else tuple(cluster)
-    if not 1 <= len(names) <= 2:
-        raise InputError(
-            f"The 'cluster' parameter of {function} must be one column or two (outer, inner); got {cluster!r}."
-        )
+    names = _cluster_names(cluster, function=function)
     predictors, level2, random_slopes = list(predictors), list(level2), list(random_slopes)
     stray = [s for s in random_slopes if s not in predictors]
     if stray:
         raise InputError(
             f"The 'random_slopes' parameter of {function} must name predictors; not among them: {', '.join(stray)}"
         )
-    require_columns(data, [outcome, *predictors, *level2, *names], function=function)
+    named = [outcome, *predictors, *level2, *names]
+    twice = sorted({str(c) for c in named if named.count(c) > 1})
+    if twice:
+        raise InputError(
+            f"{function}: each column may play one part (outcome, predictor, level-2 variable or cluster); "
+            f"named more than once: {', '.join(twice)}"
+        )
+    require_columns(data, named, function=function)
     key = "/".join(names)
     frame = data[[outcome, *predictors, *level2]].copy()
     frame[key] = _nested_key(data, names)
