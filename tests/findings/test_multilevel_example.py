@@ -112,3 +112,22 @@ def test_head_teachers_and_parents_rank_classes_alike_on_effectiveness(example):
     assert row["class_r"] > 0.3 and row["class_r_p_value"] < 0.05
     assert row["n_classes"] + len(gap.unmatched) == 40
     assert (gap.unmatched["side"] == "parents").all()  # the classes whose head teacher did not respond
+
+
+def test_three_level_null_model_recovers_class_and_school_iccs_in_the_district_simulation():
+    """The district design (15 schools, about 300 classes): the school and class shares of the three-level null
+    model on the latents, for constructs whose school part is only the planted random effect (no locale shift).
+    SE of the class share from the ICC formula above; of the school share ρ·√(2/(S − 1)), the sampling error of a
+    variance estimated from S school means (with ρ at least .01, for a planted 0)."""
+    simulated = simulate_study("district", seed=7)
+    latents = simulated.parent_latents
+    latents = latents.assign(school=latents["student_id"].str[:3], klass=latents["student_id"].str[3:8])
+    spec = simulated.config["parent_latent"]
+    constructs = ["GOL", "INV", "ROL"]
+    table = icc(latents, outcome=constructs, cluster=("school", "klass")).table
+    school = np.array([spec["icc_school"].get(c, 0.0) for c in constructs])
+    klass = np.array([spec["icc_class"][c] for c in constructs])
+    size = table["mean_cluster_size"].iloc[0]
+    assert (table["outer_n_clusters"] == 15).all()
+    assert (np.abs(table["icc1"] - klass) < 2.58 * _icc_se(klass, size, int(table["n_clusters"].iloc[0]))).all()
+    assert (np.abs(table["outer_icc1"] - school) < 2.58 * np.maximum(school, 0.01) * np.sqrt(2 / 14)).all()
