@@ -7,6 +7,10 @@ The data (two respondent-level predictors, one class-level variable, class ICC �
 temporary CSV; each tool then runs in a fresh process that reads it, fits ``REPEATS`` times and reports the median
 fit time (reading the file excluded) and its estimates. lme4 runs only if ``Rscript`` with lme4 and lmerTest is
 installed. statsmodels' warnings (ConvergenceWarning and others) are caught and counted, not hidden.
+
+On a shared 2-core machine (numpy 2.4, statsmodels 0.15.0, lme4 1.1-31, R 4.2.2), median fit seconds:
+hsc_analysis 0.71 (including the Satterthwaite df), statsmodels MixedLM 4.57 (6.4×), lme4::lmer 2.33 (3.3×),
+lmerTest::lmer + summary 5.82 (8.2×); all four give the same β, SE and τ² (max |Δβ| against lme4 9e-12).
 """
 
 from __future__ import annotations
