@@ -101,3 +101,12 @@ def test_constructs_can_pair_differently_named_columns():
     same = perception_gap(parents, teachers, by=("class_code", "class_codes"), constructs=["trust"])
     assert result.tests["teacher_construct"].iloc[0] == "trust_in_parents"
     assert result.tests["mean_gap"].iloc[0] == same.tests["mean_gap"].iloc[0]
+
+
+def test_numeric_class_codes_match_across_sides():
+    """Codes read as 101.0 from one file and 101 from the other are the same class."""
+    parents = pd.DataFrame({"class": [101.0, 101, 102, 102, 103, 103], "trust": [4.0, 5, 3, 4, 5, 4]})
+    teachers = pd.DataFrame({"class": [101, 102, 103], "trust": [4.0, 3, 5]})
+    result = perception_gap(parents, teachers, by="class", constructs=["trust"])
+    assert result.classes["class"].tolist() == ["101", "102", "103"]
+    assert result.unmatched.empty

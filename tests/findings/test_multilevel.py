@@ -347,3 +347,20 @@ def test_deviance_reduction_equals_dense_computation():
     total, logdet = model.reduce(theta)
     np.testing.assert_allclose(total, w.T @ np.linalg.solve(v, w), atol=1e-10)
     assert logdet == pytest.approx(np.linalg.slogdet(v)[1], abs=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    answers=st.lists(st.lists(st.integers(1, 5), min_size=3, max_size=3), min_size=6, max_size=30),
+    clusters=st.integers(2, 4),
+)
+def test_rwg_is_between_zero_and_one_and_one_for_identical_answers(answers, clusters):
+    data = pd.DataFrame(answers, columns=["a", "b", "c"], dtype=float)
+    data["g"] = np.arange(len(data)) % clusters
+    agree = pd.concat([data, pd.DataFrame({"a": [2.0] * 3, "b": [4.0] * 3, "c": [5.0] * 3, "g": [9] * 3})])
+    if (agree[["a", "b", "c"]].nunique() < 2).any():
+        return  # a constant item is refused by the shared checks
+    table = rwg(agree, items=["a", "b", "c"], cluster="g", scale=5).clusters.set_index("cluster")
+    assert table["rwg_j"].isna().eq(table["n"] == 1).all()
+    assert table["rwg_j"].dropna().between(0, 1).all()
+    assert table.loc[9, "rwg_j"] == 1.0

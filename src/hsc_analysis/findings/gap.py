@@ -128,8 +128,8 @@ def perception_gap(
     require_columns(teachers, [*pairs.values(), by_teacher], function=f"{function} (teachers)")
     p = numeric_frame(parents, list(pairs), function=f"{function} (parents)", group=by_parent, min_n=2)
     t = numeric_frame(teachers, list(pairs.values()), function=f"{function} (teachers)", group=by_teacher, min_n=1)
-    p_data = p.data.assign(_class=p.data[by_parent].astype(str).str.strip())
-    t_data = t.data.assign(_class=t.data[by_teacher].astype(str).str.split(CLASS_SEPARATORS)).explode("_class")
+    p_data = p.data.assign(_class=_labels(p.data[by_parent]))
+    t_data = t.data.assign(_class=_labels(t.data[by_teacher]).str.split(CLASS_SEPARATORS)).explode("_class")
     t_data = t_data[t_data["_class"].str.len() > 0]
     p_groups, t_groups = p_data.groupby("_class"), t_data.groupby("_class")
     p_means, t_means = p_groups[list(pairs)].mean(), t_groups[list(pairs.values())].mean()
@@ -183,7 +183,7 @@ def perception_gap(
         "wilcoxon_statistic", "wilcoxon_p_value", "class_r", "class_r_p_value", "parent_icc2",
     ]  # fmt: skip
     flags = []
-    several = int((t.data[by_teacher].astype(str).str.split(CLASS_SEPARATORS).str.len() > 1).sum())
+    several = int((_labels(t.data[by_teacher]).str.split(CLASS_SEPARATORS).str.len() > 1).sum())
     if several:
         flags.append(f"{several} teacher(s) teach several classes and count towards each of them")
     if len(unmatched):
@@ -200,6 +200,13 @@ def perception_gap(
         nan_policy=NAN_POLICY,
         flags=tuple(flags),
     )
+
+
+def _labels(codes: pd.Series) -> pd.Series:
+    """Class codes as text, so that 101 (teachers) and 101.0 (parents, read from Excel) are one class."""
+    if pd.api.types.is_numeric_dtype(codes) and (codes.dropna() % 1 == 0).all():
+        codes = codes.astype("Int64")
+    return codes.astype(str).str.strip()
 
 
 def _paired(gap: np.ndarray) -> dict[str, float]:
