@@ -15,7 +15,10 @@ import pandas as pd
 
 from hsc_analysis.instruments import Instrument
 
-__all__ = ["analysis_frame", "class_level_mean", "one_row_per_class"]
+__all__ = ["CLASS_SEPARATORS", "analysis_frame", "class_codes", "class_level_mean", "rows_per_class"]
+
+CLASS_SEPARATORS = r"\s*[,，;；、]\s*"
+"""What separates class codes in one answer (a teacher's classes: "S01C0703,S01C0704" or "S01C0703、S01C0704")."""
 
 
 def analysis_frame(
@@ -67,7 +70,8 @@ def class_level_mean(
 ) -> pd.Series:
     """The mean of ``value`` per class over the rows (e.g. teachers) that name the class in ``classes``.
 
-    ``classes`` may list several comma-separated class codes (a teacher of several classes counts in each);
+    ``classes`` may list several class codes (a teacher of several classes counts in each; see
+    :func:`rows_per_class`);
     ``where`` keeps only rows whose columns equal the given values (e.g. ``{"head_teacher": 1}``, a code).
 
     Examples
@@ -79,13 +83,18 @@ def class_level_mean(
     rows = data
     for column, wanted in (where or {}).items():
         rows = rows[rows[column] == wanted]
-    return one_row_per_class(rows[[value, classes]], classes=classes, to="class").groupby("class")[value].mean()
+    return rows_per_class(rows[[value, classes]], classes=classes, to="class").groupby("class")[value].mean()
 
 
-def one_row_per_class(data: pd.DataFrame, *, classes: str, to: str) -> pd.DataFrame:
-    """Rows repeated for every class they list in ``classes`` (comma-separated codes), the code in column ``to``;
-    rows that list no class are left out."""
-    listed = data[classes].astype("string").str.split(",")
-    rows = data.drop(columns=[classes]).assign(**{to: listed}).explode(to)
-    rows[to] = rows[to].str.strip()
-    return rows[rows[to].notna() & (rows[to] != "")]
+def class_codes(codes: pd.Series) -> pd.Series:
+    """Class codes as text, so that 101 (teachers) and 101.0 (parents, read from Excel) are one class."""
+    if pd.api.types.is_numeric_dtype(codes) and (codes.dropna() % 1 == 0).all():
+        codes = codes.astype("Int64")
+    return codes.astype("string").str.strip()
+
+
+def rows_per_class(data: pd.DataFrame, *, classes: str, to: str) -> pd.DataFrame:
+    """Rows repeated for every class they list in ``classes`` (one answer may list several, separated by
+    :data:`CLASS_SEPARATORS`), the class code in column ``to``; rows that list no class are left out."""
+    rows = data.assign(**{to: class_codes(data[classes]).str.split(CLASS_SEPARATORS)}).explode(to)
+    return rows[rows[to].notna() & (rows[to].str.len() > 0)]

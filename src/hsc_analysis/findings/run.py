@@ -14,7 +14,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from hsc_analysis.errors import InputError
-from hsc_analysis.findings.frame import analysis_frame, class_level_mean, one_row_per_class
+from hsc_analysis.findings.frame import analysis_frame, class_level_mean
 from hsc_analysis.findings.plan import AnalysisPlan, DatasetPlan
 from hsc_analysis.instruments import Instrument
 
@@ -89,12 +89,14 @@ def run_findings(
     collectors = {name: _Collector() for name in inputs}
     for gap in plan.perception_gaps:
         if gap.parents in frames and gap.teachers in frames:
-            teachers = one_row_per_class(frames[gap.teachers], classes=gap.teacher_classes, to=gap.by)
             collectors[gap.parents].run(
                 "perception_gaps",
                 gap.constructs,
-                lambda gap=gap, teachers=teachers: perception_gap(
-                    frames[gap.parents], teachers, by=gap.by, constructs=list(gap.constructs)
+                lambda gap=gap: perception_gap(
+                    frames[gap.parents],
+                    frames[gap.teachers],
+                    by=(gap.by, gap.teacher_classes),
+                    constructs=list(gap.constructs),
                 ),
             )
     for name, data in frames.items():
