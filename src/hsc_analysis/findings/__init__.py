@@ -6,4 +6,32 @@ that states the n it used and its missing-data policy (listwise: cases missing a
 are left out, and their count is reported).
 """
 
-__all__: list[str] = []
+from hsc_analysis.findings.compare import Crosstab, GroupComparison, compare_groups, crosstab
+from hsc_analysis.findings.correlate import CorrelationTable, correlation_table, significance_stars
+from hsc_analysis.findings.describe import Description, Frequencies, describe, frequencies
+from hsc_analysis.findings.regression import (
+    HierarchicalRegression,
+    LogitRegression,
+    hierarchical_regression,
+    logistic_regression,
+    ordinal_regression,
+)
+
+__all__: list[str] = [
+    "CorrelationTable",
+    "Crosstab",
+    "Description",
+    "Frequencies",
+    "GroupComparison",
+    "HierarchicalRegression",
+    "LogitRegression",
+    "compare_groups",
+    "correlation_table",
+    "crosstab",
+    "describe",
+    "frequencies",
+    "hierarchical_regression",
+    "logistic_regression",
+    "ordinal_regression",
+    "significance_stars",
+]
