@@ -147,7 +147,7 @@ def compare_groups(
     >>> data = pd.DataFrame({"EFT": [3.0, 3.5, 4.0, 4.5, 2.5, 3.0, 3.5, 2.0], "sex": ["f"] * 4 + ["m"] * 4})
     >>> result = compare_groups(data, outcome="EFT", group="sex")
     >>> result.tests.set_index("test").loc["student_t", ["estimate", "statistic", "df"]].round(3).tolist()
-    [0.75, 1.643, 6.0]
+    [1.0, 2.191, 6.0]
     """
     function = "compare_groups"
     check_confidence(confidence, function=function)
@@ -609,9 +609,9 @@ def crosstab(data: pd.DataFrame, *, row: str, column: str, confidence: float = 0
     >>> import pandas as pd
     >>> data = pd.DataFrame({"sex": list("ffffmmmm"), "rural": [1, 1, 1, 0, 0, 0, 1, 0]})
     >>> crosstab(data, row="sex", column="rural").counts
-         0  1
-    f    1  3
-    m    3  1
+       0  1
+    f  1  3
+    m  3  1
     """
     function = "crosstab"
     check_confidence(confidence, function=function)

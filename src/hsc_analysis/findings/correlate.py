@@ -119,7 +119,7 @@ def correlation_table(
       variable  n  mean    sd  COM  TRU  EFT
     0      COM  5   3.0  1.58  NaN  NaN  NaN
     1      TRU  5   3.0  1.58  0.8  NaN  NaN
-    2      EFT  5   3.0  1.58  0.8  0.6  NaN
+    2      EFT  5   3.0  1.58  0.8  0.3  NaN
     """
     function = "correlation_table"
     check_option(method, ("pearson", "spearman"), parameter="method", function=function)

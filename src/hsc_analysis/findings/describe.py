@@ -117,7 +117,7 @@ def describe(
     >>> data = pd.DataFrame({"COM": [3.2, 4.0, 4.4, 2.8, 3.6, 5.0], "sex": ["f", "m", "f", "m", "f", "m"]})
     >>> describe(data, columns=["COM"]).table[["variable", "n", "mean", "sd"]].round(3)
       variable  n   mean     sd
-    0      COM  6  3.833  0.799
+    0      COM  6  3.833  0.804
     """
     function = "describe"
     check_option(nan_policy, ("pairwise", "listwise"), parameter="nan_policy", function=function)

@@ -134,8 +134,8 @@ def hierarchical_regression(
     >>> result = hierarchical_regression(data, outcome="EFT", blocks=[["COM"], ["TRU"]])
     >>> result.steps[["step", "r_squared", "r_squared_change", "df1", "df2"]].round(3)
        step  r_squared  r_squared_change  df1    df2
-    0     1      0.107             0.107  1.0  198.0
-    1     2      0.132             0.025  1.0  197.0
+    0     1      0.039             0.039  1.0  198.0
+    1     2      0.077             0.039  1.0  197.0
     """
     function = "hierarchical_regression"
     check_option(cov_type, COV_TYPES, parameter="cov_type", function=function)
@@ -378,8 +378,8 @@ def logistic_regression(
     >>> result = logistic_regression(data, outcome="joined", predictors=["TRU"])
     >>> result.coefficients[["term", "odds_ratio"]].round(2)
               term  odds_ratio
-    0  (Intercept)        1.10
-    1          TRU        2.46
+    0  (Intercept)        0.90
+    1          TRU        2.08
     """
     function = "logistic_regression"
     check_confidence(confidence, function=function)
@@ -453,10 +453,10 @@ def ordinal_regression(
     >>> result = ordinal_regression(data, outcome="EFT", predictors=["TRU"])
     >>> result.coefficients[["term", "kind", "estimate"]].round(1)
       term       kind  estimate
-    0  TRU  predictor       0.9
-    1  1|2  threshold      -1.5
-    2  2|3  threshold      -0.1
-    3  3|4  threshold       1.5
+    0  TRU  predictor       0.8
+    1  1|2  threshold      -1.3
+    2  2|3  threshold       0.1
+    3  3|4  threshold       1.7
     """
     function = "ordinal_regression"
     check_confidence(confidence, function=function)
@@ -475,7 +475,7 @@ def ordinal_regression(
 
     x = made.matrix.to_numpy()
     model = OrderedModel(levels.codes, x, distr="logit")
-    fit = _quietly(lambda: model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10), function=function)
+    fit = _quietly(lambda: model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-8), function=function)
     params = np.asarray(fit.params)
     p = x.shape[1]
     thresholds = model.transform_threshold_params(params)[1:-1]
