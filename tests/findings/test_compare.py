@@ -28,9 +28,20 @@ def cases():
         "plant_ctrl_trt2": dict(data=plant[plant.group != "trt1"], outcome="weight", group="group"),
         "sleep_paired": dict(data=rdata("datasets", "sleep"), outcome="extra", group="group", paired=True,
                              subject="ID"),
+        "anorexia_ft_paired": dict(data=anorexia_long(), outcome="weight", group="time", paired=True, subject="girl"),
         "bfi_agree_education": dict(data=bfi, outcome="agree", group="education"),
         "plant_growth": dict(data=plant, outcome="weight", group="group"),
     }  # fmt: skip
+
+
+def anorexia_long():
+    """MASS's anorexia, family-therapy girls, in long format; ``time`` is a categorical ordered pre, post."""
+    wide = rdata("MASS", "anorexia").query("Treat == 'FT'")
+    girls = np.arange(len(wide))
+    long = pd.DataFrame({"girl": np.concatenate([girls, girls]),
+                         "time": ["pre"] * len(wide) + ["post"] * len(wide),
+                         "weight": np.concatenate([wide.Prewt, wide.Postwt])})  # fmt: skip
+    return long.assign(time=pd.Categorical(long.time, categories=["pre", "post"]))
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +53,8 @@ def reference(case):
     return TESTS[TESTS.case == case].set_index("name")
 
 
-@pytest.mark.parametrize("case", ["bfi_agree_gender", "plant_ctrl_trt2", "sleep_paired", "bfi_agree_education",
-                                  "plant_growth"])  # fmt: skip
+@pytest.mark.parametrize("case", ["bfi_agree_gender", "plant_ctrl_trt2", "sleep_paired", "anorexia_ft_paired",
+                                  "bfi_agree_education", "plant_growth"])  # fmt: skip
 def test_tests_match_r(results, case):
     expected = reference(case)
     got = results[case].tests.set_index("test")
@@ -101,6 +112,7 @@ def test_rank_tests_say_whether_exact(results):
     assert method["plant_ctrl_trt2"]["mann_whitney"] == "exact"
     assert method["bfi_agree_gender"]["mann_whitney"].startswith("normal approximation")
     assert "zero differences dropped" in method["sleep_paired"]["wilcoxon"]
+    assert method["anorexia_ft_paired"]["wilcoxon"] == "exact"
 
 
 def test_counts_and_labels(results):

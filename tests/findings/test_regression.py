@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.findings import hierarchical_regression, logistic_regression, ordinal_regression
-from hsc_analysis.study import load_study, run_study
+from hsc_analysis.io import read_responses
+from hsc_analysis.scoring import score_scales
+from hsc_analysis.screening import screen
+from hsc_analysis.study import load_study
 
 from ..conftest import EXAMPLE, REFERENCE
 from ._data import rdata
@@ -180,11 +183,16 @@ def test_ordinal_outcome_needs_an_order():
 
 @pytest.fixture(scope="module")
 def example():
-    parent = run_study(load_study(EXAMPLE / "study.yaml"))[0]
+    """The bundled parent data as run_study prepares it (import, screening, scale scores; the measurement step is
+    skipped for speed), with construct ids as in truth.json and the class code."""
+    dataset = load_study(EXAMPLE / "study.yaml").datasets[0]
+    responses = read_responses(dataset.file, dataset.instrument, source=dataset.source, on_invalid="mark")
+    kept = screen(responses, instrument=dataset.instrument, rules=load_study(EXAMPLE / "study.yaml").screening).kept
     truth = json.loads((EXAMPLE / "truth.json").read_text(encoding="utf-8"))
     names = truth["construct_map"]["parent"]
-    data = parent.scores.scores.rename(columns={v: k for k, v in names.items()})
-    return data.join(parent.responses.background[["class_code"]]), truth
+    scores = score_scales(kept.items, instrument=dataset.instrument).scores
+    data = scores.rename(columns={v: k for k, v in names.items()})
+    return data.join(responses.background[["class_code"]]), truth
 
 
 def test_example_regression_recovers_the_planted_paths(example):

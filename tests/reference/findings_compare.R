@@ -45,6 +45,13 @@ w <- suppressWarnings(wilcox.test(x1, x2, paired = TRUE))
 add("sleep_paired", "wilcoxon", statistic = unname(w$statistic), p = w$p.value)
 z <- suppressWarnings(wilcox.test(x1, x2, paired = TRUE, exact = FALSE, correct = FALSE))
 add("sleep_paired", "wilcoxon_r", estimate = abs(qnorm(z$p.value / 2)) / sqrt(sum(x1 != x2)))
+# paired without ties or zeros: MASS's anorexia, family therapy (17 girls): wilcox.test is exact
+ft <- MASS::anorexia[MASS::anorexia$Treat == "FT", ]
+w <- wilcox.test(ft$Prewt, ft$Postwt, paired = TRUE)
+add("anorexia_ft_paired", "wilcoxon", statistic = unname(w$statistic), p = w$p.value)
+t <- t.test(ft$Prewt, ft$Postwt, paired = TRUE)
+add("anorexia_ft_paired", "paired_t", estimate = unname(t$estimate), statistic = unname(t$statistic),
+    df = unname(t$parameter), p = t$p.value, low = t$conf.int[1], high = t$conf.int[2])
 # three or more groups
 post <- list()
 several <- function(case, y, g) {

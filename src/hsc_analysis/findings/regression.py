@@ -230,12 +230,12 @@ def _ols(
     groups: np.ndarray | None,
     confidence: float,
 ) -> dict:
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     columns = [c for v in variables for c in made.columns[v]]
     x = made.matrix[columns].to_numpy()
     exog = np.column_stack([np.ones(len(y)), x])
-    model = sm.OLS(y, exog)
+    model = OLS(y, exog)
     if cov_type == "cluster":
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
         df = float(groups.max())  # G − 1
@@ -390,12 +390,13 @@ def logistic_regression(
             f"{function}: outcome {outcome} must take exactly 2 values in the complete cases; got "
             f"{len(levels.labels)} ({', '.join(levels.labels[:10])})"
         )
-    import statsmodels.api as sm
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     y = (levels.codes == 1).astype(float)
     x = made.matrix.to_numpy()
     exog = np.column_stack([np.ones(len(y)), x])
-    fit = _quietly(lambda: sm.GLM(y, exog, family=sm.families.Binomial()).fit(), function=function)
+    fit = _quietly(lambda: GLM(y, exog, family=Binomial()).fit(), function=function)
     names = ["(Intercept)", *made.matrix.columns]
     p_event = y.mean()
     null = len(y) * (p_event * np.log(p_event) + (1 - p_event) * np.log(1 - p_event))
