@@ -220,3 +220,17 @@ def test_crosstab_percentages_and_missing():
     assert result.cells["total_percent"].sum() == pytest.approx(100)
     with pytest.raises(DataError, match="takes only one value"):
         crosstab(data.assign(b=1), row="a", column="b")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3)), min_size=12, max_size=80))
+def test_crosstab_does_not_depend_on_which_variable_is_the_row(pairs):
+    data = pd.DataFrame(pairs, columns=["a", "b"])
+    if data.a.nunique() < 2 or data.b.nunique() < 2:
+        return
+    one, other = crosstab(data, row="a", column="b"), crosstab(data, row="b", column="a")
+    assert one.tests["statistic"].iloc[0] == pytest.approx(other.tests["statistic"].iloc[0], rel=1e-12, abs=1e-12)
+    v = one.effect_sizes["estimate"].iloc[0]
+    assert 0 <= v <= 1 and v == pytest.approx(other.effect_sizes["estimate"].iloc[0], rel=1e-12, abs=1e-12)
+    assert one.cells["expected"].sum() == pytest.approx(len(data))
+    np.testing.assert_array_equal(one.counts.to_numpy(), other.counts.to_numpy().T)

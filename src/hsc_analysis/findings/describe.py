@@ -60,14 +60,15 @@ class Frequencies:
         One row per level of each variable and a last ``missing`` row: ``variable``, ``code`` (NaN for the
         missing row), ``label_zh``, ``label_en``, ``n``, ``percent_total`` (of all cases), ``percent_valid``
         (of the answered cases; NaN for the missing row) and ``cumulative_percent_valid``.
-    n : int
-        Cases counted (every row of the data; none is left out).
+    n, n_dropped : int
+        Cases counted (every row of the data) and cases left out (none: a missing answer is counted).
     nan_policy : str
         ``"counted"``: missing answers are a row of their own.
     """
 
     table: pd.DataFrame
     n: int
+    n_dropped: int
     nan_policy: str
 
     def to_frame(self) -> pd.DataFrame:
@@ -240,7 +241,7 @@ def frequencies(data: pd.DataFrame, *, columns: Sequence[str], instrument: Instr
     require_columns(data, columns, function="frequencies")
     questions = {q.id: q for q in instrument.background} if instrument is not None else {}
     frames = [_frequency(data[c], questions.get(c)) for c in columns]
-    return Frequencies(pd.concat(frames, ignore_index=True), len(data), "counted")
+    return Frequencies(pd.concat(frames, ignore_index=True), len(data), 0, "counted")
 
 
 def _frequency(values: pd.Series, question) -> pd.DataFrame:
