@@ -138,8 +138,8 @@ def compare_groups(
 
     Effect-size intervals are two-sided (effectsize's default for η² and ω² is one-sided). Checked on bfi,
     PlantGrowth and sleep against R 4.2.2 t.test, oneway.test, aov, TukeyHSD, pairwise.t.test, kruskal.test,
-    wilcox.test, car::leveneTest 3.1-1 (1e-10), effectsize 0.8.3 (1e-10; intervals 1e-5: effectsize finds them
-    with Nelder–Mead) and rstatix::games_howell_test 0.7.2 (1e-10).
+    wilcox.test, car::leveneTest 3.1-1 (1e-10; studentized-range p and CIs 1e-7), effectsize 0.8.3 (1e-10;
+    intervals 1e-6: effectsize finds them with Nelder–Mead) and rstatix::games_howell_test 0.7.2.
 
     Examples
     --------
@@ -602,7 +602,7 @@ def crosstab(data: pd.DataFrame, *, row: str, column: str, confidence: float = 0
     an expected count below 5 adds Fisher's exact test (two-sided, R fisher.test), and a note says to report it.
     Cramér's :math:`V = \\sqrt{\\chi^2 / (n (\\min(r, c) - 1))}` from the uncorrected χ², with the two-sided
     interval from the noncentral χ² as effectsize::cramers_v(adjust = FALSE). Checked against R 4.2.2
-    chisq.test, fisher.test (1e-10) and effectsize 0.8.3 (V 1e-10, interval 1e-5) on bfi and mtcars.
+    chisq.test, fisher.test (1e-10) and effectsize 0.8.3 (V 1e-10, interval 1e-6) on bfi and mtcars.
 
     Examples
     --------

@@ -110,7 +110,8 @@ def describe(
     :math:`SE_{G_2} = 2 SE_{G_1} \\sqrt{(n^2-1)/((n-3)(n+5))}`. Normality: Shapiro–Wilk (scipy, Royston's
     algorithm as R's shapiro.test) for :math:`3 \\le n \\le 5000`, else the Kolmogorov–Smirnov test with
     Lilliefors' correction (statsmodels ``lilliefors``; the test is named in the output). Checked against R
-    psych::describe(type = 2) 2.2.9, the SPSS SE formulas and shapiro.test on bfi to 1e-10 (W, p to 1e-8).
+    psych::describe(type = 2) 2.2.9 and the SPSS SE formulas on bfi to 1e-10, shapiro.test to 1e-8 (W) and 1e-6
+    (p, relative).
 
     Examples
     --------
