@@ -234,3 +234,14 @@ def test_crosstab_does_not_depend_on_which_variable_is_the_row(pairs):
     assert 0 <= v <= 1 and v == pytest.approx(other.effect_sizes["estimate"].iloc[0], rel=1e-12, abs=1e-12)
     assert one.cells["expected"].sum() == pytest.approx(len(data))
     np.testing.assert_array_equal(one.counts.to_numpy(), other.counts.to_numpy().T)
+
+
+def test_a_group_without_variance_leaves_welch_undefined_not_infinite():
+    data = pd.DataFrame({"y": [1.0, 1, 1, 2, 2, 2, 5, 6, 2], "g": list("aaabbbccc")})
+    result = compare_groups(data, outcome="y", group="g")
+    welch = result.tests.set_index("test").loc["welch_anova"]
+    assert np.isnan(welch["statistic"]) and welch["method"] == "undefined: no variance in group(s) a, b"
+    howell = result.post_hoc[result.post_hoc.method == "games_howell"].set_index(["group_1", "group_2"])
+    assert np.isnan(howell.loc[("a", "b"), "p_value"]) and howell.loc[("a", "c"), "p_value"] > 0
+    with pytest.raises(DataError, match="does not vary within any group"):
+        compare_groups(pd.DataFrame({"y": [1.0, 1, 2, 2], "g": list("aabb")}), outcome="y", group="g")

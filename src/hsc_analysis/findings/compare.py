@@ -189,6 +189,8 @@ def _check_groups(samples: list[np.ndarray], labels: tuple[str, ...], *, group: 
             f"compare_groups: too few cases in group(s) of {group} with {outcome}: {', '.join(small)}; "
             "every group needs at least 2"
         )
+    if all(np.ptp(s) == 0 for s in samples):
+        raise DataError(f"compare_groups: {outcome} does not vary within any group of {group}")
 
 
 def _descriptives(samples: list[np.ndarray], labels: tuple[str, ...]) -> pd.DataFrame:
@@ -350,21 +352,26 @@ def _several_groups(
             "method": "one-way, equal variances",
         }
     ]
-    weights = n / variances
-    weighted = np.sum(weights * means) / weights.sum()
-    spread = np.sum((1 - weights / weights.sum()) ** 2 / (n - 1))
-    f_welch = (np.sum(weights * (means - weighted) ** 2) / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * spread)
-    df_welch = (k**2 - 1) / (3 * spread)
-    rows.append(
-        {
-            "test": "welch_anova",
-            "statistic": f_welch,
-            "df": k - 1.0,
-            "df2": df_welch,
-            "p_value": stats.f.sf(f_welch, k - 1, df_welch),
-            "method": "Welch (R oneway.test)",
-        }
-    )
+    flat = variances == 0
+    if flat.any():  # Welch's weights n / s² are infinite
+        shown = ", ".join(np.asarray(labels, dtype=object)[flat])
+        rows.append({"test": "welch_anova", "method": f"undefined: no variance in group(s) {shown}"})
+    else:
+        weights = n / variances
+        weighted = np.sum(weights * means) / weights.sum()
+        spread = np.sum((1 - weights / weights.sum()) ** 2 / (n - 1))
+        f_welch = (np.sum(weights * (means - weighted) ** 2) / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * spread)
+        df_welch = (k**2 - 1) / (3 * spread)
+        rows.append(
+            {
+                "test": "welch_anova",
+                "statistic": f_welch,
+                "df": k - 1.0,
+                "df2": df_welch,
+                "p_value": stats.f.sf(f_welch, k - 1, df_welch),
+                "method": "Welch (R oneway.test)",
+            }
+        )
     share = (1 - n / total) * variances
     f_bf = anova["ss_between"] / share.sum()
     df_bf = 1 / np.sum((share / share.sum()) ** 2 / (n - 1))
@@ -429,10 +436,11 @@ def _post_hoc(
     tail = (1 + confidence) / 2
     welch_terms = variances[i] / n[i], variances[j] / n[j]
     se_welch = np.sqrt(welch_terms[0] + welch_terms[1])
+    se_welch[se_welch == 0] = np.nan  # Games–Howell is undefined for two groups without variance
     df_welch = se_welch**4 / (welch_terms[0] ** 2 / (n[i] - 1) + welch_terms[1] ** 2 / (n[j] - 1))
     df_pooled = np.full(len(i), float(df_within))
     q_pooled = stats.studentized_range.ppf(confidence, k, df_within)
-    q_welch = np.array([stats.studentized_range.ppf(confidence, k, df) for df in df_welch])
+    q_welch = np.array([stats.studentized_range.ppf(confidence, k, df) if df > 0 else np.nan for df in df_welch])
     t = difference / se
     methods = {
         "lsd": (se, t, df_pooled, 2 * stats.t.sf(np.abs(t), df_within), stats.t.ppf(tail, df_within) * se),
