@@ -84,9 +84,13 @@ def design(
 
 def _check_rank(matrix: pd.DataFrame, *, function: str) -> None:
     full = np.column_stack([np.ones(len(matrix)), matrix.to_numpy()])
+    scaled = full / np.linalg.norm(full, axis=0)
+    diagonal = np.abs(np.diag(np.linalg.qr(scaled, mode="r")))
+    if diagonal.min() > 1e-8:  # clearly of full rank; otherwise the SVD decides
+        return
     rank = np.linalg.matrix_rank(full)
     if rank < full.shape[1]:
-        # the columns that a least-squares fit on the others reproduces exactly are the redundant ones
+        # the columns whose removal leaves the rank unchanged are the redundant ones
         redundant = []
         for j, name in enumerate(matrix.columns, start=1):
             others = np.delete(full, j, axis=1)

@@ -237,10 +237,10 @@ def _ols(
     exog = np.column_stack([np.ones(len(y)), x])
     model = OLS(y, exog)
     if cov_type == "cluster":
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        fit = model.fit(method="qr", cov_type="cluster", cov_kwds={"groups": groups})
         df = float(groups.max())  # G − 1
     else:
-        fit = model.fit(cov_type=cov_type)
+        fit = model.fit(method="qr", cov_type=cov_type)
         df = float(fit.df_resid)
     names = ["(Intercept)", *columns]
     cov = pd.DataFrame(np.asarray(fit.cov_params()), index=names, columns=names)
