@@ -145,6 +145,10 @@ def test_logistic_outcome_must_be_binary_and_separation_is_reported():
         logistic_regression(data, outcome="y", predictors=["x"])
     with pytest.raises(DataError, match="exactly 2 values"):
         logistic_regression(data, outcome="z", predictors=["x"])
+    with pytest.raises(InputError, match="also a predictor"):
+        logistic_regression(data, outcome="y", predictors=["x", "y"])
+    with pytest.raises(InputError, match="needs at least one column"):
+        ordinal_regression(data, outcome="z", predictors=[])
 
 
 def test_ordinal_regression_matches_clm_and_polr():

@@ -382,8 +382,7 @@ def logistic_regression(
     1          TRU        2.08
     """
     function = "logistic_regression"
-    check_confidence(confidence, function=function)
-    made = design(data, predictors=_predictors(predictors, outcome, function), also=[outcome], function=function)
+    made = _logit_design(data, outcome=outcome, predictors=predictors, confidence=confidence, function=function)
     levels = group_levels(made.data[outcome])
     if len(levels.labels) != 2:
         raise DataError(
@@ -461,8 +460,7 @@ def ordinal_regression(
     3  3|4  threshold       1.7
     """
     function = "ordinal_regression"
-    check_confidence(confidence, function=function)
-    made = design(data, predictors=_predictors(predictors, outcome, function), also=[outcome], function=function)
+    made = _logit_design(data, outcome=outcome, predictors=predictors, confidence=confidence, function=function)
     values = made.data[outcome]
     if is_categorical(values) and not isinstance(values.dtype, pd.CategoricalDtype):
         raise DataError(
@@ -500,13 +498,16 @@ def ordinal_regression(
     )
 
 
-def _predictors(predictors: Sequence[str], outcome: str, function: str) -> list[str]:
+def _logit_design(
+    data: pd.DataFrame, *, outcome: str, predictors: Sequence[str], confidence: float, function: str
+) -> Design:
+    check_confidence(confidence, function=function)
     predictors = [predictors] if isinstance(predictors, str) else list(predictors)
     if not predictors:
         raise InputError(f"The 'predictors' parameter of {function} needs at least one column")
     if outcome in predictors:
         raise InputError(f"{function}: the outcome {outcome} is also a predictor")
-    return predictors
+    return design(data, predictors=predictors, also=[outcome], function=function)
 
 
 def _quietly(fit, *, function: str):
