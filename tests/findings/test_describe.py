@@ -129,6 +129,14 @@ def test_frequencies_use_the_instruments_labels_and_levels():
         frequencies(pd.DataFrame({"relation": [1.0, 7.0]}), columns=["relation"], instrument=parent)
 
 
+def test_a_labelled_categorical_gets_both_languages_from_the_instrument():
+    parent = load_instrument(SURVEYS / "parent.yaml")
+    values = pd.Categorical(["父亲", "母亲", "母亲"], categories=["母亲", "父亲", "祖辈", "其他监护人"])
+    table = frequencies(pd.DataFrame({"relation": values}), columns=["relation"], instrument=parent).table
+    assert list(table["label_en"]) == ["Mother", "Father", "Grandparent", "Other guardian", "Missing"]
+    assert list(table["n"]) == [2, 1, 0, 0, 0]
+
+
 def test_frequencies_of_a_labelled_categorical_keep_its_order():
     values = pd.Categorical(["女", "男", "女"], categories=["男", "女", "其他"])
     table = frequencies(pd.DataFrame({"sex": values}), columns=["sex"]).table

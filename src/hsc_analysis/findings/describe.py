@@ -250,7 +250,8 @@ def _frequency(values: pd.Series, question) -> pd.DataFrame:
     if question is not None and question.pii:
         raise DataError(f"frequencies: column {name} is personal data (pii: true) and is never tabulated")
     valid = values.dropna()
-    if question is not None and question.levels:
+    coded = pd.api.types.is_numeric_dtype(values) and not isinstance(values.dtype, pd.CategoricalDtype)
+    if question is not None and question.levels and coded:
         unknown = sorted(set(valid.astype(float)) - set(map(float, question.levels)))
         if unknown:
             allowed = ", ".join(map(str, question.levels))
@@ -265,7 +266,13 @@ def _frequency(values: pd.Series, question) -> pd.DataFrame:
     elif isinstance(values.dtype, pd.CategoricalDtype):
         codes = list(values.cat.categories)
         counts = valid.value_counts().reindex(codes, fill_value=0).astype(int).tolist()
-        labels = [(level_label(c), level_label(c)) for c in codes]
+        # categories that are the question's labels (in either language) get both languages
+        known = {
+            text: label for label in (question.levels.values() if question else ()) for text in (label.zh, label.en)
+        }
+        labels = [
+            (known[c].get("zh"), known[c].get("en")) if c in known else (level_label(c), level_label(c)) for c in codes
+        ]
     else:
         levels = group_levels(valid)
         codes = list(pd.unique(valid.sort_values()))
