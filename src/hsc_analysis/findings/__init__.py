@@ -7,26 +7,52 @@ are left out, and their count is reported). :func:`run_findings` runs a study's 
 (:mod:`hsc_analysis.findings.plan`) on the analysis frame of each dataset (:func:`analysis_frame`).
 """
 
+from hsc_analysis.findings.compare import Crosstab, GroupComparison, compare_groups, crosstab
+from hsc_analysis.findings.correlate import CorrelationTable, correlation_table, significance_stars
+from hsc_analysis.findings.describe import Description, Frequencies, describe, frequencies
 from hsc_analysis.findings.frame import analysis_frame, class_level_mean
 from hsc_analysis.findings.gap import GapResult, perception_gap
 from hsc_analysis.findings.multilevel import IccResult, MultilevelResult, RwgResult, icc, multilevel, rwg
 from hsc_analysis.findings.plan import AnalysisPlan, load_plan
+from hsc_analysis.findings.regression import (
+    HierarchicalRegression,
+    LogitRegression,
+    hierarchical_regression,
+    logistic_regression,
+    ordinal_regression,
+)
 from hsc_analysis.findings.run import DatasetFindings, FindingsInput, run_findings
 
 __all__ = [
     "AnalysisPlan",
+    "CorrelationTable",
+    "Crosstab",
     "DatasetFindings",
+    "Description",
     "FindingsInput",
+    "Frequencies",
     "GapResult",
+    "GroupComparison",
+    "HierarchicalRegression",
     "IccResult",
+    "LogitRegression",
     "MultilevelResult",
     "RwgResult",
     "analysis_frame",
     "class_level_mean",
+    "compare_groups",
+    "correlation_table",
+    "crosstab",
+    "describe",
+    "frequencies",
+    "hierarchical_regression",
     "icc",
     "load_plan",
+    "logistic_regression",
     "multilevel",
+    "ordinal_regression",
     "perception_gap",
     "run_findings",
     "rwg",
+    "significance_stars",
 ]
