@@ -6,4 +6,20 @@ that states the n it used and its missing-data policy (listwise: cases missing a
 are left out, and their count is reported).
 """
 
-__all__: list[str] = []
+from hsc_analysis.findings.process import (
+    MediationResult,
+    ModeratedMediationResult,
+    ModerationResult,
+    mediation,
+    moderated_mediation,
+    moderation,
+)
+
+__all__: list[str] = [
+    "MediationResult",
+    "ModeratedMediationResult",
+    "ModerationResult",
+    "mediation",
+    "moderated_mediation",
+    "moderation",
+]
