@@ -5,8 +5,8 @@ a weighted sum over the units, so the cross-product matrix of all variables for 
 matrix product: counts (resamples × units) @ per-unit products (units × v(v+1)/2). Each equation's coefficients
 then come from a batched solve of its block of that matrix; no data frame is rebuilt and no model is refitted.
 
-The resample indices are one ``n_boot × units`` array drawn from ``numpy.random.default_rng(seed)``; it is drawn
-and used a chunk of rows at a time (the same numbers as drawing it whole), so memory stays bounded at any n.
+The resample indices are one ``n_boot × units`` int32 array drawn from ``numpy.random.default_rng(seed)``; it is
+drawn and used a chunk of rows at a time (the same numbers as drawing it whole), so memory stays bounded at any n.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 from scipy import stats
 
-# cells of the resample index array held at once (about 32 MB of int64)
-_CHUNK_CELLS = 4_000_000
+# cells of the resample index array held at once (small enough to stay in cache), but at least _CHUNK_ROWS resamples
+_CHUNK_CELLS, _CHUNK_ROWS = 100_000, 8
 
 Equation = tuple[int, Sequence[int]]
 """An equation as (column of its outcome, columns of its predictors including the constant)."""
@@ -30,10 +30,10 @@ column 0 the constant) to the statistics of each resample (resamples × k)."""
 def resample_counts(n_units: int, *, n_boot: int, seed: int) -> Iterator[np.ndarray]:
     """How often each unit is drawn in each resample, a chunk of resamples at a time (chunks × n_units, int)."""
     rng = np.random.default_rng(seed)
-    rows = max(1, min(n_boot, _CHUNK_CELLS // n_units))
+    rows = min(n_boot, max(_CHUNK_ROWS, _CHUNK_CELLS // n_units))
     for start in range(0, n_boot, rows):
         size = min(rows, n_boot - start)
-        index = rng.integers(0, n_units, size=(size, n_units))
+        index = rng.integers(0, n_units, size=(size, n_units), dtype=np.int32)
         index += (np.arange(size) * n_units)[:, None]
         yield np.bincount(index.ravel(), minlength=size * n_units).reshape(size, n_units)
 

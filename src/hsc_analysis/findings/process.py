@@ -197,11 +197,13 @@ class _Design:
     shifts: dict[str, float]
     clusters: np.ndarray | None
     n_clusters: int | None
+    confidence: float
+    function: str
 
     def column(self, name: str) -> int:
         return self.names.index(name)
 
-    def fit(self, outcome: str, predictors: Sequence[str], *, cov_type: str, confidence: float, function: str) -> Fit:
+    def fit(self, outcome: str, predictors: Sequence[str], *, cov_type: str = "nonrobust") -> Fit:
         terms = [_CONSTANT, *predictors]
         columns = [self.column(t) for t in terms]
         return fit_ols(
@@ -210,8 +212,8 @@ class _Design:
             terms=terms,
             outcome=outcome,
             cov_type=cov_type,
-            confidence=confidence,
-            function=function,
+            confidence=self.confidence,
+            function=self.function,
         )
 
     def equation(self, fit: Fit) -> _bootstrap.Equation:
@@ -250,6 +252,7 @@ def _design(
     center: Sequence[str],
     cluster: str | None,
     min_n: int,
+    confidence: float,
     function: str,
 ) -> _Design:
     """Complete cases of ``variables``; the ``center`` ones mean-centred; product columns named ``a:b`` appended."""
@@ -267,7 +270,17 @@ def _design(
         if n_clusters < 2:
             raise DataError(f"{function}: the cluster column {cluster!r} has {n_clusters} cluster; at least 2 needed")
     values = np.column_stack([np.ones(frame.n), table.to_numpy()])
-    return _Design([_CONSTANT, *table.columns], values, frame.n, frame.n_dropped, shifts, clusters, n_clusters)
+    return _Design(
+        [_CONSTANT, *table.columns],
+        values,
+        frame.n,
+        frame.n_dropped,
+        shifts,
+        clusters,
+        n_clusters,
+        confidence,
+        function,
+    )
 
 
 def _run_bootstrap(design: _Design, fits: Sequence[Fit], statistic, *, n_boot: int, seed: int | None) -> np.ndarray:
@@ -287,6 +300,22 @@ def _run_bootstrap(design: _Design, fits: Sequence[Fit], statistic, *, n_boot: i
         clusters=design.clusters,
     )
     return estimate, draws
+
+
+def _sampling(design: _Design, draws: np.ndarray, *, n_boot: int, ci: str, seed: int | None, cluster: str | None):
+    """The fields of a bootstrap result that say which cases and resamples it used."""
+    return {
+        "n": design.n,
+        "n_dropped": design.n_dropped,
+        "nan_policy": NAN_POLICY,
+        "n_boot": n_boot,
+        "n_boot_valid": int(np.isfinite(draws).all(axis=1).sum()),
+        "ci": ci,
+        "confidence": design.confidence,
+        "seed": seed,
+        "cluster": cluster,
+        "n_clusters": design.n_clusters,
+    }
 
 
 def _intervals(draws: np.ndarray, estimate: np.ndarray, *, ci: str, confidence: float):
@@ -406,7 +435,14 @@ def mediation(
     function = "mediation"
     mediators = _as_names(mediators, "mediators", function)
     covariates = _as_names(covariates, "covariates", function)
-    _check_roles({"x": [x], "mediators": mediators, "y": [y], "covariates": covariates}, function)
+    roles = {
+        "x": [x],
+        "mediators": mediators,
+        "y": [y],
+        "covariates": covariates,
+        "cluster": [cluster] if cluster else [],
+    }
+    _check_roles(roles, function)
     _check_bootstrap(n_boot, seed, ci, function)
     check_confidence(confidence, function=function)
     if not mediators:
@@ -415,16 +451,22 @@ def mediation(
         raise InputError(f"{function}: a serial model (6) takes 2 to {_MAX_SERIAL} mediators; got {len(mediators)}")
     variables = [x, *mediators, y, *covariates]
     design = _design(
-        data, variables, products=(), center=(), cluster=cluster, min_n=len(variables) + 2, function=function
+        data,
+        variables,
+        products=(),
+        center=(),
+        cluster=cluster,
+        min_n=len(variables) + 2,
+        confidence=confidence,
+        function=function,
     )
 
-    def fit(outcome: str, predictors: Sequence[str]) -> Fit:
-        return design.fit(outcome, predictors, cov_type="nonrobust", confidence=confidence, function=function)
-
     k = len(mediators)
-    mediator_fits = [fit(m, [x, *(mediators[:j] if serial else ()), *covariates]) for j, m in enumerate(mediators)]
-    outcome_fit = fit(y, [x, *mediators, *covariates])
-    total_fit = fit(y, [x, *covariates])
+    mediator_fits = [
+        design.fit(m, [x, *(mediators[:j] if serial else ()), *covariates]) for j, m in enumerate(mediators)
+    ]
+    outcome_fit = design.fit(y, [x, *mediators, *covariates])
+    total_fit = design.fit(y, [x, *covariates])
     chains = _chains(k, serial)
     pairs = list(combinations(range(len(chains)), 2))
     ratio_columns = design.column(x), design.column(y)
@@ -447,7 +489,6 @@ def mediation(
     estimate, draws = _run_bootstrap(design, [*mediator_fits, outcome_fit], statistic, n_boot=n_boot, seed=seed)
     se, low, high = _intervals(draws, estimate, ci=ci, confidence=confidence)
     n_effects = len(chains) + 3
-    n_boot_valid = int(np.isfinite(draws).all(axis=1).sum())
 
     chain_labels = [" → ".join([x, *(mediators[j] for j in chain), y]) for chain in chains]
     effects = pd.DataFrame(
@@ -488,16 +529,7 @@ def mediation(
         mediators=mediators,
         y=y,
         covariates=covariates,
-        n=design.n,
-        n_dropped=design.n_dropped,
-        nan_policy=NAN_POLICY,
-        n_boot=n_boot,
-        n_boot_valid=n_boot_valid,
-        ci=ci,
-        confidence=confidence,
-        seed=seed,
-        cluster=cluster,
-        n_clusters=design.n_clusters,
+        **_sampling(design, draws, n_boot=n_boot, ci=ci, seed=seed, cluster=cluster),
     )
 
 
@@ -606,9 +638,10 @@ def moderation(
         center=[x, w] if center else [],
         cluster=None,
         min_n=len(variables) + 3,
+        confidence=confidence,
         function=function,
     )
-    fit = design.fit(y, [x, w, f"{x}:{w}", *covariates], cov_type=cov_type, confidence=confidence, function=function)
+    fit = design.fit(y, [x, w, f"{x}:{w}", *covariates], cov_type=cov_type)
     interaction, probed, boundaries, regions = _probe(design, fit, focal=x, w=w, confidence=confidence)
     return ModerationResult(
         model=pd.DataFrame([fit.summary]),
@@ -720,7 +753,8 @@ def moderated_mediation(
     function = "moderated_mediation"
     covariates = _as_names(covariates, "covariates", function)
     check_option(model, (7, 14), parameter="model", function=function)
-    _check_roles({"x": [x], "mediator": [mediator], "w": [w], "y": [y], "covariates": covariates}, function)
+    roles = {"x": [x], "mediator": [mediator], "w": [w], "y": [y], "covariates": covariates}
+    _check_roles(roles | {"cluster": [cluster] if cluster else []}, function)
     _check_bootstrap(n_boot, seed, ci, function)
     check_confidence(confidence, function=function)
     moderated = x if model == 7 else mediator
@@ -733,19 +767,17 @@ def moderated_mediation(
         center=[moderated, w] if center else [],
         cluster=cluster,
         min_n=len(variables) + 3,
+        confidence=confidence,
         function=function,
     )
 
-    def fit(outcome: str, predictors: Sequence[str]) -> Fit:
-        return design.fit(outcome, predictors, cov_type="nonrobust", confidence=confidence, function=function)
-
     if model == 7:
-        mediator_fit = fit(mediator, [x, w, product, *covariates])
-        outcome_fit = fit(y, [x, mediator, *covariates])
+        mediator_fit = design.fit(mediator, [x, w, product, *covariates])
+        outcome_fit = design.fit(y, [x, mediator, *covariates])
         moderated_fit = mediator_fit
     else:
-        mediator_fit = fit(mediator, [x, *covariates])
-        outcome_fit = fit(y, [x, mediator, w, product, *covariates])
+        mediator_fit = design.fit(mediator, [x, *covariates])
+        outcome_fit = design.fit(y, [x, mediator, w, product, *covariates])
         moderated_fit = outcome_fit
     interaction, probed, _, _ = _probe(design, moderated_fit, focal=moderated, w=w, confidence=confidence)
     shift = design.shifts.get(w, 0.0)
@@ -791,14 +823,5 @@ def moderated_mediation(
         y=y,
         covariates=covariates,
         center=center,
-        n=design.n,
-        n_dropped=design.n_dropped,
-        nan_policy=NAN_POLICY,
-        n_boot=n_boot,
-        n_boot_valid=int(np.isfinite(draws).all(axis=1).sum()),
-        ci=ci,
-        confidence=confidence,
-        seed=seed,
-        cluster=cluster,
-        n_clusters=design.n_clusters,
+        **_sampling(design, draws, n_boot=n_boot, ci=ci, seed=seed, cluster=cluster),
     )
