@@ -283,7 +283,9 @@ def _design(
     )
 
 
-def _run_bootstrap(design: _Design, fits: Sequence[Fit], statistic, *, n_boot: int, seed: int | None) -> np.ndarray:
+def _run_bootstrap(
+    design: _Design, fits: Sequence[Fit], statistic: _bootstrap.Statistic, *, n_boot: int, seed: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """The statistic at the estimates (one row) and in ``n_boot`` resamples (n_boot rows; empty when 0)."""
     values = design.matrix.copy()
     values[:, 1:] -= values[:, 1:].mean(axis=0)  # slopes do not change; the cross-products stay well conditioned
