@@ -1,8 +1,8 @@
 # Reference values for tests/findings/test_process.py: PROCESS models 1, 4, 6, 7 and 14 on real public data.
 # psychTools::bfi (scale sums of psych's keyed items, complete cases) with age and gender as covariates; mtcars;
 # mlmRev::Exam (4,059 pupils in 65 schools) for the cluster bootstrap.
-# Run from the repository root:  Rscript tests/reference/findings_process.R   (about 10 minutes: lavaan bootstraps)
-# Produced with R 4.2.2, lavaan 0.6-14, sandwich 3.0-2, psychTools 2.2.9, mlmRev 1.0-8 (Debian r-cran-* packages).
+# Run from the repository root:  Rscript tests/reference/findings_process.R   (about 7 minutes of CPU: lavaan bootstraps)
+# Produced with R 4.2.2, lavaan 0.6-14, sandwich 3.0-2, psychTools 2.2.9, mlmRev 1.0-8, jsonlite 1.8.4 (Debian r-cran-* packages).
 #
 # - equations: lm() — coefficients, SE, t, p, confint(), R², MSE, F; standardised effects × sd(X)/sd(Y)
 # - bootstrap: lavaan::sem(se = "bootstrap", bootstrap = n_boot) with := indirect effects, parameterEstimates with
