@@ -287,6 +287,21 @@ def test_resample_draws_do_not_depend_on_the_chunk_size(monkeypatch, complete):
     assert whole.n_clusters == 2 and whole.cluster == "gender"
 
 
+def test_singular_resamples_are_left_out_and_counted():
+    """A covariate that is non-zero in one class only: resamples without that class cannot estimate it."""
+    rng = np.random.default_rng(8)
+    classes = np.repeat(np.arange(10), 20)
+    x = rng.normal(size=200)
+    frame = pd.DataFrame({"x": x, "m": 0.5 * x + rng.normal(size=200), "class": classes})
+    frame["y"] = 0.4 * frame["m"] + rng.normal(size=200)
+    frame["rare"] = (classes == 0).astype(float)
+    result = mediation(frame, x="x", mediators=["m"], y="y", covariates=["rare"], n_boot=2000, seed=3, cluster="class")
+    # P(a resample misses class 0) = 0.9 ** 10 = 0.35
+    assert 0.55 * 2000 < result.n_boot_valid < 0.75 * 2000
+    indirect = result.effects.set_index("effect").loc["indirect"]
+    assert indirect["ci_low"] < indirect["estimate"] < indirect["ci_high"] and 0 < indirect["se"] < 0.2
+
+
 def test_same_seed_same_numbers(complete):
     def run(seed):
         return mediation(complete, x="neuro", mediators=["consc", "agree"], y="extra", n_boot=500, seed=seed)

@@ -18,6 +18,9 @@ from scipy import stats
 
 # cells of the resample index array held at once (small enough to stay in cache), but at least _CHUNK_ROWS resamples
 _CHUNK_CELLS, _CHUNK_ROWS = 100_000, 8
+# a predictor "does not vary" in a resample when its SD there is below this share of its root mean square; predictors
+# are collinear when the smallest eigenvalue of their correlation matrix is below _COLLINEAR
+_VARIES, _COLLINEAR = 1e-7, 1e-10
 
 Equation = tuple[int, Sequence[int]]
 """An equation as (column of its outcome, columns of its predictors including the constant)."""
@@ -62,24 +65,33 @@ def cross_products(sums: np.ndarray, v: int) -> np.ndarray:
 
 
 def solve_equations(matrices: np.ndarray, equations: Sequence[Equation]) -> list[np.ndarray]:
-    """Least-squares coefficients of every equation in every resample (NaN where a resample's design is singular)."""
+    """Least-squares coefficients (constant first) of every equation in every resample.
+
+    The slopes solve the resample's scatter matrix of the predictors in correlation form, R b* = r_xy; a resample in
+    which a predictor does not vary, or the predictors are collinear (smallest eigenvalue of R below 1e-10), gets NaN
+    instead of the arbitrary numbers an exactly singular system would give. Each equation's first predictor must be
+    the constant (column 0).
+    """
+    count = matrices[:, 0, 0]
     coefficients = []
     for outcome, predictors in equations:
-        predictors = list(predictors)
-        xtx = matrices[:, predictors][:, :, predictors]
-        xty = matrices[:, predictors, outcome]
-        try:
-            coefficients.append(np.linalg.solve(xtx, xty[..., None])[..., 0])
-        except np.linalg.LinAlgError:
-            coefficients.append(np.stack([_solve_or_nan(a, b) for a, b in zip(xtx, xty, strict=True)]))
+        columns = [*predictors[1:], outcome]
+        sums = matrices[:, 0, columns]
+        scatter = matrices[:, columns][:, :, columns] - sums[:, :, None] * sums[:, None, :] / count[:, None, None]
+        sxx, sxy = scatter[:, :-1, :-1], scatter[:, :-1, -1]
+        spread = np.sqrt(np.clip(np.einsum("bii->bi", sxx), 0, None))
+        raw = np.sqrt(np.einsum("bii->bi", matrices[:, columns[:-1]][:, :, columns[:-1]]))
+        varies = (spread > _VARIES * raw).all(axis=1)
+        safe = np.where(varies[:, None], spread, 1.0)
+        correlation = sxx / (safe[:, :, None] * safe[:, None, :])
+        ok = varies & (np.linalg.eigvalsh(correlation)[:, 0] > _COLLINEAR)
+        slopes = np.full(sxy.shape, np.nan)
+        if ok.any():
+            scaled = np.linalg.solve(correlation[ok], (sxy[ok] / safe[ok])[..., None])[..., 0]
+            slopes[ok] = scaled / safe[ok]
+        intercept = (sums[:, -1] - (slopes * sums[:, :-1]).sum(axis=1)) / count
+        coefficients.append(np.column_stack([intercept, slopes]))
     return coefficients
-
-
-def _solve_or_nan(xtx: np.ndarray, xty: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.solve(xtx, xty)
-    except np.linalg.LinAlgError:
-        return np.full(len(xty), np.nan)
 
 
 def bootstrap(
