@@ -6,7 +6,10 @@ process_*.csv.
 
 Monte-Carlo tolerance for comparing two independent 5,000-resample bootstraps: a bootstrap SE has relative MC error
 ≈ 1/√(2B) = 1.0 %, so two differ by ≈ 1.4 % (SD): allowed 6 % (≈ 4 SD). A 2.5 % quantile has MC SD
-√(p(1 − p)/B)/φ(z_p) ≈ 0.038 SE, two differ by ≈ 0.053 SE: allowed 0.25 SE for percentile and BC endpoints.
+√(p(1 − p)/B)/φ(z_p) ≈ 0.038 SE, two differ by ≈ 0.053 SE: allowed 0.25 SE for percentile and BC endpoints (BC
+quantiles sit further out in skewed tails, where they are noisier). Seen with lavaan 0.6-14 over 42 effects × two
+interval types: largest SE gap 2.4 %, largest endpoint gap 0.22 SE (BC of the three-path product of model 6), median
+0.04 SE.
 """
 
 from __future__ import annotations
