@@ -55,7 +55,7 @@ def fit_ols(
     residual = y - design @ beta
     df = n - p
     sse = float(residual @ residual)
-    r_inverse = linalg.solve_triangular(r, np.eye(p))
+    r_inverse = np.linalg.inv(r)  # p × p upper triangular (scipy's solve_triangular is slow on an identity)
     xtx_inverse = r_inverse @ r_inverse.T
     if cov_type == "HC3":
         leverage = np.einsum("ij,ij->i", q, q)
