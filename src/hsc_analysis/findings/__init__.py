@@ -14,6 +14,14 @@ from hsc_analysis.findings.frame import analysis_frame, class_level_mean
 from hsc_analysis.findings.gap import GapResult, perception_gap
 from hsc_analysis.findings.multilevel import IccResult, MultilevelResult, RwgResult, icc, multilevel, rwg
 from hsc_analysis.findings.plan import AnalysisPlan, load_plan
+from hsc_analysis.findings.process import (
+    MediationResult,
+    ModeratedMediationResult,
+    ModerationResult,
+    mediation,
+    moderated_mediation,
+    moderation,
+)
 from hsc_analysis.findings.regression import (
     HierarchicalRegression,
     LogitRegression,
@@ -36,6 +44,9 @@ __all__ = [
     "HierarchicalRegression",
     "IccResult",
     "LogitRegression",
+    "MediationResult",
+    "ModeratedMediationResult",
+    "ModerationResult",
     "MultilevelResult",
     "RwgResult",
     "analysis_frame",
@@ -49,6 +60,9 @@ __all__ = [
     "icc",
     "load_plan",
     "logistic_regression",
+    "mediation",
+    "moderated_mediation",
+    "moderation",
     "multilevel",
     "ordinal_regression",
     "perception_gap",
