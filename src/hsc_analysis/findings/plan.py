@@ -17,7 +17,8 @@ Every key is optional; what a study leaves out is derived from its instruments' 
           regression: {outcome: effectiveness, blocks: [[relation], [communication, ...], [trust]], cov_type: cluster}
                                         # default: the outcome on the cooperation factors, the other predictors,
                                         # then the mediators (covariate constructs first); cluster SEs when clustered
-          mediation:                    # default: each cooperation factor → all mediators (parallel) → outcome
+          mediation:                    # default: each cooperation factor → all mediators (parallel) → outcome,
+                                        # the other cooperation factors as covariates
             - {x: communication, mediators: [trust], y: effectiveness, covariates: [], serial: false}
           moderation:                   # default: each moderator construct on each cooperation factor → outcome
             - {x: invitations, w: left_behind_any, y: home_involvement}
@@ -306,7 +307,11 @@ def _dataset_plan(read: _Reader, name: str, spec: Any, instruments: Mapping[str,
         mediation = tuple(_mediation(read, e, f"{path}.mediation[{i}]", known) for i, e in enumerate(entries))
     else:
         mediators = tuple(by_role["mediator"])
-        mediation = tuple(Mediation(x, mediators, outcome) for x in factors) if outcome and mediators else ()
+        mediation = (
+            tuple(Mediation(x, mediators, outcome, tuple(f for f in factors if f != x)) for x in factors)
+            if outcome and mediators
+            else ()
+        )
     if "moderation" in spec:
         entries = read.entries(spec["moderation"], f"{path}.moderation")
         moderation = tuple(_moderation(read, e, f"{path}.moderation[{i}]", known) for i, e in enumerate(entries))

@@ -169,8 +169,9 @@ def _dataset_findings(
         )
     if cluster is None:
         return
-    for construct in (c for c in spec.describe if c in constructs):
-        out.run("icc", (construct,), lambda c=construct: icc(data, outcome=c, cluster=cluster))
+    scales = [c for c in spec.describe if c in constructs]
+    if scales:
+        out.run("icc", scales, lambda: icc(data, outcome=scales, cluster=cluster))
     for m in spec.multilevel:
         out.run(
             "multilevel",
