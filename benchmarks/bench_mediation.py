@@ -12,12 +12,12 @@ whose cost per resample is fixed, so the scaling is fair.
 
 Figures (2026-12-01, 2 shared cores under a load of about 10, numpy 2.4.6, pandas 3.1.1, pingouin 0.7.0), medians of 3:
 
-    N        ours wall / CPU     pingouin wall / CPU              ratio wall / CPU   indirect (both)
-    1,500    0.64 s / 0.10 s     8.9 s / 1.13 s                   14× / 11×          0.107749
-    100,000  51 s / 6.8 s        1,224 s / 156 s (250 draws ×20)  24× / 23×          0.116631
+    N        ours wall / CPU     pingouin wall / CPU             ratio wall / CPU   indirect (both)
+    1,500    0.29 s / 0.09 s     2.8 s / 1.17 s                  9.9× / 13×         0.107749
+    100,000  16 s / 6.5 s        330 s / 135 s (250 draws ×20)   21× / 21×          0.116631
 
-The BC intervals differ only by Monte-Carlo error (different resamples): [0.0844, 0.1322] vs [0.0872, 0.1331] at
-N = 1,500.
+Wall-clock ratios move with the machine's load (9–14× at N = 1,500 over three runs); CPU ratios less so. The BC
+intervals differ only by Monte-Carlo error (different resamples): [0.0844, 0.1322] vs [0.0872, 0.1331] at N = 1,500.
 """
 
 from __future__ import annotations
