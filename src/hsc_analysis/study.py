@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument, Label, load_instrument
 from hsc_analysis.screening.rules import ScreeningRules
+from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from hsc_analysis.measurement import MeasurementSummary
@@ -70,10 +69,7 @@ class Study:
 def load_study(path: str | Path) -> Study:
     """Read and validate a study.yaml; instrument files are loaded (and validated) too."""
     path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise StudyError(f"{path}: cannot read the study file ({err})".replace("\n", " ")) from None
+    spec = read_yaml(path, error=StudyError, what="study file")
 
     def fail(key: str, message: str) -> StudyError:
         return StudyError(f"{path}: {key}: {message}")
