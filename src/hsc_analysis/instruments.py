@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from hsc_analysis.errors import InstrumentError
+from hsc_analysis.errors import InstrumentError, UnknownNameError
 from hsc_analysis.yamlfile import read_yaml
 
 __all__ = [
@@ -493,4 +493,4 @@ def _find(entries: Sequence[Any], wanted: str, what: str, owner: str) -> Any:
         if entry.id == wanted:
             return entry
     known = ", ".join(e.id for e in entries)
-    raise KeyError(f"instrument '{owner}' has no {what} '{wanted}'; known: {known}")
+    raise UnknownNameError(f"instrument '{owner}' has no {what} '{wanted}'; known: {known}")

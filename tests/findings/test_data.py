@@ -22,7 +22,7 @@ def test_text_constant_and_too_few_cases_are_refused():
     data = pd.DataFrame({"a": [1.0, 2.0, 3.0], "c": [5.0, 5.0, 5.0], "t": ["1", "2", "3"]})
     with pytest.raises(DataError, match="must be numeric: t"):
         numeric_frame(data, ["a", "t"], function="f")
-    with pytest.raises(DataError, match="do not vary .*: c"):
+    with pytest.raises(DataError, match=r"do not vary .*: c"):
         numeric_frame(data, ["a", "c"], function="f")
     with pytest.raises(DataError, match="only 3 complete case"):
         numeric_frame(data, ["a"], function="f", min_n=4)
