@@ -41,14 +41,14 @@ class StudyError(InputError):
 class Dataset:
     """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
     (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
-    column → question ``mapping``."""
+    column → question ``mapping`` (a question id, or None to leave the column out)."""
 
     name: str
     instrument: Instrument
     instrument_path: Path
     file: Path
     source: str = "auto"
-    mapping: dict[str, str] | None = None
+    mapping: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class Study:
 
 def load_study(path: str | Path) -> Study:
     """Read and validate a study.yaml; instrument files are loaded (and validated) too."""
+    from hsc_analysis.io.mapping import mapping_problem
+
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -104,10 +106,9 @@ def load_study(path: str | Path) -> Study:
                 raise fail(f"datasets.{name}", f"missing required key '{key}'")
         _refuse_unknown(entry, DATASET_KEYS, f"datasets.{name}", fail)
         mapping = entry.get("mapping")
-        if mapping is not None and (
-            not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
-        ):
-            raise fail(f"datasets.{name}.mapping", "expected a mapping of column header to question id")
+        problem = mapping_problem(mapping) if mapping is not None else None
+        if problem:
+            raise fail(f"datasets.{name}.mapping", problem)
         instrument_path = (path.parent / entry["instrument"]).resolve()
         datasets.append(
             Dataset(

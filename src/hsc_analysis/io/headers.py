@@ -1,9 +1,9 @@
 """Question headers of survey exports: question number, stem and option/row parts, and text normalisation.
 
-Header forms handled (shared/reference/formats.md §A1.2, §A2, §A3):
+Header forms handled:
 
-- ``13、题干``, ``13.题干`` (腾讯问卷), ``Q13.题干``, ``13(题干)``, ``第13题`` and ``第13题 题干``, with or without a type
-  suffix such as ``(矩阵单选题 *必答)``;
+- ``13、题干``, ``13.题干`` (腾讯问卷), ``Q13.题干``, ``13(题干)``, ``第13题`` and ``第13题 题干``, with or
+  without a type suffix such as ``(矩阵单选题 *必答)``;
 - ``13、题干—行文本`` (问卷星 2016 matrix, first row) and ``Q5 - 行文本`` style tails (Qualtrics);
 - ``8、题干(选项)`` / ``8、(选项)`` / ``第8题(选项)`` (问卷星 multiple-choice option columns), ``8.题干:选项``
   (腾讯问卷) and ``题干 - 选项`` (Qualtrics, multi-value fields split into columns);

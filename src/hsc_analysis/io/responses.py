@@ -400,7 +400,8 @@ class _Importer:
             _entry(
                 "info",
                 column,
-                f"{field.id}: codes translated by value labels ({', '.join(f'{_show(o)}→{n}' for o, n in moved.items())})",
+                f"{field.id}: codes translated by value labels "
+                f"({', '.join(f'{_show(o)}→{n}' for o, n in moved.items())})",
                 int(hits.sum()),
             )
         )
@@ -426,7 +427,8 @@ class _Importer:
             _entry(
                 "warning",
                 column,
-                f"{field.id}: {len(rows)} invalid answer(s) marked invalid, rows {_rows(rows)}; {distinct}; allowed: {allowed}",
+                f"{field.id}: {len(rows)} invalid answer(s) marked invalid, rows {_rows(rows)}; {distinct}; "
+                f"allowed: {allowed}",
                 len(rows),
             )
         )
