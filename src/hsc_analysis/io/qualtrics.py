@@ -1,6 +1,6 @@
 """Qualtrics CSV exports: the current form with three header rows (export tags, question texts, ``{"ImportId"…}``)
-and the legacy form with two (``V1…V10`` + tags, then ``ResponseID…`` + question texts); see
-shared/reference/formats.md §A3. Cells are numeric codes (or choice texts when exported so); question texts map
+and the legacy form with two (``V1…V10`` + tags, then ``ResponseID…`` + question texts).
+Cells are numeric codes (or choice texts when exported so); question texts map
 columns to items when the export tags are not the item ids. Timing questions (``Q8_First Click``, ``_Last Click``,
 ``_Page Submit``, ``_Click Count``) and Qualtrics' own ``Q_…`` fraud/quality columns are not questions: they are
 ignored with a log entry."""

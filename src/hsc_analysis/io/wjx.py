@@ -1,7 +1,7 @@
 """问卷星 (wjx.cn) downloads: 按序号 (option positions) and 按文本 (option texts) as .xlsx, .xls or .csv.
 
 Metadata columns are matched by name, so both header eras work (来自IP before 来源 in 2016–2017, after 来源详情
-from 2018; shared/reference/formats.md §A1.1). 按序号 cells hold the 1-based option position; ``-3`` means skipped by
+from 2018). 按序号 cells hold the 1-based option position; ``-3`` means skipped by
 the form's logic and ``-2`` not selected/not ranked (both reason ``skipped``). 按文本 cells hold option texts,
 ``(跳过)`` and ``(空)``. Whether a file is 按序号 or 按文本 is read from its name (``按序号``/``按文本``, the old
 ``_2.xls``/``_0.xls`` and ``All_Data_Original``/``All_Data_Readable``), else from its content: a 按序号 file has
