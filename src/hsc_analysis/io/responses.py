@@ -103,10 +103,11 @@ def read_responses(
     order followed by its ``missing_codes`` (option 6 on ``A5_dk`` is code 9, 不了解 → reason ``dont_know``); -3
     and -2 are skipped by the form's logic. In 按文本 and 腾讯问卷 files an answer is an option's zh or en label
     (``非常同意``) or ``N分`` for code N; ``(跳过)`` is skipped, ``(空)`` and an empty cell blank. Elsewhere cells
-    are codes (LimeSurvey ``A1`` = 1; a label text is also accepted); SPSS user-missing values keep a reason.
-    The 按序号 and 按文本 downloads of the same answers give identical ``items`` (checked in the tests). Cell
-    values were checked against R: haven 2.5.1 ``read_sav(user_na = TRUE)`` for .sav codes and user-missing values,
-    readxl 1.4.2 ``read_excel`` for the 2016 .xls option positions (exact; tests/reference/import.R).
+    are codes (LimeSurvey ``A1`` = 1; a label text is also accepted); every declared SPSS user-missing value is
+    missing, even when it is a code of the scale, with a reason (:mod:`~hsc_analysis.io.spss`). The 按序号 and 按文本
+    downloads of the same answers give identical ``items`` (checked in the tests). Cell values were checked against
+    R: haven 2.5.1 ``read_sav(user_na = TRUE)`` for .sav codes and user-missing values (also on the real-export
+    variants), readxl 1.4.2 ``read_excel`` for the 2016 .xls option positions (exact; tests/reference/import.R).
 
     Examples
     --------
