@@ -96,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
         help="an answer outside the scale: stop (raise, default) or mark it invalid and go on",
     )
     imp.add_argument(
+        "--mapping",
+        type=Path,
+        help="YAML or JSON file {column header: question id, or null to leave the column out}",
+    )
+    imp.add_argument(
         "-o",
         "--output",
         type=Path,
@@ -199,13 +204,15 @@ def _check_id_column(data, column: str, instrument, path: Path) -> None:
 def _cmd_import(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_responses, write_table
+    from hsc_analysis.io.mapping import read_mapping
     from hsc_analysis.io.shareable import shareable_table
 
     if args.output:
         check_output_file(args.output, parameter="-o", inputs=[args.raw, args.instrument])
 
     instrument = load_instrument(args.instrument)
-    responses = read_responses(args.raw, instrument, source=args.source, on_invalid=args.on_invalid)
+    mapping = read_mapping(args.mapping) if args.mapping else None
+    responses = read_responses(args.raw, instrument, source=args.source, mapping=mapping, on_invalid=args.on_invalid)
     table = shareable_table(responses, instrument=instrument)
     for entry in responses.log.itertuples():
         print(f"{entry.level}: {entry.column + ': ' if entry.column else ''}{entry.message}", file=sys.stderr)

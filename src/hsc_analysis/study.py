@@ -41,14 +41,14 @@ class StudyError(InputError):
 class Dataset:
     """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
     (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
-    column → question ``mapping``."""
+    column → question ``mapping`` (a question id, or None to leave the column out)."""
 
     name: str
     instrument: Instrument
     instrument_path: Path
     file: Path
     source: str = "auto"
-    mapping: dict[str, str] | None = None
+    mapping: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ class Study:
 
 def load_study(path: str | Path) -> Study:
     """Read and validate a study.yaml; instrument files are loaded (and validated) too."""
+    from hsc_analysis.io.mapping import mapping_problem
     from hsc_analysis.io.responses import SOURCES
 
     path = Path(path)
@@ -104,10 +105,9 @@ def load_study(path: str | Path) -> Study:
                 raise fail(f"datasets.{name}", f"missing required key '{key}'")
         _refuse_unknown(entry, DATASET_KEYS, f"datasets.{name}", fail)
         mapping = entry.get("mapping")
-        if mapping is not None and (
-            not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
-        ):
-            raise fail(f"datasets.{name}.mapping", "expected a mapping of column header to question id")
+        problem = mapping_problem(mapping) if mapping is not None else None
+        if problem:
+            raise fail(f"datasets.{name}.mapping", problem)
         for key in ("instrument", "file"):
             if not isinstance(entry[key], str) or not entry[key]:
                 raise fail(f"datasets.{name}.{key}", f"expected a file path, got {entry[key]!r:.80}")
