@@ -7,7 +7,7 @@ to study.yaml). :func:`run_study` returns the results in memory; :mod:`hsc_analy
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,8 @@ class Study:
     screening: ScreeningRules
     seed: int
     nan_policy: str
+    logs: dict[str, Path] = field(default_factory=dict)
+    """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
 
 
 def load_study(path: str | Path) -> Study:
@@ -130,7 +132,26 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
+        logs=_logs(spec.get("logs"), path, fail),
     )
+
+
+def _logs(section, path: Path, fail) -> dict[str, Path]:
+    """The ``logs:`` section: activity-log table name → file, relative to study.yaml."""
+    from hsc_analysis.compliance.schema import REQUIRED_TABLES, TABLES
+
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise fail("logs", "expected a mapping of log table name to file")
+    _refuse_unknown(section, tuple(TABLES), "logs", fail)
+    missing = [name for name in REQUIRED_TABLES if name not in section]
+    if missing:
+        raise fail("logs", f"missing required table(s) {', '.join(missing)}")
+    for name, file in section.items():
+        if not isinstance(file, str) or not file:
+            raise fail(f"logs.{name}", f"got {file!r}; allowed: a file path relative to study.yaml")
+    return {str(name): (path.parent / file).resolve() for name, file in section.items()}
 
 
 def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
