@@ -138,14 +138,14 @@ def load_study(path: str | Path) -> Study:
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
     """The ``logs:`` section: activity-log table name → file, relative to study.yaml."""
-    from hsc_analysis.compliance.schema import REQUIRED_TABLES, TABLES
+    from hsc_analysis.compliance.schema import TABLES, missing_tables
 
     if section is None:
         return {}
     if not isinstance(section, dict):
         raise fail("logs", "expected a mapping of log table name to file")
     _refuse_unknown(section, tuple(TABLES), "logs", fail)
-    missing = [name for name in REQUIRED_TABLES if name not in section]
+    missing = missing_tables(section)
     if missing:
         raise fail("logs", f"missing required table(s) {', '.join(missing)}")
     for name, file in section.items():

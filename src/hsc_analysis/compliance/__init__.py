@@ -14,6 +14,7 @@ from hsc_analysis.compliance.schema import ACTIVITY_TYPES, MODES, TABLES, Activi
 from hsc_analysis.compliance.study import StudyCompliance, read_study_logs, study_compliance
 from hsc_analysis.compliance.triangulate import (
     KappaResult,
+    VisitInflation,
     class_compliance_predictor,
     cohen_kappa,
     parent_log_agreement,
@@ -35,6 +36,7 @@ __all__ = [
     "RuleSet",
     "RuleSetError",
     "StudyCompliance",
+    "VisitInflation",
     "audit",
     "class_compliance_predictor",
     "cohen_kappa",

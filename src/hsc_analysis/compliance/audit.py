@@ -61,6 +61,15 @@ class ComplianceAudit:
     accounting: pd.DataFrame
     excluded: str
 
+    def share_met(self) -> pd.DataFrame:
+        """Per count rule and period, the share of classes meeting the rule over all schools (rules × periods)."""
+        counted = self.schools[self.schools["kind"] == "count"]
+        if not len(counted):
+            return pd.DataFrame()
+        table = counted.pivot_table(index="rule_id", columns="period", values=["n_met", "n_units"], aggfunc="sum")
+        order = pd.unique(counted["rule_id"])
+        return (table["n_met"] / table["n_units"]).reindex(order)
+
     def to_frame(self) -> pd.DataFrame:
         """Classes, communities, schools and targets in one long table with a ``level`` column."""
         parts = [
@@ -117,6 +126,13 @@ def audit(logs: ActivityLogs, *, rules: RuleSet, exclude: Collection[str] = (), 
     True
     """
     tables = logs.tables
+    if "term" not in tables:
+        needs = [r.id for r in rules.rules if r.kind != "target"]
+        if needs:
+            raise DataError(
+                f"rule(s) {', '.join(needs)} of {rules.id} need the school logs; this log has only {', '.join(tables)}"
+            )
+        return _targets_only(logs, rules)
     exclude_mask = logs.events["event_id"].isin(list(exclude)) & logs.events["valid"]
     events = logs.events[logs.events["valid"] & ~exclude_mask]
     terms = tables["term"].sort_values("start_date").reset_index(drop=True)
@@ -154,10 +170,25 @@ def audit(logs: ActivityLogs, *, rules: RuleSet, exclude: Collection[str] = (), 
         classes=classes,
         communities=_concat(community_rows, _COMMUNITY_COLUMNS),
         schools=schools,
-        targets=_concat([frame.target(rule) for rule in rules.of_kind("target")], _TARGET_COLUMNS),
+        targets=_concat([_target(tables, rule) for rule in rules.of_kind("target")], _TARGET_COLUMNS),
         cci=_cci(classes, frame.class_table),
         accounting=accounting,
         excluded=excluded,
+    )
+
+
+def _targets_only(logs: ActivityLogs, rules: RuleSet) -> ComplianceAudit:
+    empty = pd.DataFrame(columns=_CLASS_COLUMNS)
+    return ComplianceAudit(
+        rule_set=rules,
+        students=pd.DataFrame(columns=_STUDENT_COLUMNS),
+        classes=empty,
+        communities=pd.DataFrame(columns=_COMMUNITY_COLUMNS),
+        schools=_share_of_classes(empty),
+        targets=_concat([_target(logs.tables, rule) for rule in rules.rules], _TARGET_COLUMNS),
+        cci=_cci(empty, pd.DataFrame(columns=["class_id", "school_id"])),
+        accounting=pd.DataFrame([("events read", 0)], columns=["step", "n"]),
+        excluded="",
     )
 
 
@@ -302,7 +333,7 @@ class _Frame:
         term = self.term_pos[event]
         if rule.period == "semester":
             counts = np.bincount(cls * n_terms + term, minlength=n_classes * n_terms).reshape(n_classes, n_terms)
-            periods = [(t, self.terms.at[t, "term_id"], self.terms.at[t, "school_year"]) for t in range(n_terms)]
+            periods = [(t, self.terms.loc[t, "term_id"], self.terms.loc[t, "school_year"]) for t in range(n_terms)]
             columns = {t: counts[:, t] for t in range(n_terms)}
         else:
             years = pd.unique(self.year_of_term)
@@ -412,6 +443,7 @@ class _Frame:
                 "required": required.to_numpy(),
                 "present": present.to_numpy(),
                 "met": met.to_numpy(),
+                "status": np.where(present.isna(), "no data", np.where(present >= required, "met", "not met")),
                 "detail": detail.to_numpy(),
             }
         )
@@ -473,32 +505,32 @@ class _Frame:
         detail = detail + "; no entry " + missing.astype(str)
         return required, present, detail
 
-    # over counties --------------------------------------------------------------------------------------------
 
-    def target(self, rule: Rule) -> pd.DataFrame:
-        if rule.table not in self.tables or rule.date_column not in self.tables[rule.table].columns:
-            raise DataError(
-                f"rule {rule.id}: needs table {rule.table} with column {rule.date_column} among the logs "
-                f"(one row per unit, the date the alliance was established, empty if none)"
-            )
-        dates = self.tables[rule.table][rule.date_column]
-        n = len(dates)
-        count = int((dates <= pd.Timestamp(rule.by)).sum())
-        needed = int(np.ceil(rule.target_share * n - 1e-9))
-        return pd.DataFrame(
-            [
-                {
-                    "rule_id": rule.id,
-                    "period": str(rule.by),
-                    "n_units": n,
-                    "count": count,
-                    "share": count / n if n else np.nan,
-                    "target_share": rule.target_share,
-                    "met": count >= needed if n else pd.NA,
-                    "shortfall": max(0, needed - count),
-                }
-            ]
+def _target(tables: dict[str, pd.DataFrame], rule: Rule) -> pd.DataFrame:
+    """The share of units (counties) with the dated step taken by the rule's date, against its target share."""
+    if rule.table not in tables or rule.date_column not in tables[rule.table].columns:
+        raise DataError(
+            f"rule {rule.id}: needs table {rule.table} with column {rule.date_column} among the logs "
+            f"(one row per unit, the date the alliance was established, empty if none)"
         )
+    dates = tables[rule.table][rule.date_column]
+    n = len(dates)
+    count = int((dates <= pd.Timestamp(rule.by)).sum())
+    needed = int(np.ceil(rule.target_share * n - 1e-9))
+    return pd.DataFrame(
+        [
+            {
+                "rule_id": rule.id,
+                "period": str(rule.by),
+                "n_units": n,
+                "count": count,
+                "share": count / n if n else np.nan,
+                "target_share": rule.target_share,
+                "met": count >= needed if n else pd.NA,
+                "shortfall": max(0, needed - count),
+            }
+        ]
+    )
 
 
 def _share_of_classes(classes: pd.DataFrame) -> pd.DataFrame:

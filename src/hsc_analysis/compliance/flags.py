@@ -108,9 +108,7 @@ def paper_compliance_flags(
     entered = events["entered_at"] if "entered_at" in events.columns else pd.Series(pd.NaT, index=events.index)
     out["batch_entry"] = _batch_entry(events, entered, visit, logs.tables["term"], batch_size, batch_days)
     out["late_entry_class"] = _late_class(events, entered, visit, logs, late_days, late_share)
-    out["no_evidence"] = (
-        events["evidence"].astype(str).eq("none").to_numpy() if "evidence" in events.columns else false
-    )
+    out["no_evidence"] = events["evidence"].astype(str).eq("none").to_numpy() if "evidence" in events.columns else false
     out["duplicate"] = _duplicates(events, visit, logs)
     if {"n_invited", "n_attended"} <= set(events.columns):
         out["attended_over_invited"] = (events["n_attended"] > events["n_invited"]).to_numpy()

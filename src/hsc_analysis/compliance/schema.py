@@ -20,7 +20,7 @@ summer visit to an incoming first grader) is a visit to that student.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +97,9 @@ TABLES: dict[str, TableSpec] = {
         allowed=(("role", ("head_teacher", "subject", "admin")),),
     ),
     "community": TableSpec(("community_id",), ("name", "locale"), key="community_id"),
-    "county": TableSpec(("county_id",), ("name", "alliance_established"), key="county_id", dates=("alliance_established",)),
+    "county": TableSpec(
+        ("county_id",), ("name", "alliance_established"), key="county_id", dates=("alliance_established",)
+    ),
     "event": TableSpec(
         ("event_id", "activity_type", "date", "school_id", "mode"),
         (
@@ -133,6 +135,7 @@ TABLES: dict[str, TableSpec] = {
     ),
 }
 REQUIRED_TABLES = ("school", "term", "class", "student", "event", "event_class", "event_student")
+"""A school log needs these; a log of only the ``county`` table (for county-level targets) needs none of them."""
 _ID_COLUMNS = {
     "school_id",
     "term_id",
@@ -152,6 +155,7 @@ _ID_COLUMNS = {
     "semester",
     "grade",
 }
+_INVALID_COLUMNS = ["table", "row", "event_id", "reason", "detail"]
 _TRUE = {"true", "1", "yes", "y", "是", "t"}
 _FALSE = {"false", "0", "no", "n", "否", "f", ""}
 
@@ -194,6 +198,10 @@ class ActivityLogs:
 
     def has(self, name: str) -> bool:
         return name in self.tables
+
+    def invalid_summary(self) -> pd.DataFrame:
+        """``table, reason, n``: how many rows of each table were listed invalid for each reason."""
+        return self.invalid.groupby(["table", "reason"]).size().rename("n").reset_index()
 
     def to_frame(self) -> pd.DataFrame:
         """Rows read per table and, for events and links, how many are flagged invalid."""
@@ -250,14 +258,25 @@ def validate_logs(
         row, column and value and what is allowed.
     """
     sources = dict(sources or {})
-    missing = [name for name in REQUIRED_TABLES if name not in tables]
+    missing = missing_tables(tables)
     if missing:
         raise DataError(f"logs: missing required table(s) {', '.join(missing)}")
     typed = {name: _typed(name, frame, sources.get(name, name)) for name, frame in tables.items() if name in TABLES}
+    if "event" not in typed:  # a county-only log
+        columns = [*TABLES["event"].required, "term_id", "valid"]
+        typed["event"] = pd.DataFrame({c: pd.Series(dtype=bool if c == "valid" else object) for c in columns})
+        return ActivityLogs(tables=typed, invalid=pd.DataFrame(columns=_INVALID_COLUMNS), sources=sources)
     _check_references(typed, sources)
     events, problems = _check_events(typed, pre_enrolment_days=pre_enrolment_days)
     typed["event"] = events
     return ActivityLogs(tables=typed, invalid=problems, sources=sources)
+
+
+def missing_tables(names: Collection[str]) -> list[str]:
+    """The required tables absent from ``names``: none for a county-only log, else those of :data:`REQUIRED_TABLES`."""
+    if set(names) == {"county"}:
+        return []
+    return [name for name in REQUIRED_TABLES if name not in names]
 
 
 # --- typing of each table -----------------------------------------------------------------------------------------
@@ -284,8 +303,9 @@ def _typed(name: str, frame: pd.DataFrame, where: str) -> pd.DataFrame:
             bad = values.ne("") & ~values.isin(allowed) if column not in spec.required else ~values.isin(allowed)
             if bad.any():
                 row = bad.idxmax()
+                got, allowed_text = values[row], ", ".join(allowed)
                 raise DataError(
-                    f"{where}: table {name} row {row} column {column}: got {values[row]!r}; allowed: {', '.join(allowed)}"
+                    f"{where}: table {name} row {row} column {column}: got {got!r}; allowed: {allowed_text}"
                 )
             frame[column] = values
     if spec.key is not None:
@@ -293,7 +313,7 @@ def _typed(name: str, frame: pd.DataFrame, where: str) -> pd.DataFrame:
         repeated = frame[spec.key].duplicated()
         if repeated.any():
             row = repeated.idxmax()
-            raise DataError(f"{where}: table {name} row {row} column {spec.key}: {frame.at[row, spec.key]!r} repeats")
+            raise DataError(f"{where}: table {name} row {row} column {spec.key}: {frame.loc[row, spec.key]!r} repeats")
     return frame
 
 
@@ -313,7 +333,9 @@ def _dates(column: pd.Series, name: str, col: str, where: str, *, required: bool
         bad |= text == ""
     if bad.any():
         row = bad.idxmax()
-        raise DataError(f"{where}: table {name} row {row} column {col}: got {text[row]!r}; allowed: a date (YYYY-MM-DD)")
+        raise DataError(
+            f"{where}: table {name} row {row} column {col}: got {text[row]!r}; allowed: a date (YYYY-MM-DD)"
+        )
     return parsed
 
 
@@ -357,7 +379,7 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: Mapping[str, str
         if unknown.any():
             row = unknown.idxmax()
             raise DataError(
-                f"{sources.get(name, name)}: table {name} row {row} column {column}: {tables[name].at[row, column]!r} "
+                f"{sources.get(name, name)}: table {name} row {row} column {column}: {tables[name].loc[row, column]!r} "
                 f"is not in table {target}"
             )
     term = tables["term"]
@@ -441,9 +463,10 @@ def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -
     outside = ok & is_visit & ((when < start - grace) | (~np.isnat(end) & (when > end)))
     flag("event_student", outside, visits, "student_not_enrolled", "student_id " + visits["student_id"])
     bad_visits = visits["event_id"][outside | (known_event & (position < 0))]
-    flag("event", events["event_id"].isin(bad_visits).to_numpy() & events["activity_type"].eq("home_visit"), events,
-         "student_not_enrolled", pd.Series("visited student not enrolled on that date", index=events.index))  # fmt: skip
-    columns = ["table", "row", "event_id", "reason", "detail"]
+    bad_event = events["event_id"].isin(bad_visits) & events["activity_type"].eq("home_visit")
+    flag("event", bad_event, events, "student_not_enrolled",
+         pd.Series("visited student not enrolled on that date", index=events.index))  # fmt: skip
+    columns = _INVALID_COLUMNS
     invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=columns)
     bad_rows = invalid.loc[invalid["table"] == "event", "row"]
     events["valid"] = ~events.index.isin(bad_rows)

@@ -16,6 +16,7 @@ from hsc_analysis.errors import DataError, InputError
 
 __all__ = [
     "KappaResult",
+    "VisitInflation",
     "class_compliance_predictor",
     "cohen_kappa",
     "parent_log_agreement",
@@ -88,7 +89,7 @@ def cohen_kappa(rater_a, rater_b, *, confidence: float = 0.95) -> KappaResult:
     term_c = (kappa - p_e * (1 - kappa)) ** 2
     se = float(np.sqrt(max(term_a + term_b - term_c, 0.0) / ((1 - p_e) ** 2 * n)))
     z = stats.norm.ppf(0.5 + confidence / 2)
-    return KappaResult(float(kappa), se, kappa - z * se, kappa + z * se, float(p_o), p_e, n, confidence)
+    return KappaResult(float(kappa), se, float(kappa - z * se), float(kappa + z * se), float(p_o), p_e, n, confidence)
 
 
 def parent_log_agreement(
