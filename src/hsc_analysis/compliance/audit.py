@@ -245,6 +245,21 @@ class _Frame:
         self.visit_student = pd.Index(self.student_table["student_id"]).get_indexer(visits["student_id"])
         keep = (self.visit_event >= 0) & (self.visit_student >= 0)
         self.visit_event, self.visit_student = self.visit_event[keep], self.visit_student[keep]
+        self.active = self._active_classes()
+
+    def _active_classes(self) -> np.ndarray:
+        """Classes × terms: whether the class had an enrolled student during the term (else no class rule applies)."""
+        students = self.student_table
+        cls = pd.Index(self.class_table["class_id"]).get_indexer(students["class_id"])
+        start = students["enrol_start"].to_numpy()
+        end = students["enrol_end"].to_numpy() if "enrol_end" in students.columns else None
+        active = np.zeros((len(self.class_table), len(self.terms)), dtype=bool)
+        for t, term in self.terms.iterrows():  # a handful of terms
+            enrolled = start <= term["end_date"].to_datetime64()
+            if end is not None:
+                enrolled &= np.isnat(end) | (end >= term["start_date"].to_datetime64())
+            active[:, t] = np.bincount(cls[enrolled], minlength=len(self.class_table)) > 0
+        return active
 
     # which events count for a rule ------------------------------------------------------------------------------
 
@@ -335,6 +350,7 @@ class _Frame:
             counts = np.bincount(cls * n_terms + term, minlength=n_classes * n_terms).reshape(n_classes, n_terms)
             periods = [(t, self.terms.loc[t, "term_id"], self.terms.loc[t, "school_year"]) for t in range(n_terms)]
             columns = {t: counts[:, t] for t in range(n_terms)}
+            active = {t: self.active[:, t] for t in range(n_terms)}
         else:
             years = pd.unique(self.year_of_term)
             year_pos = pd.Index(years).get_indexer(self.year_of_term[term])
@@ -342,11 +358,13 @@ class _Frame:
             counts = counts.reshape(n_classes, len(years))
             periods = [(i, y, y) for i, y in enumerate(years)]
             columns = {i: counts[:, i] for i in range(len(years))}
-        every = np.arange(n_classes)
-        frames = [
-            self._class_frame(rule, every, label, year, columns[key], np.full(n_classes, rule.min_count))
-            for key, label, year in periods
-        ]
+            active = {i: self.active[:, self.year_of_term == y].any(axis=1) for i, y in enumerate(years)}
+        frames = []
+        for key, label, year in periods:
+            pos = np.flatnonzero(active[key])
+            frames.append(
+                self._class_frame(rule, pos, label, year, columns[key][pos], np.full(len(pos), rule.min_count))
+            )
         return pd.concat(frames, ignore_index=True)
 
     def _class_frame(self, rule, pos, period, year, count, required) -> pd.DataFrame:

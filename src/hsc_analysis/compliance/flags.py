@@ -191,8 +191,9 @@ class FlagRecovery:
 
 
 def flag_recovery(flags: PaperFlags, *, fabricated: Collection[str], activity_type: str = "home_visit") -> FlagRecovery:
-    """Precision = flagged ∩ fabricated / flagged and recall = flagged ∩ fabricated / fabricated, per flag and for
-    any flag, among valid events of ``activity_type`` (the planted records of the example are home visits).
+    """Precision = flagged ∩ fabricated / flagged and recall = flagged ∩ fabricated / fabricated, per flag, for any
+    flag and for two or more flags, among valid events of ``activity_type`` (the example's planted records are home
+    visits).
 
     Examples
     --------
@@ -208,8 +209,9 @@ def flag_recovery(flags: PaperFlags, *, fabricated: Collection[str], activity_ty
     events = flags.events[flags.events["activity_type"] == activity_type]
     true = events["event_id"].isin(list(fabricated)).to_numpy()
     rows = []
-    for name in (*FLAGS, "any"):
-        hit = (events["n_flags"] > 0).to_numpy() if name == "any" else events[name].to_numpy()
+    combined = {"any": (events["n_flags"] > 0).to_numpy(), "two_or_more": (events["n_flags"] > 1).to_numpy()}
+    for name in (*FLAGS, *combined):
+        hit = combined[name] if name in combined else events[name].to_numpy()
         tp = int((hit & true).sum())
         rows.append(
             {
