@@ -49,8 +49,10 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 ("b1", "C2", "2024-09-01", "", "one", "True"),
             ],
         ),
-        "staff": frame("staff_id school_id role", [("H1", "S1", "head_teacher"), ("H2", "S1", "head_teacher"),
-                                                   ("X1", "S1", "subject")]),  # fmt: skip
+        "staff": frame(
+            "staff_id school_id role",
+            [("H1", "S1", "head_teacher"), ("H2", "S1", "head_teacher"), ("X1", "S1", "subject")],
+        ),  # fmt: skip
         "event": frame(
             event_columns,
             [
@@ -71,8 +73,20 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         ),
         "event_class": frame(
             "event_id class_id",
-            [("E1", "C1"), ("E2", "C2"), ("E3", "C2"), ("E4", "C1"), ("E4", "C2"), ("E5", "C1"), ("E6", "C1"),
-             ("E6", "C1"), ("E7", "C1"), ("E8", "C1"), ("E9", "C1"), ("E11", "C1")],
+            [
+                ("E1", "C1"),
+                ("E2", "C2"),
+                ("E3", "C2"),
+                ("E4", "C1"),
+                ("E4", "C2"),
+                ("E5", "C1"),
+                ("E6", "C1"),
+                ("E6", "C1"),
+                ("E7", "C1"),
+                ("E8", "C1"),
+                ("E9", "C1"),
+                ("E11", "C1"),
+            ],
         ),  # fmt: skip
         "event_student": frame(
             "event_id student_id",
@@ -80,8 +94,11 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         ),
         "committee": frame(
             "committee_id school_id level grade class_id established",
-            [("K1", "S1", "school", "", "", "2020-09-01"), ("K2", "S1", "grade", 1, "", "2020-09-01"),
-             ("K3", "S1", "class", 1, "C1", "2020-09-01")],
+            [
+                ("K1", "S1", "school", "", "", "2020-09-01"),
+                ("K2", "S1", "grade", 1, "", "2020-09-01"),
+                ("K3", "S1", "class", 1, "C1", "2020-09-01"),
+            ],
         ),  # fmt: skip
         "ledger_entry": frame("student_id category last_reviewed", [("b1", "left_behind", "2025-03-01")]),
     }
