@@ -52,7 +52,7 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "staff": frame(
             "staff_id school_id role",
             [("H1", "S1", "head_teacher"), ("H2", "S1", "head_teacher"), ("X1", "S1", "subject")],
-        ),  # fmt: skip
+        ),
         "event": frame(
             event_columns,
             [
@@ -87,7 +87,7 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 ("E9", "C1"),
                 ("E11", "C1"),
             ],
-        ),  # fmt: skip
+        ),
         "event_student": frame(
             "event_id student_id",
             [("E1", "a1"), ("E2", "b1"), ("E3", "b1"), ("E7", "a1"), ("E11", "a1")],
@@ -99,7 +99,7 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 ("K2", "S1", "grade", 1, "", "2020-09-01"),
                 ("K3", "S1", "class", 1, "C1", "2020-09-01"),
             ],
-        ),  # fmt: skip
+        ),
         "ledger_entry": frame("student_id category last_reviewed", [("b1", "left_behind", "2025-03-01")]),
     }
 

@@ -61,11 +61,11 @@ def test_broken_rule_set_names_file_and_key_path(tmp_path, change, message):
 
 
 def test_unknown_name_or_unreadable_file(tmp_path):
-    with pytest.raises(RuleSetError, match="allowed: fengnan_2025, neimenggu, jiaolianti_2024 or a .yaml file"):
+    with pytest.raises(RuleSetError, match=r"allowed: fengnan_2025, neimenggu, jiaolianti_2024 or a \.yaml file"):
         load_rules("tianjin")
     with pytest.raises(RuleSetError, match="cannot read the rule set"):
         load_rules(tmp_path / "absent.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules: [", encoding="utf-8")
-    with pytest.raises(RuleSetError, match="bad.yaml: not valid YAML"):
+    with pytest.raises(RuleSetError, match=r"bad\.yaml: not valid YAML"):
         load_rules(bad)

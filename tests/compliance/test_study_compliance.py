@@ -16,7 +16,7 @@ title: t
 datasets:
   parent: {instrument: ../surveys/parent.yaml, file: answers.csv}
 """
-TABLES = "school term class student event event_class event_student".split()
+TABLES = ["school", "term", "class", "student", "event", "event_class", "event_student"]
 
 
 def _study(tmp_path, logs: str):

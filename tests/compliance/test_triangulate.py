@@ -1,4 +1,4 @@
-"""Survey–log triangulation: Cohen's κ against R psych and statsmodels, parents' and teachers' reports on the example."""
+"""Survey–log triangulation: Cohen's κ against R psych and statsmodels; parents' and teachers' reports."""
 
 import numpy as np
 import pandas as pd

@@ -198,10 +198,11 @@ def flag_recovery(flags: PaperFlags, *, fabricated: Collection[str], activity_ty
     Examples
     --------
     >>> import json
+    >>> from pathlib import Path
     >>> from hsc_analysis.compliance import read_study_logs
     >>> from hsc_analysis.study import load_study
     >>> flags = paper_compliance_flags(read_study_logs(load_study("data/example/study.yaml")))
-    >>> truth = json.load(open("data/example/truth.json"))["fabricated_event_ids"]
+    >>> truth = json.loads(Path("data/example/truth.json").read_text(encoding="utf-8"))["fabricated_event_ids"]
     >>> any_flag = flag_recovery(flags, fabricated=truth).table.set_index("flag").loc["any"]
     >>> bool(any_flag["recall"] == 1.0)
     True
