@@ -33,6 +33,7 @@ def test_each_flag(tiny):
     assert flags.loc[batch[1:], "duplicate"].all() and not flags.loc[batch[0], "duplicate"]
     assert flags.loc["E2", "no_evidence"] and flags["no_evidence"].sum() == 1
     assert flags.loc["E5", "attended_over_invited"] and flags["attended_over_invited"].sum() == 1
+    assert not flags.loc["E6", "duplicate"]  # linked twice to C1, still one event
     assert (flags["n_flags"] == flags[list(FLAGS)].sum(axis=1)).all()
     assert "E8" not in flags.index  # invalid events are never counted, so not flagged here
 

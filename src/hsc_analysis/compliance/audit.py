@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hsc_analysis.compliance.rules import Rule, RuleSet
-from hsc_analysis.compliance.schema import ActivityLogs
+from hsc_analysis.compliance.schema import ActivityLogs, positions
 from hsc_analysis.errors import DataError
 
 __all__ = ["ComplianceAudit", "audit"]
@@ -133,10 +133,13 @@ def audit(logs: ActivityLogs, *, rules: RuleSet, exclude: Collection[str] = (), 
                 f"rule(s) {', '.join(needs)} of {rules.id} need the school logs; this log has only {', '.join(tables)}"
             )
         return _targets_only(logs, rules)
-    exclude_mask = logs.events["event_id"].isin(list(exclude)) & logs.events["valid"]
-    events = logs.events[logs.events["valid"] & ~exclude_mask]
-    terms = tables["term"].sort_values("start_date").reset_index(drop=True)
-    frame = _Frame(tables, events, terms)
+    events = logs.events
+    excluded_mask = np.zeros(len(events), dtype=bool)
+    if len(exclude):
+        hit = positions(events["event_id"], pd.Series(list(exclude), dtype="str")) >= 0
+        excluded_mask = hit & events["valid"].to_numpy()
+    counted = events["valid"].to_numpy() & ~excluded_mask
+    frame = _Frame(tables, counted)
     student_rows, class_rows, community_rows, qualifying = [], [], [], []
     for rule in rules.of_kind("count"):
         mask = frame.qualifies(rule)
@@ -158,8 +161,8 @@ def audit(logs: ActivityLogs, *, rules: RuleSet, exclude: Collection[str] = (), 
         [
             ("events read", logs.n_events_read),
             ("events invalid", logs.n_events_invalid),
-            ("events excluded", int(exclude_mask.sum())),
-            ("events counted", len(events)),
+            ("events excluded", int(excluded_mask.sum())),
+            ("events counted", int(counted.sum())),
             *((f"qualifying for {rule_id}", n) for rule_id, n in qualifying),
         ],
         columns=["step", "n"],
@@ -228,21 +231,20 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 class _Frame:
     """Positions of events, classes and students in each other's tables, computed once per audit."""
 
-    def __init__(self, tables: dict[str, pd.DataFrame], events: pd.DataFrame, terms: pd.DataFrame) -> None:
-        self.tables, self.events, self.terms = tables, events, terms
+    def __init__(self, tables: dict[str, pd.DataFrame], counted: np.ndarray) -> None:
+        self.tables, self.events, self.counted = tables, tables["event"], counted
+        self.terms = tables["term"].reset_index(drop=True)
+        self.term_order = np.argsort(self.terms["start_date"].to_numpy(), kind="stable")
         self.class_table = tables["class"].reset_index(drop=True)
         self.student_table = tables["student"].reset_index(drop=True)
-        self.event_index = pd.Index(events["event_id"])
-        self.term_pos = pd.Index(terms["term_id"]).get_indexer(events["term_id"])
-        self.year_of_term = terms["school_year"].to_numpy()
+        self.term_pos = self.events["term_pos"].to_numpy()
+        self.year_of_term = self.terms["school_year"].to_numpy(dtype=object)
         links = tables["event_class"]
-        self.link_event = self.event_index.get_indexer(links["event_id"])
-        self.link_class = pd.Index(self.class_table["class_id"]).get_indexer(links["class_id"])
+        self.link_event, self.link_class = links["event_pos"].to_numpy(), links["class_pos"].to_numpy()
         keep = (self.link_event >= 0) & (self.link_class >= 0)
         self.link_event, self.link_class = self.link_event[keep], self.link_class[keep]
         visits = tables["event_student"]
-        self.visit_event = self.event_index.get_indexer(visits["event_id"])
-        self.visit_student = pd.Index(self.student_table["student_id"]).get_indexer(visits["student_id"])
+        self.visit_event, self.visit_student = visits["event_pos"].to_numpy(), visits["student_pos"].to_numpy()
         keep = (self.visit_event >= 0) & (self.visit_student >= 0)
         self.visit_event, self.visit_student = self.visit_event[keep], self.visit_student[keep]
         self.active = self._active_classes()
@@ -250,7 +252,7 @@ class _Frame:
     def _active_classes(self) -> np.ndarray:
         """Classes × terms: whether the class had an enrolled student during the term (else no class rule applies)."""
         students = self.student_table
-        cls = pd.Index(self.class_table["class_id"]).get_indexer(students["class_id"])
+        cls = students["class_pos"].to_numpy()
         start = students["enrol_start"].to_numpy()
         end = students["enrol_end"].to_numpy() if "enrol_end" in students.columns else None
         active = np.zeros((len(self.class_table), len(self.terms)), dtype=bool)
@@ -265,18 +267,20 @@ class _Frame:
 
     def qualifies(self, rule: Rule) -> np.ndarray:
         events = self.events
-        mask = (events["activity_type"] == rule.activity_type).to_numpy() & events["mode"].isin(rule.modes).to_numpy()
+        mask = self.counted & (events["activity_type"] == rule.activity_type).to_numpy()
+        mask &= events["mode"].isin(rule.modes).to_numpy()
         if rule.verified_only:
             if "verified" not in events.columns:
                 raise DataError(f"rule {rule.id}: verified_only needs the column verified in table event")
             mask &= events["verified"].to_numpy(dtype=bool)
         if rule.organiser_roles:
-            if "staff" not in self.tables or "organiser_staff_id" not in events.columns:
+            if "organiser_pos" not in events.columns:
                 raise DataError(
                     f"rule {rule.id}: organiser_roles needs table staff and column organiser_staff_id in table event"
                 )
-            role = self.tables["staff"].set_index("staff_id")["role"]
-            mask &= events["organiser_staff_id"].map(role).isin(rule.organiser_roles).to_numpy()
+            allowed = self.tables["staff"]["role"].isin(rule.organiser_roles).to_numpy()
+            organiser = events["organiser_pos"].to_numpy()
+            mask &= (organiser >= 0) & allowed[np.maximum(organiser, 0)]
         return mask
 
     # per student ----------------------------------------------------------------------------------------------
@@ -284,7 +288,8 @@ class _Frame:
     def student_rule(self, rule: Rule, mask: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
         students = self.student_table
         population = self._population(rule)
-        years = self.terms.groupby("school_year", sort=False).agg(start=("start_date", "min"), end=("end_date", "max"))
+        years = self.terms.iloc[self.term_order].groupby("school_year", sort=False)
+        years = years.agg(start=("start_date", "min"), end=("end_date", "max"))
         use = mask[self.visit_event] & (self.term_pos[self.visit_event] >= 0)
         year_of_visit = self.year_of_term[self.term_pos[self.visit_event[use]]]
         start = students["enrol_start"].to_numpy()
@@ -304,6 +309,7 @@ class _Frame:
                         "rule_id": rule.id,
                         "student_id": students["student_id"].to_numpy()[who],
                         "class_id": students["class_id"].to_numpy()[who],
+                        "school_id": self.class_table["school_id"].to_numpy()[students["class_pos"].to_numpy()[who]],
                         "period": year,
                         "count": count[who],
                         "min_count": rule.min_count,
@@ -311,17 +317,14 @@ class _Frame:
                     }
                 )
             )
-            class_pos = pd.Index(self.class_table["class_id"]).get_indexer(students["class_id"].to_numpy()[who])
+            class_pos = students["class_pos"].to_numpy()[who]
             n_eligible = np.bincount(class_pos, minlength=len(self.class_table))
             n_met = np.bincount(class_pos, weights=met, minlength=len(self.class_table)).astype(np.int64)
             applies = n_eligible > 0
             class_rows.append(
                 self._class_frame(rule, np.flatnonzero(applies), year, year, n_met[applies], n_eligible[applies])
             )
-        school = self.class_table.set_index("class_id")["school_id"]
-        frames = pd.concat(student_rows, ignore_index=True)
-        frames["school_id"] = frames["class_id"].map(school).to_numpy()
-        return frames, pd.concat(class_rows, ignore_index=True)
+        return pd.concat(student_rows, ignore_index=True), pd.concat(class_rows, ignore_index=True)
 
     def _population(self, rule: Rule) -> np.ndarray:
         students = self.student_table
@@ -348,11 +351,11 @@ class _Frame:
         term = self.term_pos[event]
         if rule.period == "semester":
             counts = np.bincount(cls * n_terms + term, minlength=n_classes * n_terms).reshape(n_classes, n_terms)
-            periods = [(t, self.terms.loc[t, "term_id"], self.terms.loc[t, "school_year"]) for t in range(n_terms)]
+            periods = [(t, self.terms.loc[t, "term_id"], self.terms.loc[t, "school_year"]) for t in self.term_order]
             columns = {t: counts[:, t] for t in range(n_terms)}
             active = {t: self.active[:, t] for t in range(n_terms)}
         else:
-            years = pd.unique(self.year_of_term)
+            years = pd.unique(self.year_of_term[self.term_order])
             year_pos = pd.Index(years).get_indexer(self.year_of_term[term])
             counts = np.bincount(cls * len(years) + year_pos, minlength=n_classes * len(years))
             counts = counts.reshape(n_classes, len(years))
@@ -388,12 +391,12 @@ class _Frame:
     # per community --------------------------------------------------------------------------------------------
 
     def community_rule(self, rule: Rule, mask: np.ndarray) -> pd.DataFrame:
-        events = self.events[mask & (self.term_pos >= 0)]
+        events = self.events[mask & (self.term_pos >= 0)]  # the qualifying community events, few
         first, last = self.terms["start_date"].min(), self.terms["end_date"].max()
         years = np.arange(first.year, last.year + 1)
         communities = self._communities()
         community = events["community_id"] if "community_id" in events.columns else pd.Series("", index=events.index)
-        known = pd.Index(communities).get_indexer(community)
+        known = positions(community, pd.Series(communities, dtype="str"))
         year_pos = events["date"].dt.year.to_numpy() - first.year
         ok = known >= 0
         counts = np.bincount(known[ok] * len(years) + year_pos[ok], minlength=len(communities) * len(years))
@@ -438,7 +441,7 @@ class _Frame:
     # per school -------------------------------------------------------------------------------------------------
 
     def structural(self, rule: Rule) -> pd.DataFrame:
-        term = self.terms.iloc[-1]
+        term = self.terms.iloc[self.term_order[-1]]
         schools = self.tables["school"]["school_id"]
         if rule.check == "committee_levels":
             required, present, detail = self._committees(rule, term, schools)
@@ -506,15 +509,15 @@ class _Frame:
         for column in ("in_difficulty", "needs_attention"):
             if column in students.columns:
                 flagged |= students[column].to_numpy(dtype=bool)
-        school = students["class_id"].map(self.class_table.set_index("class_id")["school_id"])
+        school = pd.Series(self.class_table["school_id"].to_numpy()[students["class_pos"].to_numpy()])
         required = pd.Series(flagged, index=school.to_numpy()).groupby(level=0).sum().reindex(schools, fill_value=0)
         if "ledger_entry" not in self.tables:
             nan = pd.Series(np.nan, index=schools)
             return required, nan, pd.Series("no ledger_entry table", index=schools)
         ledger = self.tables["ledger_entry"]
         current = ledger["last_reviewed"].between(term["start_date"], term["end_date"])
-        reviewed = students["student_id"].isin(ledger.loc[current, "student_id"]).to_numpy()
-        entered = students["student_id"].isin(ledger["student_id"]).to_numpy()
+        reviewed = positions(students["student_id"], ledger.loc[current, "student_id"]) >= 0
+        entered = positions(students["student_id"], ledger["student_id"]) >= 0
         present = pd.Series(flagged & reviewed, index=school.to_numpy()).groupby(level=0).sum()
         present = present.reindex(schools, fill_value=0)
         missing = pd.Series(flagged & ~entered, index=school.to_numpy()).groupby(level=0).sum()

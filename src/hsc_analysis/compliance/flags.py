@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hsc_analysis.compliance.schema import ActivityLogs
+from hsc_analysis.compliance.schema import ActivityLogs, codes, positions
 
 __all__ = ["FLAGS", "FlagRecovery", "PaperFlags", "flag_recovery", "paper_compliance_flags"]
 
@@ -92,28 +92,41 @@ def paper_compliance_flags(
     >>> int(flags.events["implausible_day"].sum()) > 0
     True
     """
-    events = logs.events[logs.events["valid"]].reset_index(drop=True)
-    out = pd.DataFrame({"event_id": events["event_id"], "activity_type": events["activity_type"]})
-    visit = (events["activity_type"] == "home_visit").to_numpy()
+    events = logs.events
+    valid = events["valid"].to_numpy()
+    kind = events["activity_type"].to_numpy(dtype=object)
+    visit = valid & (kind == "home_visit")
     in_person = visit & (events["mode"] == "in_person").to_numpy()
+    day = _day_number(events["date"])
+    entered = events["entered_at"] if "entered_at" in events.columns else None
+    entered_day = _day_number(entered) if entered is not None else None
     false = np.zeros(len(events), dtype=bool)
-
+    flags = {}
     if "organiser_staff_id" in events.columns:
-        per_day = events.loc[in_person].groupby(["organiser_staff_id", "date"])["event_id"].transform("size")
-        out["implausible_day"] = false.copy()
-        out.loc[per_day.index, "implausible_day"] = (per_day > max_visits_per_day).to_numpy()
+        per_day = _group_size(in_person, codes(events["organiser_staff_id"]), day)
+        flags["implausible_day"] = in_person & (per_day > max_visits_per_day)
     else:
-        out["implausible_day"] = false
-
-    entered = events["entered_at"] if "entered_at" in events.columns else pd.Series(pd.NaT, index=events.index)
-    out["batch_entry"] = _batch_entry(events, entered, visit, logs.tables["term"], batch_size, batch_days)
-    out["late_entry_class"] = _late_class(events, entered, visit, logs, late_days, late_share)
-    out["no_evidence"] = events["evidence"].astype(str).eq("none").to_numpy() if "evidence" in events.columns else false
-    out["duplicate"] = _duplicates(events, visit, logs)
+        flags["implausible_day"] = false
+    if entered_day is not None and "entered_by" in events.columns:
+        near_end = _near_term_end(entered, logs.tables["term"], batch_days)
+        batch = _group_size(visit, codes(events["entered_by"]), entered_day)
+        flags["batch_entry"] = visit & near_end & (batch >= batch_size)
+    else:
+        flags["batch_entry"] = false
+    if entered_day is not None:
+        flags["late_entry_class"] = _late_class(logs, visit, entered_day - day > late_days, late_share)
+    else:
+        flags["late_entry_class"] = false
+    flags["no_evidence"] = (events["evidence"] == "none").to_numpy() if "evidence" in events.columns else false
+    flags["duplicate"] = _duplicates(logs, valid, kind, day)
     if {"n_invited", "n_attended"} <= set(events.columns):
-        out["attended_over_invited"] = (events["n_attended"] > events["n_invited"]).to_numpy()
+        flags["attended_over_invited"] = (events["n_attended"] > events["n_invited"]).to_numpy()
     else:
-        out["attended_over_invited"] = false
+        flags["attended_over_invited"] = false
+    out = pd.DataFrame(
+        {"event_id": events["event_id"].to_numpy()[valid], "activity_type": kind[valid]}
+        | {name: flags[name][valid] for name in FLAGS}
+    )
     out["n_flags"] = out[list(FLAGS)].sum(axis=1).astype(np.int64)
     settings = {
         "max_visits_per_day": max_visits_per_day,
@@ -125,58 +138,69 @@ def paper_compliance_flags(
     return PaperFlags(events=out, settings=settings)
 
 
-def _batch_entry(events, entered, visit, terms, batch_size, batch_days) -> np.ndarray:
-    if entered.isna().all() or "entered_by" not in events.columns:
-        return np.zeros(len(events), dtype=bool)
-    ends = np.sort(terms["end_date"].to_numpy())
+def _day_number(dates: pd.Series) -> np.ndarray:
+    """Days since 1970 (int64; a large negative number where the date is missing)."""
+    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def _group_size(mask: np.ndarray, code: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """For each row under ``mask``, the number of masked rows sharing its (code, day); 0 elsewhere."""
+    size = np.zeros(len(mask), dtype=np.int64)
+    key = code[mask].astype(np.int64) * 1_000_003 + (day[mask] - day[mask].min(initial=0))
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    size[mask] = counts[inverse]
+    return size
+
+
+def _near_term_end(entered: pd.Series, terms: pd.DataFrame, batch_days: int) -> np.ndarray:
+    """Entered within ``batch_days`` before a term's end, or in the holiday after it."""
     day = entered.dt.normalize().to_numpy()
-    # days from the entry to the nearest term end before or after it: within batch_days before, or after the end
-    # up to the next term's start
+    ends = np.sort(terms["end_date"].to_numpy())
+    starts = np.sort(terms["start_date"].to_numpy())
     nxt = np.searchsorted(ends, day, side="left")
     before_end = (nxt < len(ends)) & ((ends[np.minimum(nxt, len(ends) - 1)] - day) <= np.timedelta64(batch_days, "D"))
-    starts = np.sort(terms["start_date"].to_numpy())
     prev_start = np.searchsorted(starts, day, side="right") - 1
     prev_end = np.searchsorted(ends, day, side="right") - 1
     in_break = (prev_end >= 0) & (prev_end >= prev_start)  # the last boundary passed was an end: a holiday
-    near_end = before_end | in_break
-    size = pd.Series(visit, index=events.index).groupby([events["entered_by"], day]).transform("sum").to_numpy()
-    return visit & near_end & (size >= batch_size) & ~np.isnat(day)
+    return (before_end | in_break) & ~np.isnat(day)
 
 
-def _late_class(events, entered, visit, logs, late_days, late_share) -> np.ndarray:
-    if entered.isna().all():
-        return np.zeros(len(events), dtype=bool)
-    late = visit & ((entered - events["date"]).dt.days > late_days).to_numpy()
-    links = logs.tables["event_class"].drop_duplicates("event_id").set_index("event_id")["class_id"]
-    cls = events["event_id"].map(links).fillna("").to_numpy()
-    share = pd.Series(late, index=events.index)[visit].groupby([cls[visit], events["term_id"][visit]]).mean()
-    key = pd.MultiIndex.from_arrays([cls, events["term_id"]])
-    class_share = share.reindex(key).to_numpy()
-    return late & (np.nan_to_num(class_share, nan=0.0) > late_share)
+def _late_class(logs: ActivityLogs, visit: np.ndarray, late: np.ndarray, late_share: float) -> np.ndarray:
+    """Late entries of the classes whose visits in a term were mostly entered late."""
+    events, links = logs.events, logs.tables["event_class"]
+    class_of = np.full(len(events), -1, dtype=np.int64)
+    ok = (links["event_pos"] >= 0).to_numpy() & (links["class_pos"] >= 0).to_numpy()
+    class_of[links["event_pos"].to_numpy()[ok]] = links["class_pos"].to_numpy()[ok]
+    term = events["term_pos"].to_numpy()
+    use = visit & (class_of >= 0) & (term >= 0)
+    n_terms = len(logs.tables["term"])
+    key = class_of * n_terms + term
+    size = (class_of.max(initial=0) + 1) * n_terms
+    total = np.bincount(key[use], minlength=size)
+    n_late = np.bincount(key[use & late], minlength=size)
+    share = np.divide(n_late, total, out=np.zeros(size), where=total > 0)
+    return use & late & (share[np.where(use, key, 0)] > late_share)
 
 
-def _duplicates(events, visit, logs) -> np.ndarray:
-    """Second and later events of one type on one date for one class (home visits: for one student)."""
-    dup = np.zeros(len(events), dtype=bool)
-    position = pd.Series(np.arange(len(events)), index=events["event_id"])
-    for table, column, kind in (("event_class", "class_id", ~visit), ("event_student", "student_id", visit)):
+def _duplicates(logs: ActivityLogs, valid: np.ndarray, kind: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Second and later valid events of one type on one date for one class (home visits: for one student)."""
+    dup = np.zeros(len(valid), dtype=bool)
+    type_code = codes(pd.Series(kind, dtype="str"))
+    span = day[valid].max(initial=0) - day[valid].min(initial=0) + 1
+    first_day = day[valid].min(initial=0)
+    for table, unit, home_visit in (("event_class", "class_pos", False), ("event_student", "student_pos", True)):
         links = logs.tables[table]
-        pos = position.reindex(links["event_id"]).to_numpy()
-        ok = ~np.isnan(pos)
-        pos = pos[ok].astype(np.int64)
-        keep = kind[pos]
-        pos = pos[keep]
-        frame = pd.DataFrame(
-            {
-                "pos": pos,
-                "unit": links[column].to_numpy()[ok][keep],
-                "type": events["activity_type"].to_numpy()[pos],
-                "date": events["date"].to_numpy()[pos],
-            }
-        ).sort_values("pos", kind="stable")
-        repeated = frame.duplicated(["unit", "type", "date"])
-        dup[frame.loc[repeated, "pos"].to_numpy()] = True
-    return dup
+        event, who = links["event_pos"].to_numpy(), links[unit].to_numpy()
+        ok = (event >= 0) & (who >= 0)
+        event, who = event[ok], who[ok]
+        keep = valid[event] & ((kind[event] == "home_visit") == home_visit)
+        event, who = event[keep], who[keep]
+        order = np.argsort(event, kind="stable")
+        event, who = event[order], who[order]
+        key = (who.astype(np.int64) * (type_code.max(initial=0) + 1) + type_code[event]) * span + day[event] - first_day
+        pairs = pd.DataFrame({"event": event, "key": key}).drop_duplicates()  # a link given twice is one link
+        dup[pairs["event"].to_numpy()[pairs["key"].duplicated().to_numpy()]] = True
+    return dup & valid
 
 
 @dataclass(frozen=True)
@@ -208,7 +232,7 @@ def flag_recovery(flags: PaperFlags, *, fabricated: Collection[str], activity_ty
     True
     """
     events = flags.events[flags.events["activity_type"] == activity_type]
-    true = events["event_id"].isin(list(fabricated)).to_numpy()
+    true = positions(events["event_id"], pd.Series(list(fabricated), dtype="str")) >= 0
     rows = []
     combined = {"any": (events["n_flags"] > 0).to_numpy(), "two_or_more": (events["n_flags"] > 1).to_numpy()}
     for name in (*FLAGS, *combined):

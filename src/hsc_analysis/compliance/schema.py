@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hsc_analysis.errors import DataError
 
@@ -168,7 +170,11 @@ class ActivityLogs:
     ----------
     tables
         Table name → DataFrame, ids as text, dates as ``datetime64``, yes/no columns as ``bool``. ``event`` gains
-        ``term_id`` (the term the event counts for; empty when it counts for none) and ``valid``.
+        ``term_id`` (the term the event counts for; empty when it counts for none) and ``valid``. The joins are
+        done once here: ``*_pos`` columns hold the row position (0-based, -1 when unknown) of the event, class,
+        student, term or organiser a row refers to (``event.term_pos``, ``event.organiser_pos``,
+        ``event_class.event_pos``/``class_pos``, ``event_student.event_pos``/``student_pos``,
+        ``student.class_pos``); a repeated event id refers to its first row.
     invalid
         One row per problem found in the event and link tables: ``table, row, event_id, reason, detail``; an event
         can have more than one reason. Rows listed here are kept in ``tables`` but never counted.
@@ -267,8 +273,8 @@ def validate_logs(
         typed["event"] = pd.DataFrame({c: pd.Series(dtype=bool if c == "valid" else object) for c in columns})
         return ActivityLogs(tables=typed, invalid=pd.DataFrame(columns=_INVALID_COLUMNS), sources=sources)
     _check_references(typed, sources)
-    events, problems = _check_events(typed, pre_enrolment_days=pre_enrolment_days)
-    typed["event"] = events
+    typed["student"]["class_pos"] = positions(typed["student"]["class_id"], typed["class"]["class_id"])
+    problems = _check_events(typed, pre_enrolment_days=pre_enrolment_days)
     return ActivityLogs(tables=typed, invalid=problems, sources=sources)
 
 
@@ -319,6 +325,8 @@ def _typed(name: str, frame: pd.DataFrame, where: str) -> pd.DataFrame:
 
 def _text(column: pd.Series) -> pd.Series:
     """Ids as text: numbers read from CSV lose their '.0', blanks become ''."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.fillna("")
     present = column.notna()
     if pd.api.types.is_float_dtype(column) and (column[present] == np.floor(column[present])).all():
         column = column.astype("Int64")
@@ -374,10 +382,9 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: Mapping[str, str
     ):
         if name not in tables:
             continue
-        known = tables[target][TABLES[target].key]
-        unknown = ~tables[name][column].isin(known)
+        unknown = positions(tables[name][column], tables[target][TABLES[target].key]) < 0
         if unknown.any():
-            row = unknown.idxmax()
+            row = tables[name].index[unknown.argmax()]
             raise DataError(
                 f"{sources.get(name, name)}: table {name} row {row} column {column}: {tables[name].loc[row, column]!r} "
                 f"is not in table {target}"
@@ -397,8 +404,9 @@ def _check_references(tables: dict[str, pd.DataFrame], sources: Mapping[str, str
 # --- events and links -------------------------------------------------------------------------------------------
 
 
-def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    events = tables["event"].copy()
+def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -> pd.DataFrame:
+    """List the events and links that cannot be counted; add (in place) the row positions the audit joins on."""
+    events, links, visits = tables["event"], tables["event_class"], tables["event_student"]
     events["date"] = _parse_dates(events["date"])
     if "entered_at" in events.columns:
         events["entered_at"] = _parse_dates(events["entered_at"])
@@ -407,84 +415,106 @@ def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -
             events[column] = pd.to_numeric(events[column], errors="coerce")
     problems: list[pd.DataFrame] = []
 
-    def flag(table: str, mask: pd.Series | np.ndarray, frame: pd.DataFrame, reason: str, detail: pd.Series) -> None:
+    def flag(table: str, mask, reason: str, column: str | None, text: str = "") -> None:
+        """List the rows of ``table`` where ``mask`` holds; detail = ``column`` and its value, or ``text``."""
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
+            frame = tables[table]
+            detail = column + " " + frame[column][mask].astype(str).to_numpy(dtype=object) if column else text
             problems.append(
                 pd.DataFrame(
                     {
                         "table": table,
                         "row": frame.index[mask],
-                        "event_id": frame["event_id"].to_numpy()[mask],
+                        "event_id": frame["event_id"].to_numpy(dtype=object)[mask],
                         "reason": reason,
-                        "detail": np.asarray(detail, dtype=object)[mask],
+                        "detail": detail,
                     }
                 )
             )
 
-    flag("event", ~events["activity_type"].isin(ACTIVITY_TYPES), events, "unknown_activity_type",
-         "activity_type " + events["activity_type"].astype(str))  # fmt: skip
-    flag("event", ~events["mode"].isin(MODES), events, "unknown_mode", "mode " + events["mode"].astype(str))
-    flag("event", events["event_id"].duplicated(), events, "duplicate_id", "event_id " + events["event_id"])
-    flag("event", events["date"].isna(), events, "bad_date", "date " + tables["event"]["date"].astype(str))
-    events["term_id"] = _term_of(events, tables["term"])
-    dated = events["date"].notna()
-    flag("event", dated & (events["term_id"] == ""), events, "outside_terms",
-         "date " + events["date"].dt.strftime("%Y-%m-%d").fillna(""))  # fmt: skip
+    flag("event", ~events["activity_type"].isin(ACTIVITY_TYPES), "unknown_activity_type", "activity_type")
+    flag("event", ~events["mode"].isin(MODES), "unknown_mode", "mode")
+    repeated = events["event_id"].duplicated().to_numpy()
+    flag("event", repeated, "duplicate_id", "event_id")
+    flag("event", events["date"].isna(), "bad_date", None, "date missing or not a date")
+    events["term_id"], events["term_pos"] = _term_of(events, tables["term"])
+    flag("event", events["date"].notna() & (events["term_pos"] < 0), "outside_terms", "date")
 
-    links = tables["event_class"]
-    known_event = links["event_id"].isin(events["event_id"])
-    known_class = links["class_id"].isin(tables["class"]["class_id"])
-    flag("event_class", ~known_event, links, "unknown_event", "event_id " + links["event_id"])
-    flag("event_class", known_event & ~known_class, links, "unknown_class", "class_id " + links["class_id"])
-    linked = events["event_id"].isin(links.loc[known_event & known_class, "event_id"])
-    community = events["activity_type"].eq("community_guidance") & events.get(
-        "community_id", pd.Series("", index=events.index)
-    ).ne("")
-    flag("event", ~linked & ~community, events, "no_class", pd.Series("no row in event_class", index=events.index))
+    links["event_pos"] = positions(links["event_id"], events["event_id"])
+    links["class_pos"] = positions(links["class_id"], tables["class"]["class_id"])
+    flag("event_class", links["event_pos"] < 0, "unknown_event", "event_id")
+    flag("event_class", (links["event_pos"] >= 0) & (links["class_pos"] < 0), "unknown_class", "class_id")
+    linked = np.zeros(len(events), dtype=bool)
+    linked[links["event_pos"][(links["event_pos"] >= 0) & (links["class_pos"] >= 0)].to_numpy()] = True
+    community = events["activity_type"].eq("community_guidance").to_numpy()
+    community = community & (events["community_id"].ne("").to_numpy() if "community_id" in events.columns else False)
+    flag("event", ~linked & ~community & ~repeated, "no_class", None, "no row in event_class")
 
-    visits = tables["event_student"]
-    known_event = visits["event_id"].isin(events["event_id"])
-    students = tables["student"].set_index("student_id")
-    position = students.index.get_indexer(visits["student_id"])
-    flag("event_student", ~known_event, visits, "unknown_event", "event_id " + visits["event_id"])
-    flag("event_student", known_event & (position < 0), visits, "unknown_student", "student_id " + visits["student_id"])
+    students = tables["student"]
+    visits["event_pos"] = positions(visits["event_id"], events["event_id"])
+    visits["student_pos"] = positions(visits["student_id"], students["student_id"])
+    event, student = visits["event_pos"].to_numpy(), visits["student_pos"].to_numpy()
+    flag("event_student", event < 0, "unknown_event", "event_id")
+    flag("event_student", (event >= 0) & (student < 0), "unknown_student", "student_id")
     # a home visit must fall within the visited student's enrolment
-    date = events.drop_duplicates("event_id").set_index("event_id")
-    is_visit = date["activity_type"].reindex(visits["event_id"]).eq("home_visit").to_numpy()
-    when = date["date"].reindex(visits["event_id"]).to_numpy()
-    ok = position >= 0
-    start = np.full(len(visits), np.datetime64("NaT"), "datetime64[ns]")
-    end = start.copy()
-    start[ok] = students["enrol_start"].to_numpy()[position[ok]]
+    ok = (event >= 0) & (student >= 0)
+    is_visit = np.zeros(len(visits), dtype=bool)
+    is_visit[ok] = (events["activity_type"].to_numpy(dtype=object) == "home_visit")[event[ok]]
+    when = np.full(len(visits), np.datetime64("NaT"), "datetime64[ns]")
+    start, end = when.copy(), when.copy()
+    when[ok] = events["date"].to_numpy()[event[ok]]
+    start[ok] = students["enrol_start"].to_numpy()[student[ok]]
     if "enrol_end" in students.columns:
-        end[ok] = students["enrol_end"].to_numpy()[position[ok]]
+        end[ok] = students["enrol_end"].to_numpy()[student[ok]]
     grace = np.timedelta64(pre_enrolment_days, "D")
     outside = ok & is_visit & ((when < start - grace) | (~np.isnat(end) & (when > end)))
-    flag("event_student", outside, visits, "student_not_enrolled", "student_id " + visits["student_id"])
-    bad_visits = visits["event_id"][outside | (known_event & (position < 0))]
-    bad_event = events["event_id"].isin(bad_visits) & events["activity_type"].eq("home_visit")
-    flag("event", bad_event, events, "student_not_enrolled",
-         pd.Series("visited student not enrolled on that date", index=events.index))  # fmt: skip
-    columns = _INVALID_COLUMNS
-    invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=columns)
+    flag("event_student", outside, "student_not_enrolled", "student_id")
+    bad_event = np.zeros(len(events), dtype=bool)
+    bad_event[event[outside | ((event >= 0) & (student < 0))]] = True
+    bad_event = bad_event & events["activity_type"].eq("home_visit").to_numpy()
+    flag("event", bad_event, "student_not_enrolled", None, "visited student not enrolled on that date")
+    if "staff" in tables and "organiser_staff_id" in events.columns:
+        events["organiser_pos"] = positions(events["organiser_staff_id"], tables["staff"]["staff_id"])
+    invalid = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=_INVALID_COLUMNS)
     bad_rows = invalid.loc[invalid["table"] == "event", "row"]
     events["valid"] = ~events.index.isin(bad_rows)
-    return events, invalid[columns]
+    return invalid[_INVALID_COLUMNS]
 
 
-def _term_of(events: pd.DataFrame, terms: pd.DataFrame) -> pd.Series:
-    """The term an event counts for: its ``counts_for_term_id``, else the term containing its date, else (a date in
-    a holiday between two terms) the next term; '' before the first term or after the last."""
-    ordered = terms.sort_values("start_date").reset_index(drop=True)
+def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Position of each value among ``keys`` (its first occurrence), -1 where absent: a hash join on text ids.
+
+    Uses Arrow's ``index_in`` so that ten million ids are matched without making Python strings."""
+    value_array, key_array = _arrow_text(values), _arrow_text(keys)
+    found = pc.index_in(value_array, value_set=key_array.cast(value_array.type))
+    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def codes(column: pd.Series) -> np.ndarray:
+    """Integer codes of text values (equal text, equal code), by Arrow's dictionary encoding."""
+    return np.asarray(pc.dictionary_encode(_arrow_text(column)).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _arrow_text(column) -> pa.Array:
+    array = pa.array(np.asarray(column, dtype=object) if not isinstance(column, pd.Series) else column)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array if pa.types.is_large_string(array.type) else array.cast(pa.large_string())
+
+
+def _term_of(events: pd.DataFrame, terms: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """The term an event counts for (id, and position in the term table): its ``counts_for_term_id``, else the term
+    containing its date, else (a date in a holiday between two terms) the next term; none (position -1) before the
+    first term or after the last."""
+    order = np.argsort(terms["start_date"].to_numpy(), kind="stable")
+    ends = terms["end_date"].to_numpy()[order]
     date = events["date"].to_numpy()
-    # the first term whose end is on or after the date; the date must not be after the last end
-    pos = np.searchsorted(ordered["end_date"].to_numpy(), date, side="left")
-    inside = (pos < len(ordered)) & ~np.isnat(date)
-    first = ordered["start_date"].iloc[0].to_datetime64()
-    term = np.where(inside & (date >= first), ordered["term_id"].to_numpy()[np.minimum(pos, len(ordered) - 1)], "")
-    term = pd.Series(term, index=events.index, dtype=object)
+    nxt = np.searchsorted(ends, date, side="left")  # the first term ending on or after the date
+    inside = (nxt < len(order)) & ~np.isnat(date) & (date >= terms["start_date"].to_numpy()[order[0]])
+    pos = np.where(inside, order[np.minimum(nxt, len(order) - 1)], -1)
     if "counts_for_term_id" in events.columns:
-        declared = events["counts_for_term_id"]
-        term = term.where(~declared.isin(ordered["term_id"]), declared)
-    return term
+        declared = positions(events["counts_for_term_id"], terms["term_id"])
+        pos = np.where(declared >= 0, declared, pos)
+    term_id = np.where(pos >= 0, terms["term_id"].to_numpy(dtype=object)[np.maximum(pos, 0)], "")
+    return pd.Series(term_id, index=events.index, dtype="str"), pos

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from hsc_analysis.compliance.audit import ComplianceAudit
-from hsc_analysis.compliance.schema import ActivityLogs
+from hsc_analysis.compliance.schema import ActivityLogs, positions
 from hsc_analysis.errors import DataError, InputError
 
 __all__ = [
@@ -134,11 +134,11 @@ def parent_log_agreement(
     in_year = events["term_id"].isin(terms.loc[terms["school_year"] == school_year, "term_id"])
     in_term = events["term_id"] == term_id
     children = answers[student].astype(str)
-    known = children.isin(logs.tables["student"]["student_id"])
+    known = pd.Series(positions(children, logs.tables["student"]["student_id"]) >= 0, index=answers.index)
     visited = _per_student(logs, events[in_year & _is(events, "home_visit", in_person=True)], children)
     attended = _per_student(logs, events[in_term & _is(events, "parent_meeting")], children)
     guidance = events[in_term & _is(events, "family_guidance")]
-    guidance_attended = logs.tables["event_student"]["event_id"].isin(guidance["event_id"]).any()
+    guidance_attended = bool((positions(logs.tables["event_student"]["event_id"], guidance["event_id"]) >= 0).any())
     if guidance_attended:
         offered, guidance_basis = _per_student(logs, guidance, children), "family attended (event_student)"
     else:
@@ -241,7 +241,7 @@ def teacher_visit_inflation(
     ids = answers[staff].astype(str)
     use = reported.notna()
     if "staff" in logs.tables:
-        use &= ids.isin(logs.tables["staff"]["staff_id"])
+        use &= positions(ids, logs.tables["staff"]["staff_id"]) >= 0
     teachers = pd.DataFrame(
         {
             "staff_id": ids[use].to_numpy(),
@@ -285,7 +285,8 @@ def class_compliance_predictor(result: ComplianceAudit, *, school_year: str) -> 
 
 
 def _counted(logs: ActivityLogs, exclude: Collection[str], as_of) -> pd.DataFrame:
-    events = logs.events[logs.events["valid"] & ~logs.events["event_id"].isin(list(exclude))]
+    excluded = positions(logs.events["event_id"], pd.Series(list(exclude), dtype="str")) >= 0
+    events = logs.events[logs.events["valid"].to_numpy() & ~excluded]
     if as_of is not None:
         events = events[events["date"] <= pd.Timestamp(as_of)]
     return events
@@ -298,12 +299,12 @@ def _is(events: pd.DataFrame, kind: str, *, in_person: bool = False) -> pd.Serie
 
 def _per_student(logs: ActivityLogs, events: pd.DataFrame, children: pd.Series) -> np.ndarray:
     links = logs.tables["event_student"]
-    counts = links.loc[links["event_id"].isin(events["event_id"]), "student_id"].value_counts()
+    counts = links.loc[positions(links["event_id"], events["event_id"]) >= 0, "student_id"].value_counts()
     return counts.reindex(children).fillna(0).to_numpy().astype(np.int64)
 
 
 def _per_class(logs: ActivityLogs, events: pd.DataFrame, children: pd.Series) -> np.ndarray:
     links = logs.tables["event_class"].drop_duplicates()
-    counts = links.loc[links["event_id"].isin(events["event_id"]), "class_id"].value_counts()
+    counts = links.loc[positions(links["event_id"], events["event_id"]) >= 0, "class_id"].value_counts()
     class_of = logs.tables["student"].set_index("student_id")["class_id"]
     return counts.reindex(class_of.reindex(children)).fillna(0).to_numpy().astype(np.int64)
