@@ -13,7 +13,9 @@ resident set size of:
     audit     audit against neimenggu (all valid events)
     audit2    audit against neimenggu without the flagged events
 
-and checks that events read = invalid + excluded + counted.
+and checks that events read = invalid + excluded + counted. Wall-clock seconds per step, the process's CPU
+seconds (user + system, including imports: on a machine shared with other jobs the better measure of the work) and
+peak RSS in MiB.
 
 Measured 2026-12-01 on the 2-core development machine (shared with other jobs), 1,000,000 students and 10,000,000
 events (10,100,000 event_class and 7,000,000 event_student rows), medians of 3 runs: see the README's benchmark table.
@@ -139,6 +141,8 @@ def run_once(folder: str) -> None:
     clean = audit(logs, rules=rules, exclude=flags.flagged_ids)
     times["audit2"] = time.perf_counter() - mark
     times["total"] = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    times["cpu"] = usage.ru_utime + usage.ru_stime
     steps = clean.accounting.set_index("step")["n"]
     assert steps["events read"] == steps["events invalid"] + steps["events excluded"] + steps["events counted"]
     print(json.dumps({
@@ -153,7 +157,7 @@ def main(n_students: int, n_events: int, runs: int) -> None:
         start = time.perf_counter()
         generate(n_students, n_events, Path(folder))
         print(f"generated {n_students:,} students, {n_events:,} events in {time.perf_counter() - start:.1f} s")
-        keys = ("read", "flags", "audit", "audit2", "total", "rss_mib")
+        keys = ("read", "flags", "audit", "audit2", "total", "cpu", "rss_mib")
         print(f"{'run':>3} " + " ".join(f"{k:>9}" for k in keys) + "  events / invalid / flagged")
         results = []
         for run in range(runs):

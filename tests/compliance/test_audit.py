@@ -93,6 +93,9 @@ def test_example_under_each_jurisdiction(example_logs, name):
     assert (result.cci["cci_strict"] <= result.cci["cci_graded"] + 1e-12).all()
     shares = result.share_met()
     assert shares.index.tolist() == [r.id for r in counted if r.unit != "community"]
+    matrix = result.rate_matrix()
+    assert matrix.shape[0] == 40 and 0 <= np.nanmin(matrix.to_numpy()) <= np.nanmax(matrix.to_numpy()) <= 1
+    assert matrix.loc["S01C0101"].notna().sum() == len(result.classes[result.classes["class_id"] == "S01C0101"])
 
 
 def test_county_targets_of_the_education_alliance_plan():

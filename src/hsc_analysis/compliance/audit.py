@@ -70,6 +70,14 @@ class ComplianceAudit:
         order = pd.unique(counted["rule_id"])
         return (table["n_met"] / table["n_units"]).reindex(order)
 
+    def rate_matrix(self) -> pd.DataFrame:
+        """Classes × "rule period" columns of capped rates (1 = met), for a rule × class shortfall heat map."""
+        if not len(self.classes):
+            return pd.DataFrame()
+        column = self.classes["rule_id"] + " " + self.classes["period"].astype(str)
+        table = self.classes.assign(column=column).pivot_table(index="class_id", columns="column", values="rate")
+        return table[pd.unique(column)]
+
     def to_frame(self) -> pd.DataFrame:
         """Classes, communities, schools and targets in one long table with a ``level`` column."""
         parts = [
