@@ -1,8 +1,9 @@
 """A study declared in ``study.yaml``, and the chain that runs it: import → screen → score → measurement.
 
 ``study.yaml`` is the single place that declares a study (see the README): its title, output language, seed,
-missing-data policy, screening rules and one entry per dataset (instrument file and raw data file, paths relative
-to study.yaml). :func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
+missing-data policy, screening rules, one entry per dataset (instrument file and raw data file, paths relative
+to study.yaml) and, optionally, the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`).
+:func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
 """
 
 from __future__ import annotations

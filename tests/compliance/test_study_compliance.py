@@ -71,6 +71,8 @@ def test_study_compliance_on_the_example(example_study):
     tables = result.tables()
     assert {"classes", "classes_unflagged", "paper_flags", "teacher_visit_inflation", "rules"} <= set(tables)
     assert all(isinstance(t, pd.DataFrame) for t in tables.values())
+    long = result.to_frame()
+    assert set(long["events"]) == {"all", "unflagged"} and set(long["level"]) == {"class", "school"}
 
 
 def test_cli_writes_tables_and_prints_a_summary(tmp_path, capsys):

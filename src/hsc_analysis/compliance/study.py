@@ -49,6 +49,14 @@ class StudyCompliance:
     teachers: VisitInflation | None = None
     notes: tuple[str, ...] = field(default=())
 
+    def to_frame(self) -> pd.DataFrame:
+        """The audit's long table (:meth:`ComplianceAudit.to_frame`) counted with all events and without the flagged
+        ones, told apart by ``events`` ("all", "unflagged")."""
+        return pd.concat(
+            [self.audit.to_frame().assign(events="all"), self.audit_unflagged.to_frame().assign(events="unflagged")],
+            ignore_index=True,
+        )
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Name → table, for writing (CSV) or rendering."""
         out = {
