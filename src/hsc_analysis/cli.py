@@ -390,7 +390,10 @@ def _cmd_compliance(args: argparse.Namespace) -> None:
     from hsc_analysis.io import write_table
     from hsc_analysis.study import load_study
 
-    result = study_compliance(load_study(args.study), rules=load_rules(args.rules))
+    study = load_study(args.study)
+    if args.output:
+        check_output_folder(args.output, parameter="-o", inputs=study.logs.values())
+    result = study_compliance(study, rules=load_rules(args.rules))
     steps = result.audit.accounting.set_index("step")["n"]
     flagged = len(result.flags.flagged_ids)
     print(f"{result.rules.id}: {steps['events read']} events read, {steps['events invalid']} invalid, "

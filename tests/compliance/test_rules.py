@@ -46,6 +46,8 @@ def test_users_own_rule_set(tmp_path):
         (("levels: [school, grade, class]", "levels: []"), r"rules\[5\]\.levels: required for committee_levels"),
         (("id: CG, source: test,", "id: CG,"), r"rules\[4\]\.source: required"),
         (("id: PM,", "id: HV,"), r"rules\[2\]\.id: 'HV' repeats"),
+        (("min_count: 2}", "min_count: 2, min_count: 3}"),
+         r"cannot read the rule set \(line \d+: key 'min_count' given twice"),
         (("document: test document", "documnet: x"), r"\(top level\): unknown key\(s\) documnet"),
         (("period: calendar_year", "period: semester"), r"rules\[4\]\.period: community rules are counted per"),
         (("kind: structural, check: ledger_current", "kind: structural, check: ledger"),
@@ -67,5 +69,5 @@ def test_unknown_name_or_unreadable_file(tmp_path):
         load_rules(tmp_path / "absent.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules: [", encoding="utf-8")
-    with pytest.raises(RuleSetError, match=r"bad\.yaml: not valid YAML"):
+    with pytest.raises(RuleSetError, match=r"bad\.yaml: cannot read the rule set \(not valid YAML"):
         load_rules(bad)

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from hsc_analysis.compliance.schema import ACTIVITY_TYPES, MODES
 from hsc_analysis.errors import InputError
+from hsc_analysis.yamlfile import read_yaml
 
 __all__ = ["BUNDLED_RULE_SETS", "Rule", "RuleSet", "RuleSetError", "load_rules"]
 
@@ -147,20 +147,12 @@ def load_rules(name: str | Path) -> RuleSet:
     """
     text_name = str(name)
     if text_name in BUNDLED_RULE_SETS:
-        resource = resources.files("hsc_analysis.compliance") / "rules" / f"{text_name}.yaml"
-        path, text = Path(str(resource)), resource.read_text(encoding="utf-8")
+        path = Path(str(resources.files("hsc_analysis.compliance") / "rules" / f"{text_name}.yaml"))
     else:
         path = Path(name)
         if path.suffix.lower() not in (".yaml", ".yml"):
             raise RuleSetError(f"--rules: got {text_name!r}; allowed: {', '.join(BUNDLED_RULE_SETS)} or a .yaml file")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise RuleSetError(f"{path}: cannot read the rule set ({err})") from None
-    try:
-        spec = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise RuleSetError(f"{path}: not valid YAML ({err})".replace("\n", " ")) from None
+    spec = read_yaml(path, error=RuleSetError, what="rule set")
     return _rule_set(spec, path)
 
 
