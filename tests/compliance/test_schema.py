@@ -122,3 +122,12 @@ def test_every_event_is_counted_or_flagged(types, days, linked):
 
 def test_example_folder_is_declared_in_the_study(example_study):
     assert example_study.logs["event"] == (EXAMPLE / "logs" / "event.csv").resolve()
+
+
+def test_dates_already_typed_are_kept(tiny):
+    tiny["student"]["enrol_start"] = pd.to_datetime(tiny["student"]["enrol_start"])
+    tiny["student"]["enrol_end"] = pd.NaT
+    assert validate_logs(tiny).n_events_invalid == 4
+    tiny["student"].loc[2, "enrol_start"] = pd.NaT
+    with pytest.raises(DataError, match="table student row 2 column enrol_start: empty"):
+        validate_logs(tiny)

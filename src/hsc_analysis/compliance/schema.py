@@ -334,6 +334,11 @@ def _text(column: pd.Series) -> pd.Series:
 
 
 def _dates(column: pd.Series, name: str, col: str, where: str, *, required: bool) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):  # Parquet and Excel keep dates as dates
+        if required and column.isna().any():
+            row = column.index[column.isna().to_numpy().argmax()]
+            raise DataError(f"{where}: table {name} row {row} column {col}: empty; allowed: a date (YYYY-MM-DD)")
+        return column.astype("datetime64[ns]")
     text = _text(column)
     parsed = pd.to_datetime(text.where(text != ""), errors="coerce", format="mixed")
     bad = parsed.isna() & (text != "")
