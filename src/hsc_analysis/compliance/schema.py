@@ -33,6 +33,7 @@ from hsc_analysis.errors import DataError
 
 __all__ = [
     "ACTIVITY_TYPES",
+    "EVENT_COLUMNS",
     "MODES",
     "TABLES",
     "ActivityLogs",
@@ -55,6 +56,27 @@ ACTIVITY_TYPES = (
 MODES = ("in_person", "online", "hybrid", "phone")
 PRE_ENROLMENT_DAYS = 30
 """Default: a home visit this many days before enrolment still counts (summer visits to incoming pupils)."""
+
+
+EVENT_COLUMNS = (
+    "event_id",
+    "activity_type",
+    "date",
+    "level",
+    "school_id",
+    "community_id",
+    "organiser_staff_id",
+    "mode",
+    "duration_min",
+    "topic",
+    "n_invited",
+    "n_attended",
+    "evidence",
+    "verified",
+    "entered_by",
+    "entered_at",
+)
+"""The event table's columns in their usual order (``counts_for_term_id`` may follow)."""
 
 
 @dataclass(frozen=True)
@@ -105,17 +127,7 @@ TABLES: dict[str, TableSpec] = {
     "event": TableSpec(
         ("event_id", "activity_type", "date", "school_id", "mode"),
         (
-            "level",
-            "community_id",
-            "organiser_staff_id",
-            "duration_min",
-            "topic",
-            "n_invited",
-            "n_attended",
-            "evidence",
-            "verified",
-            "entered_by",
-            "entered_at",
+            *(c for c in EVENT_COLUMNS if c not in ("event_id", "activity_type", "date", "school_id", "mode")),
             "counts_for_term_id",
         ),
         flags=("verified",),
