@@ -94,8 +94,8 @@ def paper_compliance_flags(
     """
     events = logs.events
     valid = events["valid"].to_numpy()
-    kind = events["activity_type"].to_numpy(dtype=object)
-    visit = valid & (kind == "home_visit")
+    is_visit = events["activity_type"].eq("home_visit").to_numpy()
+    visit = valid & is_visit
     in_person = visit & (events["mode"] == "in_person").to_numpy()
     day = _day_number(events["date"])
     entered = events["entered_at"] if "entered_at" in events.columns else None
@@ -118,13 +118,13 @@ def paper_compliance_flags(
     else:
         flags["late_entry_class"] = false
     flags["no_evidence"] = (events["evidence"] == "none").to_numpy() if "evidence" in events.columns else false
-    flags["duplicate"] = _duplicates(logs, valid, kind, day)
+    flags["duplicate"] = _duplicates(logs, valid, is_visit, codes(events["activity_type"]), day)
     if {"n_invited", "n_attended"} <= set(events.columns):
         flags["attended_over_invited"] = (events["n_attended"] > events["n_invited"]).to_numpy()
     else:
         flags["attended_over_invited"] = false
     out = pd.DataFrame(
-        {"event_id": events["event_id"].to_numpy()[valid], "activity_type": kind[valid]}
+        {"event_id": events["event_id"][valid].to_numpy(), "activity_type": events["activity_type"][valid].to_numpy()}
         | {name: flags[name][valid] for name in FLAGS}
     )
     out["n_flags"] = out[list(FLAGS)].sum(axis=1).astype(np.int64)
@@ -182,10 +182,9 @@ def _late_class(logs: ActivityLogs, visit: np.ndarray, late: np.ndarray, late_sh
     return use & late & (share[np.where(use, key, 0)] > late_share)
 
 
-def _duplicates(logs: ActivityLogs, valid: np.ndarray, kind: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _duplicates(logs: ActivityLogs, valid, is_visit, type_code, day) -> np.ndarray:
     """Second and later valid events of one type on one date for one class (home visits: for one student)."""
     dup = np.zeros(len(valid), dtype=bool)
-    type_code = codes(pd.Series(kind, dtype="str"))
     span = day[valid].max(initial=0) - day[valid].min(initial=0) + 1
     first_day = day[valid].min(initial=0)
     for table, unit, home_visit in (("event_class", "class_pos", False), ("event_student", "student_pos", True)):
@@ -193,7 +192,7 @@ def _duplicates(logs: ActivityLogs, valid: np.ndarray, kind: np.ndarray, day: np
         event, who = links["event_pos"].to_numpy(), links[unit].to_numpy()
         ok = (event >= 0) & (who >= 0)
         event, who = event[ok], who[ok]
-        keep = valid[event] & ((kind[event] == "home_visit") == home_visit)
+        keep = valid[event] & (is_visit[event] == home_visit)
         event, who = event[keep], who[keep]
         order = np.argsort(event, kind="stable")
         event, who = event[order], who[order]

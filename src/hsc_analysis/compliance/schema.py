@@ -443,7 +443,7 @@ def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -
                     {
                         "table": table,
                         "row": frame.index[mask],
-                        "event_id": frame["event_id"].to_numpy(dtype=object)[mask],
+                        "event_id": frame["event_id"][mask].to_numpy(dtype=object),
                         "reason": reason,
                         "detail": detail,
                     }
@@ -477,7 +477,7 @@ def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -
     # a home visit must fall within the visited student's enrolment
     ok = (event >= 0) & (student >= 0)
     is_visit = np.zeros(len(visits), dtype=bool)
-    is_visit[ok] = (events["activity_type"].to_numpy(dtype=object) == "home_visit")[event[ok]]
+    is_visit[ok] = events["activity_type"].eq("home_visit").to_numpy()[event[ok]]
     when = np.full(len(visits), np.datetime64("NaT"), "datetime64[ns]")
     start, end = when.copy(), when.copy()
     when[ok] = events["date"].to_numpy()[event[ok]]
@@ -533,5 +533,6 @@ def _term_of(events: pd.DataFrame, terms: pd.DataFrame) -> tuple[pd.Series, np.n
     if "counts_for_term_id" in events.columns:
         declared = positions(events["counts_for_term_id"], terms["term_id"])
         pos = np.where(declared >= 0, declared, pos)
-    term_id = np.where(pos >= 0, terms["term_id"].to_numpy(dtype=object)[np.maximum(pos, 0)], "")
-    return pd.Series(term_id, index=events.index, dtype="str"), pos
+    ids = [*terms["term_id"].tolist(), ""]  # term ids are unique and never blank
+    term_id = pd.Categorical.from_codes(np.where(pos >= 0, pos, len(ids) - 1), categories=ids)
+    return pd.Series(term_id, index=events.index), pos
