@@ -17,8 +17,20 @@ and checks that events read = invalid + excluded + counted. Wall-clock seconds p
 (``time.process_time``, all threads: on a machine shared with other jobs the better measure of the work) in total
 and for read, flags and the first audit, and peak RSS in MiB.
 
-Measured 2026-12-01 on the 2-core development machine (shared with other jobs), 1,000,000 students and 10,000,000
-events (10,100,000 event_class and 7,000,000 event_student rows), medians of 3 runs: see the README's benchmark table.
+Measured 2026-12-01 on the 2-core development machine while other jobs kept its load average at 10–12, 1,000,000
+students and 10,000,000 events (10,086,000 event_class and 7,000,000 event_student rows; 444,363 events flagged),
+one run (generation 86 s, not counted):
+
+    step      wall s   CPU s
+    read        88.1    24.7     read 10 Parquet tables and validate
+    flags       57.8    17.1
+    audit       24.3     7.1
+    audit2      26.4    ~7       (total CPU 56.3 s)
+    total      196.6    56.3     peak RSS 5,348 MiB
+
+Two earlier runs of the same sizes, before term ids became categorical: CPU 66.6 and 64.4 s, wall 298.6 and
+258.6 s, peak RSS 5,556 and 5,598 MiB. On the loaded machine the wall clock measures the other jobs as much as this
+code; the CPU seconds are the work.
 """
 
 import json
