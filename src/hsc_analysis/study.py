@@ -89,13 +89,13 @@ def load_study(path: str | Path) -> Study:
     _refuse_unknown(spec, STUDY_KEYS, "(top level)", fail)
     language = spec.get("language", "zh")
     if language not in ("zh", "en"):
-        raise fail("language", f"got {language!r}; allowed: zh, en")
+        raise fail("language", f"got {language!r:.60}; allowed: zh, en")
     seed = spec.get("seed", DEFAULT_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise fail("seed", f"got {seed!r}; allowed: a non-negative integer")
+        raise fail("seed", f"got {seed!r:.60}; allowed: a non-negative integer")
     nan_policy = spec.get("nan_policy", "listwise")
     if nan_policy not in NAN_POLICIES:
-        raise fail("nan_policy", f"got {nan_policy!r}; allowed: {', '.join(NAN_POLICIES)}")
+        raise fail("nan_policy", f"got {nan_policy!r:.60}; allowed: {', '.join(NAN_POLICIES)}")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
