@@ -1,22 +1,23 @@
 """A study declared in ``study.yaml``, and the chain that runs it: import → screen → score → measurement.
 
 ``study.yaml`` is the single place that declares a study (see the README): its title, output language, seed,
-missing-data policy, screening rules and one entry per dataset (instrument file and raw data file, paths relative
-to study.yaml). :func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
+missing-data policy, screening rules, one entry per dataset (instrument file and raw data file, paths relative
+to study.yaml) and, optionally, the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`).
+:func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import yaml
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.findings.plan import AnalysisPlan, load_plan
 from hsc_analysis.instruments import Instrument, Label, load_instrument
+from hsc_analysis.paths import plain_name
 from hsc_analysis.screening.rules import ScreeningRules
+from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from hsc_analysis.findings import DatasetFindings
@@ -43,14 +44,14 @@ class StudyError(InputError):
 class Dataset:
     """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
     (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
-    column → question ``mapping``."""
+    column → question ``mapping`` (a question id, or None to leave the column out)."""
 
     name: str
     instrument: Instrument
     instrument_path: Path
     file: Path
     source: str = "auto"
-    mapping: dict[str, str] | None = None
+    mapping: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,17 @@ class Study:
     seed: int
     nan_policy: str
     plan: AnalysisPlan
+    logs: dict[str, Path] = field(default_factory=dict)
+    """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
 
 
 def load_study(path: str | Path) -> Study:
     """Read and validate a study.yaml; instrument files are loaded (and validated) too."""
+    from hsc_analysis.io.mapping import mapping_problem
+    from hsc_analysis.io.responses import SOURCES
+
     path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise StudyError(f"{path}: cannot read the study file ({err})".replace("\n", " ")) from None
+    spec = read_yaml(path, error=StudyError, what="study file")
 
     def fail(key: str, message: str) -> StudyError:
         return StudyError(f"{path}: {key}: {message}")
@@ -90,17 +93,18 @@ def load_study(path: str | Path) -> Study:
     _refuse_unknown(spec, STUDY_KEYS, "(top level)", fail)
     language = spec.get("language", "zh")
     if language not in ("zh", "en"):
-        raise fail("language", f"got {language!r}; allowed: zh, en")
+        raise fail("language", f"got {language!r:.60}; allowed: zh, en")
     seed = spec.get("seed", DEFAULT_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise fail("seed", f"got {seed!r}; allowed: a non-negative integer")
+        raise fail("seed", f"got {seed!r:.60}; allowed: a non-negative integer")
     nan_policy = spec.get("nan_policy", "listwise")
     if nan_policy not in NAN_POLICIES:
-        raise fail("nan_policy", f"got {nan_policy!r}; allowed: {', '.join(NAN_POLICIES)}")
+        raise fail("nan_policy", f"got {nan_policy!r:.60}; allowed: {', '.join(NAN_POLICIES)}")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
     for name, entry in spec["datasets"].items():
+        plain_name(name, where=f"{path}: datasets")
         if not isinstance(entry, dict):
             raise fail(f"datasets.{name}", "expected a mapping with 'instrument' and 'file'")
         for key in ("instrument", "file"):
@@ -108,10 +112,16 @@ def load_study(path: str | Path) -> Study:
                 raise fail(f"datasets.{name}", f"missing required key '{key}'")
         _refuse_unknown(entry, DATASET_KEYS, f"datasets.{name}", fail)
         mapping = entry.get("mapping")
-        if mapping is not None and (
-            not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
-        ):
-            raise fail(f"datasets.{name}.mapping", "expected a mapping of column header to question id")
+        problem = mapping_problem(mapping) if mapping is not None else None
+        if problem:
+            raise fail(f"datasets.{name}.mapping", problem)
+        for key in ("instrument", "file"):
+            if not isinstance(entry[key], str) or not entry[key]:
+                raise fail(f"datasets.{name}.{key}", f"expected a file path, got {entry[key]!r:.80}")
+        key = "source" if "source" in entry else "platform"
+        source = entry.get(key, "auto")
+        if source not in SOURCES:
+            raise fail(f"datasets.{name}.{key}", f"got {source!r:.80}; allowed: {', '.join(SOURCES)}")
         instrument_path = (path.parent / entry["instrument"]).resolve()
         datasets.append(
             Dataset(
@@ -119,7 +129,7 @@ def load_study(path: str | Path) -> Study:
                 instrument=load_instrument(instrument_path),
                 instrument_path=instrument_path,
                 file=(path.parent / entry["file"]).resolve(),
-                source=str(entry.get("source", entry.get("platform", "auto"))),
+                source=source,
                 mapping={str(k): v for k, v in mapping.items()} if mapping else None,
             )
         )
@@ -135,7 +145,26 @@ def load_study(path: str | Path) -> Study:
         seed=seed,
         nan_policy=nan_policy,
         plan=load_plan(spec.get("analyses"), instruments={d.name: d.instrument for d in datasets}, source=str(path)),
+        logs=_logs(spec.get("logs"), path, fail),
     )
+
+
+def _logs(section, path: Path, fail) -> dict[str, Path]:
+    """The ``logs:`` section: activity-log table name → file, relative to study.yaml."""
+    from hsc_analysis.compliance.schema import TABLES, missing_tables
+
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise fail("logs", "expected a mapping of log table name to file")
+    _refuse_unknown(section, tuple(TABLES), "logs", fail)
+    missing = missing_tables(section)
+    if missing:
+        raise fail("logs", f"missing required table(s) {', '.join(missing)}")
+    for name, file in section.items():
+        if not isinstance(file, str) or not file:
+            raise fail(f"logs.{name}", f"got {file!r}; allowed: a file path relative to study.yaml")
+    return {str(name): (path.parent / file).resolve() for name, file in section.items()}
 
 
 def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
@@ -189,6 +218,12 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
             dataset.file, instrument, source=dataset.source, mapping=dataset.mapping, on_invalid="mark"
         )
         screening = screen(responses, instrument=instrument, rules=study.screening)
+        if screening.kept.n == 0:
+            removed = ", ".join(f"{row.step} {row.n_excluded}" for row in screening.flow.itertuples() if row.n_excluded)
+            raise StudyError(
+                f"{study.path}: datasets.{dataset.name}: screening left no respondent of {responses.n} "
+                f"(excluded: {removed or 'none'}); check the file and the screening: thresholds"
+            )
         items = screening.kept.items
         scores = score_scales(items, instrument=instrument)
         measurement = measurement_summary(items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed)
