@@ -29,7 +29,8 @@ DEFAULT_SEED = 20250601
 """Seed of a study that declares none (any fixed seed makes the report reproducible; declare yours)."""
 
 NAN_POLICIES = ("listwise", "pairwise")
-STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "screening", "datasets", "logs")
+STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "screening", "datasets",
+              "logs")  # fmt: skip
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
 
@@ -54,8 +55,8 @@ class Dataset:
 @dataclass(frozen=True)
 class Study:
     """A loaded study.yaml. ``seed`` drives every random step (bootstrap intervals); ``nan_policy`` is the
-    missing-data policy of reliability and item analysis; ``screening`` holds the rules of its ``screening:``
-    section (defaults where absent)."""
+    missing-data policy of reliability and item analysis; ``cfa_missing`` (fiml, the default, or listwise) that
+    of the CFA; ``screening`` holds the rules of its ``screening:`` section (defaults where absent)."""
 
     id: str
     title: Label
@@ -65,6 +66,7 @@ class Study:
     screening: ScreeningRules
     seed: int
     nan_policy: str
+    cfa_missing: str = "fiml"
 
 
 def load_study(path: str | Path) -> Study:
@@ -93,6 +95,11 @@ def load_study(path: str | Path) -> Study:
     nan_policy = spec.get("nan_policy", "listwise")
     if nan_policy not in NAN_POLICIES:
         raise fail("nan_policy", f"got {nan_policy!r}; allowed: {', '.join(NAN_POLICIES)}")
+    from hsc_analysis.measurement.summary import CFA_MISSING
+
+    cfa_missing = spec.get("cfa_missing", "fiml")
+    if cfa_missing not in CFA_MISSING:
+        raise fail("cfa_missing", f"got {cfa_missing!r}; allowed: {', '.join(CFA_MISSING)}")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
@@ -130,6 +137,7 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
+        cfa_missing=cfa_missing,
     )
 
 
@@ -187,7 +195,11 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
                 screening=screening,
                 scores=score_scales(items, instrument=instrument),
                 measurement=measurement_summary(
-                    items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed
+                    items,
+                    instrument=instrument,
+                    nan_policy=study.nan_policy,
+                    seed=study.seed,
+                    cfa_missing=study.cfa_missing,
                 ),
             )
         )

@@ -21,6 +21,7 @@ from hsc_analysis.measurement._fiml import (
     Patterns,
     casewise_scores,
     independence_loglik,
+    item_moments,
     loglik,
     moment_gradient,
     moment_information,
@@ -190,23 +191,6 @@ def _tli(*, x2, x2_null, c_hat, c_hat_null, df, df_null) -> float:
     return 1 - t1 / t2 if df > 0 and abs(t2) > 0 else 1.0
 
 
-def _independence(pat: Patterns) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each item's answers: count n_i, ML mean and variance, and Σ (r²/s − 1)² over its answers."""
-    p = pat.p
-    values = [[] for _ in range(p)]
-    for b in pat.blocks:
-        for column in range(b.observed.shape[1]):
-            items = b.observed[b.pattern, column]
-            for i in np.unique(items):
-                values[i].append(b.rows[items == i, column])
-    answers = [np.concatenate(v) for v in values]
-    count = np.array([len(a) for a in answers], dtype=float)
-    mean = np.array([a.mean() for a in answers])
-    var = np.array([a.var() for a in answers])
-    kurtosis = np.array([np.sum(((a - m) ** 2 / s - 1) ** 2) for a, m, s in zip(answers, mean, var, strict=True)])
-    return count, mean, var, kurtosis
-
-
 def _complete_data_chisq(mu, sigma, moments: Moments) -> float:
     inv = np.linalg.inv(sigma)
     d = moments.mean - mu
@@ -218,15 +202,13 @@ def _robust_complete(engine, theta, patterns, moments, pieces, inverse, scaling,
     """Complete data: c = the model's Yuan–Bentler scaling, c₀ = the independence model's (lavaan ``cfi.robust``)."""
     trace_null = 0.0
     for pat in patterns.values():
-        count, _, _, kurtosis = _independence(pat)
+        count, _, _, kurtosis = item_moments(pat)
         trace_null += np.sum(1 + kurtosis / (2 * count))
     df_null = sum(pat.p * (pat.p - 1) // 2 for pat in patterns.values())
     baseline_scaling = (trace_h1 - trace_null) / df_null
     n_total = sum(m.n for m in moments.values())
     x2 = n_total * engine.objective(theta, moments)
-    x2_null = sum(
-        m.n * (np.log(np.diag(m.cov)).sum() - np.linalg.slogdet(m.cov)[1]) for m in moments.values()
-    )
+    x2_null = sum(m.n * (np.log(np.diag(m.cov)).sum() - np.linalg.slogdet(m.cov)[1]) for m in moments.values())
     return {"x2": x2, "c_hat": scaling, "baseline_scaling": baseline_scaling,
             "cfi_args": {"x2": x2, "x2_null": x2_null, "c_hat": scaling, "c_hat_null": baseline_scaling}}  # fmt: skip
 
@@ -259,7 +241,7 @@ def _robust_fiml(engine, theta, patterns, moments, pieces, inverse, scaling, tra
         wc.append(fg * pieces[g].duplication.T @ full @ pieces[g].duplication)
         gamma.append(info_inv @ pieces[g].first_order @ info_inv / fg)
         delta.append(jacobian(engine, theta, g)[vech])
-        _, mean, var, _ = _independence(pat)
+        _, mean, var, _ = item_moments(pat)
         select = np.zeros((len(vech), 2 * p))
         select[np.arange(p), np.arange(p)] = 1.0
         select[p + np.flatnonzero(rows == cols), p + np.arange(p)] = 1.0
@@ -280,7 +262,7 @@ def _robust_fiml(engine, theta, patterns, moments, pieces, inverse, scaling, tra
     c_null = trace(block_diag(*delta_null)) / df_null
     trace_null = 0.0
     for pat in patterns.values():
-        count, _, _, kurtosis = _independence(pat)
+        count, _, _, kurtosis = item_moments(pat)
         trace_null += np.sum(1 + kurtosis / (2 * count))
     return {"x2": x2, "c_hat": c_hat, "baseline_scaling": (trace_h1 - trace_null) / df_null,
             "cfi_args": {"x2": x2, "x2_null": x2_null, "c_hat": c_hat, "c_hat_null": c_null}}  # fmt: skip
