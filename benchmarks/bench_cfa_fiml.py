@@ -125,7 +125,7 @@ def main() -> None:
                     "max_estimate_gap": gaps["estimate"], "max_se_gap": gaps["se"],
                 })  # fmt: skip
     table = pd.DataFrame(rows)
-    ratio = table.pivot(index="n", columns="package", values="seconds")
+    ratio = table.pivot_table(index="n", columns="package", values="seconds")
     ratio["speed-up"] = ratio["lavaan 0.6-14"] / ratio["hsc_analysis"]
     print(f"FIML CFA, {FACTORS} factors × {ITEMS} items, 2 % MCAR; median of {args.repeats} fresh process(es)")
     print(table.to_string(index=False, float_format="{:.6g}".format))

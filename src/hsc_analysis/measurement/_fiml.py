@@ -163,7 +163,7 @@ def item_moments(patterns: Patterns) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return count, mean, var, kurtosis
 
 
-def em_moments(patterns: Patterns, *, tol: float = 1e-10, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
+def em_moments(patterns: Patterns, *, tol: float = 1e-10, max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray]:
     """Saturated-model ML estimates (μ̂, Σ̂) by EM, from the available-case means and variances (as lavaan).
 
     E-step per pattern, with A = Σ⁻¹ and C = A_mm⁻¹ (the conditional covariance of the missing items): the
@@ -174,7 +174,7 @@ def em_moments(patterns: Patterns, *, tol: float = 1e-10, max_iter: int = 5000) 
     p, n = patterns.p, patterns.n
     _, mu, var, _ = item_moments(patterns)
     sigma = np.diag(np.where(var > 0, var, 1.0))
-    for iteration in range(1, max_iter + 1):
+    for _ in range(max_iter):
         a = np.linalg.inv(sigma)
         t1, t2 = np.zeros(p), np.zeros((p, p))
         for b in patterns.blocks:
@@ -199,7 +199,7 @@ def em_moments(patterns: Patterns, *, tol: float = 1e-10, max_iter: int = 5000) 
         mu, sigma = new_mu, new_sigma
         if change < tol:
             break
-    return mu, sigma, iteration
+    return mu, sigma
 
 
 def independence_loglik(patterns: Patterns) -> float:

@@ -234,7 +234,7 @@ def _cfa_casewise(spec, frame, observed, latent, groups, group_equal, *, estimat
         where = "" if groups == ["all"] else f" in group {label!r}"
         _check_answers(x, observed, where)
         patterns[g] = missing_patterns(x)
-        mu, sigma, _ = em_moments(patterns[g])
+        mu, sigma = em_moments(patterns[g])
         moments[g] = _checked(Moments(cov=sigma, mean=mu, n=len(x)), observed, where)
     table, engine = _model(spec, observed, latent, groups, group_equal, True)
     two_stage = engine.fit(_start_values(table, moments, observed), moments)  # ML on the EM moments: a close start
