@@ -64,5 +64,8 @@ rel <- compRelSEM(bfi_fit)
 ave <- AVE(bfi_fit)
 write.csv(data.frame(factor = names(rel), cr = as.numeric(rel), ave = as.numeric(ave[names(rel)])),
           file.path(out, "fiml_bfi_cr_ave.csv"), row.names = FALSE)
+ht <- htmt(bfi_model, data = bfi_items, missing = "ml")
+write.csv(data.frame(factor = rownames(ht), ht, check.names = FALSE), file.path(out, "fiml_bfi_htmt.csv"),
+          row.names = FALSE)
 
 cat("lavaan", as.character(packageVersion("lavaan")), "semTools", as.character(packageVersion("semTools")), "\n")

@@ -105,7 +105,8 @@ class SaturatedPieces:
 
     information: np.ndarray
     first_order: np.ndarray
-    duplication: np.ndarray  # (p + p²) × (p + p(p+1)/2): ∂(μ, vec Σ)/∂(μ, vech Σ)
+    duplication: np.ndarray
+    sigma: np.ndarray  # (p + p²) × (p + p(p+1)/2): ∂(μ, vec Σ)/∂(μ, vech Σ)
 
 
 def saturated_pieces(pat: Patterns, mu: np.ndarray, sigma: np.ndarray) -> SaturatedPieces:
@@ -117,7 +118,7 @@ def saturated_pieces(pat: Patterns, mu: np.ndarray, sigma: np.ndarray) -> Satura
     dup[p + cols * p + rows, p + np.arange(len(rows))] = 1.0
     information = dup.T @ moment_information(pat, mu, sigma) @ dup / pat.n
     scores = saturated_scores(pat, mu, sigma)
-    return SaturatedPieces(information, scores.T @ scores / pat.n, dup)
+    return SaturatedPieces(information, scores.T @ scores / pat.n, dup, sigma)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ class Robust:
     covariance: np.ndarray
     identified: bool
     scaling_factor: float = np.nan
-    robust: dict | None = None
+    baseline_scaling: float = np.nan
+    robust: dict | None = None  # x2, x2_null, c_hat, c_hat_null of the robust CFI, TLI and RMSEA
 
     @classmethod
     def compute(cls, engine, theta, patterns, moments, *, mlr: bool) -> Robust:
@@ -154,10 +156,20 @@ class Robust:
         pieces = {g: saturated_pieces(pat, moments[g].mean, moments[g].cov) for g, pat in patterns.items()}
         trace_h1 = sum(np.sum(pc.first_order * np.linalg.inv(pc.information).T) for pc in pieces.values())
         scaling = (trace_h1 - np.sum(meat * inverse.T)) / df if identified and df > 0 else np.nan
+        trace_null, x2, x2_null = 0.0, 0.0, 0.0
+        for g, pat in patterns.items():
+            count, mean, var, kurtosis = item_moments(pat)
+            trace_null += np.sum(1 + kurtosis / (2 * count))  # tr(B₀E₀⁻¹) of the independence model
+            mats = engine.matrices(theta, g)
+            x2 += _complete_data_chisq(mats["mu"], mats["sigma"], moments[g])
+            x2_null += _complete_data_chisq(mean, np.diag(var), moments[g])
+        df_null = sum(pat.p * (pat.p - 1) // 2 for pat in patterns.values())
+        baseline_scaling = (trace_h1 - trace_null) / df_null
         complete = all(pat.n_patterns == 1 and pat.blocks[0].observed.shape[1] == pat.p for pat in patterns.values())
-        corrected = _robust_complete if complete else _robust_fiml
-        robust = corrected(engine, theta, patterns, moments, pieces, inverse, scaling, trace_h1)
-        return cls(chisq, logl, 2 * (h1 - baseline), covariance, identified, scaling, robust)
+        # complete data: c, c₀ are the Yuan–Bentler scalings of the model and the independence model (lavaan)
+        c_hat, c_null = (scaling, baseline_scaling) if complete else _fiml_corrected(engine, theta, patterns, pieces)
+        robust = {"x2": x2, "x2_null": x2_null, "c_hat": c_hat, "c_hat_null": c_null}
+        return cls(chisq, logl, 2 * (h1 - baseline), covariance, identified, scaling, baseline_scaling, robust)
 
     def scaled_measures(self, fit: pd.Series, *, n_groups: int) -> pd.Series:
         """MLR additions to the fit set: the Yuan–Bentler scaled χ² and the robust CFI, TLI and RMSEA."""
@@ -167,9 +179,9 @@ class Robust:
             "chisq_scaled": scaled,
             "p_value_scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
             "scaling_factor": self.scaling_factor,
-            "baseline_chisq_scaled": fit["baseline_chisq"] / self.robust["baseline_scaling"],
-            "cfi_robust": _cfi(**self.robust["cfi_args"], df=df, df_null=fit["baseline_df"]),
-            "tli_robust": _tli(**self.robust["cfi_args"], df=df, df_null=fit["baseline_df"]),
+            "baseline_chisq_scaled": fit["baseline_chisq"] / self.baseline_scaling,
+            "cfi_robust": _cfi(**self.robust, df=df, df_null=fit["baseline_df"]),
+            "tli_robust": _tli(**self.robust, df=df, df_null=fit["baseline_df"]),
             "rmsea_robust": np.sqrt(n_groups)
             * np.sqrt(max(self.robust["x2"] / fit["n"] / df - self.robust["c_hat"] / fit["n"], 0.0))
             if df > 0
@@ -198,57 +210,36 @@ def _complete_data_chisq(mu, sigma, moments: Moments) -> float:
     return float(moments.n * (value - len(mu) + d @ inv @ d))
 
 
-def _robust_complete(engine, theta, patterns, moments, pieces, inverse, scaling, trace_h1) -> dict:
-    """Complete data: c = the model's Yuan–Bentler scaling, c₀ = the independence model's (lavaan ``cfi.robust``)."""
-    trace_null = 0.0
-    for pat in patterns.values():
-        count, _, _, kurtosis = item_moments(pat)
-        trace_null += np.sum(1 + kurtosis / (2 * count))
-    df_null = sum(pat.p * (pat.p - 1) // 2 for pat in patterns.values())
-    baseline_scaling = (trace_h1 - trace_null) / df_null
-    n_total = sum(m.n for m in moments.values())
-    x2 = n_total * engine.objective(theta, moments)
-    x2_null = sum(m.n * (np.log(np.diag(m.cov)).sum() - np.linalg.slogdet(m.cov)[1]) for m in moments.values())
-    return {"x2": x2, "c_hat": scaling, "baseline_scaling": baseline_scaling,
-            "cfi_args": {"x2": x2, "x2_null": x2_null, "c_hat": scaling, "c_hat_null": baseline_scaling}}  # fmt: skip
-
-
-def _robust_fiml(engine, theta, patterns, moments, pieces, inverse, scaling, trace_h1) -> dict:
-    """Incomplete data: lavaan's FIML-corrected (version V3) robust indices (``lav_fit_fiml_corrected``).
+def _fiml_corrected(engine, theta, patterns, pieces) -> tuple[float, float]:
+    """Incomplete data: c and c₀ of lavaan's FIML-corrected (version V3) robust indices (``lav_fit_fiml_corrected``).
 
     With Wm, Jm the observed and first-order saturated information at the EM moments, Wc the complete-data
     information at the same moments, Γ = Wm⁻¹JmWm⁻¹ and U = Wm − WmΔ(ΔᵀWmΔ)⁻¹ΔᵀWm (Δ = ∂(μ, vech Σ)/∂θ),
     c = tr(U Wm⁻¹ Wc Wm⁻¹ U Γ)/df and T₃ the complete-data χ² of θ̂ against the EM moments; the same for the
     independence model gives c₀ and T₃₀.
     """
-    n_total = sum(m.n for m in moments.values())
-    weights = {g: m.n / n_total for g, m in moments.items()}
+    n_total = sum(pat.n for pat in patterns.values())
     wm, wmi, wc, gamma, delta, delta_null = [], [], [], [], [], []
-    x2 = x2_null = 0.0
     for g, pat in patterns.items():
         p = pat.p
         rows, cols = np.tril_indices(p)
         vech = np.r_[np.arange(p), p + rows * p + cols]
         info = pieces[g].information
         info_inv = np.linalg.inv(info)
-        inv = np.linalg.inv(moments[g].cov)
+        inv = np.linalg.inv(pieces[g].sigma)
         full = np.zeros((p + p * p, p + p * p))
         full[:p, :p] = inv
         full[p:, p:] = 0.5 * np.einsum("jk,li->ijkl", inv, inv).reshape(p * p, p * p)
-        fg = weights[g]
+        fg = pat.n / n_total
         wm.append(fg * info)
         wmi.append(info_inv / fg)
         wc.append(fg * pieces[g].duplication.T @ full @ pieces[g].duplication)
         gamma.append(info_inv @ pieces[g].first_order @ info_inv / fg)
         delta.append(jacobian(engine, theta, g)[vech])
-        _, mean, var, _ = item_moments(pat)
         select = np.zeros((len(vech), 2 * p))
         select[np.arange(p), np.arange(p)] = 1.0
         select[p + np.flatnonzero(rows == cols), p + np.arange(p)] = 1.0
         delta_null.append(select)
-        mats = engine.matrices(theta, g)
-        x2 += _complete_data_chisq(mats["mu"], mats["sigma"], moments[g])
-        x2_null += _complete_data_chisq(mean, np.diag(var), moments[g])
     wm, wmi, wc, gamma = (block_diag(*m) for m in (wm, wmi, wc, gamma))
     middle = wmi @ wc @ wmi
 
@@ -258,11 +249,4 @@ def _robust_fiml(engine, theta, patterns, moments, pieces, inverse, scaling, tra
 
     df = sum(pat.p * (pat.p + 3) // 2 for pat in patterns.values()) - engine.n_free
     df_null = sum(pat.p * (pat.p - 1) // 2 for pat in patterns.values())
-    c_hat = trace(np.vstack(delta)) / df
-    c_null = trace(block_diag(*delta_null)) / df_null
-    trace_null = 0.0
-    for pat in patterns.values():
-        count, _, _, kurtosis = item_moments(pat)
-        trace_null += np.sum(1 + kurtosis / (2 * count))
-    return {"x2": x2, "c_hat": c_hat, "baseline_scaling": (trace_h1 - trace_null) / df_null,
-            "cfi_args": {"x2": x2, "x2_null": x2_null, "c_hat": c_hat, "c_hat_null": c_null}}  # fmt: skip
+    return trace(np.vstack(delta)) / df, trace(block_diag(*delta_null)) / df_null

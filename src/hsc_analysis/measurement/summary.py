@@ -52,6 +52,7 @@ class ValidityReport:
             "n": self.cfa.n,
             "n_dropped": self.cfa.n_dropped,
             "nan_policy": self.cfa.nan_policy,
+            "n_patterns": self.cfa.n_patterns,
             "estimator": self.cfa.estimator,
             "converged": self.cfa.converged,
             "admissible": self.cfa.admissible,
