@@ -9,7 +9,7 @@ from scipy import stats
 
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement import composite_reliability, average_variance_extracted, htmt
+from hsc_analysis.measurement import average_variance_extracted, composite_reliability, htmt
 from hsc_analysis.measurement._casewise import observed_information
 from hsc_analysis.measurement._fiml import em_moments, loglik, missing_patterns, moment_gradient
 from hsc_analysis.measurement.confirmatory import _model, cfa
