@@ -33,7 +33,7 @@ def table(report, name):
 def test_cli_prints_each_sample_flow(report):
     _, lines = report
     assert lines[0].startswith("parent: 1480 received, excluded attention 98, speed 5, 1377 analysed; CFA fitted (n =")
-    assert lines[2].startswith("administrator: 12 received, excluded none, 12 analysed; CFA not fitted: 9 complete")
+    assert lines[2].startswith("administrator: 12 received, excluded none, 12 analysed; CFA not fitted: 12 respondent")
     assert lines[-1].endswith("manifest.json")
 
 
@@ -108,7 +108,7 @@ def test_screening_still_excludes_the_ids_the_r_reference_used(report):
 def test_a_cfa_that_cannot_be_fitted_is_flagged_not_silent(report):
     admin = table(report, "administrator/measurement.csv")
     assert admin["cr"].isna().all() and admin["alpha"].notna().all()
-    assert admin["flags"].str.contains("CFA not fitted: 9 complete respondent").all()
+    assert admin["flags"].str.contains("CFA not fitted: 12 respondent").all()
     assert not (report[0] / "tables" / "administrator" / "cfa_fit.csv").exists()
 
 

@@ -233,10 +233,10 @@ def measurement_summary(
     >>> inst = Instrument.from_keys({"A": ["-A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3", "-C4", "-C5"]},
     ...                             response_range=(1, 6))
     >>> table = measurement_summary(data("psych", "bfi"), instrument=inst, nan_policy="listwise", seed=1).to_frame()
-    >>> table[["construct", "alpha", "omega_total", "cr", "ave", "cfa_cfi"]].round(3)
-      construct  alpha  omega_total     cr    ave  cfa_cfi
-    0         A  0.704        0.724  0.718  0.342    0.913
-    1         C  0.729        0.734  0.740  0.365    0.913
+    >>> table[["construct", "alpha", "cr", "ave", "cfa_cfi", "cfa_n", "cfa_nan_policy"]].round(3)
+      construct  alpha     cr    ave  cfa_cfi  cfa_n cfa_nan_policy
+    0         A  0.704  0.715  0.338    0.909   2800           fiml
+    1         C  0.729  0.731  0.355    0.909   2800           fiml
     """
     if cfa_missing not in CFA_MISSING:
         raise InputError(f"measurement_summary: cfa_missing must be one of 'fiml', 'listwise'; got {cfa_missing!r}")
