@@ -51,12 +51,7 @@ inv <- do.call(rbind, lapply(list(configural = "", metric = "loadings",
 write.csv(cbind(model = rownames(inv), inv), file.path(out, "fiml_invariance_hs_mcar.csv"), row.names = FALSE)
 
 # psych's bfi: 25 items with genuine missing values, reverse-keyed items recoded 7 - x.
-bfi_items <- bfi[, 1:25]
-for (item in c("A1", "C4", "C5", "E1", "E2", "O2", "O5")) bfi_items[[item]] <- 7 - bfi_items[[item]]
-bfi_model <- paste(
-  "agree =~ A1 + A2 + A3 + A4 + A5", "conscientious =~ C1 + C2 + C3 + C4 + C5",
-  "extraversion =~ E1 + E2 + E3 + E4 + E5", "neuroticism =~ N1 + N2 + N3 + N4 + N5",
-  "openness =~ O1 + O2 + O3 + O4 + O5", sep = "\n")
+source("tests/reference/bfi_items.R")  # bfi_items, bfi_model
 bfi_fit <- cfa(bfi_model, data = bfi_items, missing = "ml")
 write_fit(bfi_fit, "bfi")
 write_fit(cfa(bfi_model, data = bfi_items, missing = "ml", estimator = "MLR"), "bfi_mlr", mlr = TRUE)
