@@ -6,6 +6,7 @@ CSV is fitted in fresh processes — ``cfa(..., nan_policy="fiml")`` in Python, 
 (lavaan 0.6-14) through Rscript — each timing its own fit call (reading the CSV and starting the interpreter are
 excluded); medians over ``--repeats``. Both run with single-threaded BLAS (OPENBLAS_NUM_THREADS=1), as the machine is
 shared. The table compares the numbers too: the largest |Δ| of estimates and standard errors, and of χ², CFI, RMSEA.
+Rows are printed as each N finishes; ``--lavaan-timeout`` stops a lavaan fit that runs longer (recorded as such).
 
     uv run python benchmarks/bench_cfa_fiml.py                          # N = 1,000, 10,000, 100,000
     uv run python benchmarks/bench_cfa_fiml.py --n 1000 10000 --repeats 3
@@ -77,9 +78,12 @@ def worker(data_path: Path, out_path: Path) -> None:
     out_path.write_text(json.dumps(out), encoding="utf-8")
 
 
-def _run(command: list[str], out: Path) -> dict:
+def _run(command: list[str], out: Path, timeout: float | None = None) -> dict | None:
     env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    subprocess.run(command, check=True, env=env, capture_output=True)
+    try:
+        subprocess.run(command, check=True, env=env, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -88,12 +92,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="*", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument("--lavaan-timeout", type=float, help="seconds after which a lavaan fit is stopped")
     parser.add_argument("--worker", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(*args.worker)
         return
-    rows = []
+    print(f"FIML CFA, {FACTORS} factors × {ITEMS} items, 2 % MCAR; median of {args.repeats} fresh process(es)")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "model.lavaan").write_text(MODEL + "\n", encoding="utf-8")
@@ -103,33 +108,39 @@ def main() -> None:
             simulate(n, seed=args.seed).to_csv(data_path, index=False)
             runs = {"hsc_analysis": [], "lavaan 0.6-14": []}
             for _ in range(args.repeats):
-                ours = tmp / "ours.json"
-                runs["hsc_analysis"].append(
-                    _run([sys.executable, __file__, "--worker", str(data_path), str(ours)], ours)
-                )
-                theirs = tmp / "theirs.json"
-                runs["lavaan 0.6-14"].append(
-                    _run(
-                        ["Rscript", str(tmp / "fit.R"), str(data_path), str(tmp / "model.lavaan"), str(theirs)], theirs
-                    )
-                )
-            ours, theirs = runs["hsc_analysis"][0], runs["lavaan 0.6-14"][0]
-            a = pd.DataFrame({"estimate": ours["estimate"], "se": ours["se"]}, index=ours["key"])
-            b = pd.DataFrame({"estimate": theirs["estimate"], "se": theirs["se"]}, index=theirs["key"]).reindex(a.index)
-            gaps = (a - b).abs().max()
-            for name, out in runs.items():
-                first = out[0]
-                rows.append({
-                    "n": n, "package": name, "seconds": float(np.median([r["seconds"] for r in out])),
-                    "patterns": first["npatterns"], **{k: first["fit"][k] for k in MEASURES},
-                    "max_estimate_gap": gaps["estimate"], "max_se_gap": gaps["se"],
-                })  # fmt: skip
-    table = pd.DataFrame(rows)
-    ratio = table.pivot_table(index="n", columns="package", values="seconds")
-    ratio["speed-up"] = ratio["lavaan 0.6-14"] / ratio["hsc_analysis"]
-    print(f"FIML CFA, {FACTORS} factors × {ITEMS} items, 2 % MCAR; median of {args.repeats} fresh process(es)")
-    print(table.to_string(index=False, float_format="{:.6g}".format))
-    print(ratio.to_string(float_format="{:.3g}".format))
+                ours, theirs = tmp / "ours.json", tmp / "theirs.json"
+                command = [sys.executable, __file__, "--worker", str(data_path), str(ours)]
+                runs["hsc_analysis"].append(_run(command, ours))
+                command = ["Rscript", str(tmp / "fit.R"), str(data_path), str(tmp / "model.lavaan"), str(theirs)]
+                runs["lavaan 0.6-14"].append(_run(command, theirs, args.lavaan_timeout))
+            print(_rows(n, runs, timeout=args.lavaan_timeout).to_string(index=False, float_format="{:.6g}".format),
+                  flush=True)  # fmt: skip
+
+
+def _rows(n: int, runs: dict, *, timeout: float | None) -> pd.DataFrame:
+    ours = runs["hsc_analysis"][0]
+    a = pd.DataFrame({"estimate": ours["estimate"], "se": ours["se"]}, index=ours["key"])
+    finished = [r for r in runs["lavaan 0.6-14"] if r is not None]
+    if finished:
+        theirs = finished[0]
+        b = pd.DataFrame({"estimate": theirs["estimate"], "se": theirs["se"]}, index=theirs["key"]).reindex(a.index)
+        gaps = (a - b).abs().max()
+    rows = []
+    for name, out in runs.items():
+        done = [r for r in out if r is not None]
+        if not done:
+            rows.append({"n": n, "package": name, "seconds": f"> {timeout:g} (stopped)"})
+            continue
+        seconds = float(np.median([r["seconds"] for r in done]))
+        rows.append({
+            "n": n, "package": name, "seconds": seconds, "patterns": done[0]["npatterns"],
+            **{k: done[0]["fit"][k] for k in MEASURES},
+            "max_estimate_gap": gaps["estimate"] if finished else np.nan,
+            "max_se_gap": gaps["se"] if finished else np.nan,
+            "speed_up": (float(np.median([r["seconds"] for r in finished])) / seconds if finished else np.nan)
+            if name == "hsc_analysis" else np.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
 # Produced with R 4.2.2, lavaan 0.6-14 and semTools 0.5.6 (Debian r-cran-*).
 suppressMessages({library(lavaan); library(semTools); library(psych)})
 out <- "tests/reference/expected"
-measures <- c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "nfi",
-              "ifi", "aic", "bic", "logl", "unrestricted.logl", "baseline.chisq", "baseline.df", "npar", "ntotal")
+measures <- c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "gfi",
+              "agfi", "nfi", "ifi", "aic", "bic", "logl", "unrestricted.logl", "baseline.chisq", "baseline.df", "npar",
+              "ntotal")
 robust <- c("chisq.scaled", "pvalue.scaled", "chisq.scaling.factor", "baseline.chisq.scaled", "cfi.robust",
             "tli.robust", "rmsea.robust")
 
@@ -49,6 +50,11 @@ inv <- do.call(rbind, lapply(list(configural = "", metric = "loadings",
   as.data.frame(as.list(setNames(as.numeric(fm), names(fm))))
 }))
 write.csv(cbind(model = rownames(inv), inv), file.path(out, "fiml_invariance_hs_mcar.csv"), row.names = FALSE)
+# two-group MLR with equal loadings, complete (lavaan's default missing = "listwise") and incomplete data
+write_fit(cfa(hs_model, data = hs, group = "school", group.equal = "loadings", estimator = "MLR"), "hs_metric_mlr",
+          mlr = TRUE)
+write_fit(cfa(hs_model, data = mcar, group = "school", group.equal = "loadings", estimator = "MLR", missing = "ml"),
+          "hs_mcar_metric_mlr", mlr = TRUE)
 
 # psych's bfi: 25 items with genuine missing values, reverse-keyed items recoded 7 - x.
 source("tests/reference/bfi_items.R")  # bfi_items, bfi_model

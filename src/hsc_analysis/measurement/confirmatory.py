@@ -179,8 +179,9 @@ def cfa(
     missing-data patterns p (observed items o, k_p of them, pattern means ȳ_p and covariances S_p, d_p = ȳ_p − μ_o),
     each Σ_oo⁻¹ from Σ⁻¹ by a Schur complement. The saturated model is fitted by EM, the baseline (independence)
     model by each item's univariate ML; χ² = 2(log L_sat − log L), χ²_b likewise, and SRMR compares Σ̂, μ̂ with the
-    EM moments, as lavaan does. SEs come from the observed information −∂²log L/∂θ∂θᵀ (lavaan's default for
-    FIML). MLR: cov(θ̂) = H⁻¹BH⁻¹ with H the observed information and B = Σ_i s_i s_iᵀ of the casewise scores;
+    EM moments, as lavaan does; GFI and AGFI are NaN (not checked against lavaan under FIML). SEs come from the
+    observed information −∂²log L/∂θ∂θᵀ (lavaan's default for FIML). MLR: cov(θ̂) = H⁻¹BH⁻¹ with H the observed
+    information and B = Σ_i s_i s_iᵀ of the casewise scores;
     the Yuan–Bentler (Mplus variant) scaling c = (tr(B₁A₁⁻¹) − tr(BH⁻¹))/df with A₁, B₁ the saturated model's
     observed and first-order information, χ²_scaled = χ²/c; robust CFI/TLI/RMSEA follow Brosseau-Liard &
     Savalei with complete data and lavaan's FIML-corrected indices (its ``lav_fit_fiml_corrected``, version V3)
@@ -188,8 +189,8 @@ def cfa(
 
     Matches R lavaan 0.6-14 ``cfa(..., missing = "ml")`` and ``estimator = "MLR"`` (tests/reference/
     measurement_fiml.R) on psych's bfi (genuine missing values) and Holzinger–Swineford with planted MCAR and MAR
-    missingness: estimates and SEs to 1e-4 (largest seen 5e-5), fit indices to 1e-4 relative (largest 2e-5:
-    lavaan stops its saturated-model EM at a change of 1e-5).
+    missingness, one and two groups: estimates and SEs to 1e-4 (largest seen 5e-5), fit indices to 1e-4 relative
+    (largest 2e-5: lavaan stops its saturated-model EM at a change of 1e-5).
 
     Examples
     --------
@@ -280,6 +281,8 @@ def _cfa_casewise(spec, frame, observed, latent, groups, group_equal, *, estimat
         robust = replace(robust, covariance=robust.covariance[np.ix_(kept, kept)])
     fit = _fit_measures(engine, optimum.theta, moments, n_free=engine.n_free, meanstructure=meanstructure,
                         likelihood=robust)  # fmt: skip
+    if nan_policy == "fiml":  # lavaan weights GFI by an information matrix we do not reproduce under FIML
+        fit[["gfi", "agfi"]] = np.nan
     if estimator == "mlr":
         fit = pd.concat([fit, robust.scaled_measures(fit, n_groups=len(groups))])
     return _result(
