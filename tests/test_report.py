@@ -76,7 +76,8 @@ def test_no_personal_data_reaches_reports(report):
 
 def test_measurement_table_matches_r(report):
     """α, Feldt CI, ω, ordinal α, CR, AVE, HTMT and the CFA fit of the kept parents equal psych, lavaan and semTools
-    reading the raw 按序号 file themselves (1e-6; values from an optimiser — polychorics, the ML fit — 1e-5)."""
+    reading the raw 按序号 file themselves (1e-6; values from an optimiser — polychorics, the FIML fit of all 1,377
+    parents and its EM moments — 1e-5)."""
     ours = table(report, "parent/measurement.csv").set_index("construct")
     expected = pd.read_csv(REFERENCE / "example_parent_measurement.csv").set_index("construct")
     assert list(ours.index) == list(expected.index)
