@@ -21,11 +21,14 @@ from hsc_analysis.measurement._matrix import (
     Items,
     Moments,
     checked_correlation,
-    constant_items,
+    item_columns,
     item_matrix,
     pearson,
     policy_rows,
+    require_respondents,
+    require_spread,
     require_variance,
+    rows_of,
 )
 from hsc_analysis.measurement._rotation import oblimin
 from hsc_analysis.measurement.polychoric import polychoric
@@ -205,23 +208,28 @@ def cronbach_alpha(
     >>> round(result.estimate, 3), result.n
     (0.813, 300)
     """
-    items = item_matrix(data, nan_policy=nan_policy, function="cronbach_alpha")
-    require_variance(items, "cronbach_alpha")
+    columns = item_columns(data, nan_policy=nan_policy, function="cronbach_alpha")
     if not 0 < confidence < 1:
         raise DataError(f"cronbach_alpha: confidence must lie between 0 and 1; got {confidence!r}")
     if n_boot and seed is None:
         raise DataError("cronbach_alpha: give a seed for the bootstrap (or n_boot=0)")
-    return _alpha(items, Moments.of(items.matrix).covariance()[0], seed=seed, confidence=confidence, n_boot=n_boot)
+    moments = Moments.of_columns(columns, nan_policy=nan_policy)
+    require_respondents(moments.rows, nan_policy=nan_policy, function="cronbach_alpha", n_received=len(data))
+    require_spread(moments.constant([str(c) for c in data.columns]), "cronbach_alpha")
+    kept = (lambda: item_matrix(data, nan_policy=nan_policy, function="cronbach_alpha").matrix) if n_boot else None
+    return _alpha(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
 
 
-def _alpha(items: Items, cov: np.ndarray, *, seed: int | None, confidence: float, n_boot: int) -> AlphaResult:
-    """α, its intervals and the rest of :class:`AlphaResult` from the items and their covariance matrix."""
+def _alpha(moments: Moments, nan_policy: str, *, seed, confidence: float, n_boot: int, kept) -> AlphaResult:
+    """α, its intervals and the rest of :class:`AlphaResult` from the items' moments; ``kept`` gives the rows
+    analysed, which only the bootstrap reads."""
+    cov = moments.covariance()[0]
     raw, standardised, average_r = _alpha_parts(cov)
-    k = items.matrix.shape[1]
-    ci_low, ci_high = _feldt(raw, items.n, k, confidence)
+    k = len(cov)
+    ci_low, ci_high = _feldt(raw, moments.rows, k, confidence)
     boot_low = boot_high = np.nan
     if n_boot:
-        boot = _bootstrap_alpha(items.matrix, n_boot=n_boot, seed=seed)
+        boot = _bootstrap_alpha(kept(), n_boot=n_boot, seed=seed)
         boot_low, boot_high = np.nanquantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2])
     return AlphaResult(
         float(raw),
@@ -234,9 +242,9 @@ def _alpha(items: Items, cov: np.ndarray, *, seed: int | None, confidence: float
         confidence,
         n_boot,
         seed,
-        items.n,
+        moments.rows,
         k,
-        items.nan_policy,
+        nan_policy,
     )
 
 
@@ -623,13 +631,13 @@ def _construct_statistics(
     if n_used < 3:
         advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
         return {**row, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
-    items = Items(values if keep.all() else values[keep], names, nan_policy, n_used)
-    constant = constant_items(items)
+    items = Items(values if keep.all() else rows_of(values, keep), names, nan_policy, n_used)
+    moments = Moments.of(items.matrix)
+    constant = moments.constant(names)
     if constant:
         return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
-    moments = Moments.of(items.matrix)
-    cov, cor = moments.covariance()
-    alpha = _alpha(items, cov, seed=seed, confidence=confidence, n_boot=n_boot)
+    cor = moments.covariance()[1]
+    alpha = _alpha(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=lambda: items.matrix)
     analysis = _item_analysis(items, moments, extreme_share=0.27)
     flags = [
         f"{name}: negative item–total r (not reverse-keyed?)"
