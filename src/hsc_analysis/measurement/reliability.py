@@ -18,11 +18,11 @@ from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement._extraction import extract
 from hsc_analysis.measurement._matrix import (
-    Items,
     Moments,
     checked_correlation,
     item_columns,
     item_matrix,
+    item_values,
     pearson,
     policy_rows,
     require_respondents,
@@ -283,16 +283,22 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
     >>> item_analysis(items, nan_policy="listwise").set_index("item").loc["d", "flag"]
     'negative item–total correlation: probably not reverse-keyed'
     """
-    items = item_matrix(data, nan_policy=nan_policy, function="item_analysis")
-    require_variance(items, "item_analysis")
+    values = item_values(data, nan_policy=nan_policy, function="item_analysis")
+    moments = Moments.of(values, nan_policy=nan_policy)
+    require_respondents(moments.rows, nan_policy=nan_policy, function="item_analysis", n_received=len(values))
+    names = [str(c) for c in data.columns]
+    require_spread(moments.constant(names), "item_analysis")
     if not 0 < extreme_share < 0.5:
         raise DataError(f"item_analysis: extreme_share must lie between 0 and 0.5; got {extreme_share!r}")
-    return _item_analysis(items, Moments.of(items.matrix), extreme_share=extreme_share)
+    keep = policy_rows(values, nan_policy)
+    return _item_analysis(values, keep, names, moments, extreme_share=extreme_share)
 
 
-def _item_analysis(items: Items, moments: Moments, *, extreme_share: float) -> pd.DataFrame:
-    """The table of :func:`item_analysis` from the items and their moments."""
-    values = items.matrix
+def _item_analysis(
+    values: np.ndarray, keep: np.ndarray, names: list[str], moments: Moments, *, extreme_share: float
+) -> pd.DataFrame:
+    """The table of :func:`item_analysis` from the items (all rows, ``keep`` marking those analysed) and the
+    moments of the rows analysed; only the extreme groups are copied out."""
     cov = moments.covariance()[0]
     k = len(cov)
     variances = np.diag(cov)
@@ -303,8 +309,8 @@ def _item_analysis(items: Items, moments: Moments, *, extreme_share: float) -> p
     r_rest = r.sum() - 2 * r.sum(axis=0) + 1
     std_drop = (1 - (k - 1) / r_rest) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
     total = _row_means(values)
-    low_cut, high_cut = np.quantile(total, [extreme_share, 1 - extreme_share])
-    low, high = values[total <= low_cut], values[total >= high_cut]
+    low_cut, high_cut = np.quantile(total[keep], [extreme_share, 1 - extreme_share])
+    low, high = rows_of(values, keep & (total <= low_cut)), rows_of(values, keep & (total >= high_cut))
     t, df, p_value, undefined = _welch_t(high, low)
     notes = [
         ([NEGATIVE_ITEM] if r < 0 else [])
@@ -315,7 +321,7 @@ def _item_analysis(items: Items, moments: Moments, *, extreme_share: float) -> p
     flags = ["; ".join(note) for note in notes]
     return pd.DataFrame(
         {
-            "item": items.names,
+            "item": names,
             "n": np.diag(moments.count).astype(int),
             "mean": moments.means(),
             "sd": np.sqrt(variances),
@@ -333,12 +339,13 @@ def _item_analysis(items: Items, moments: Moments, *, extreme_share: float) -> p
 
 
 def _row_means(values: np.ndarray) -> np.ndarray:
-    """Each row's mean over its answered items (rows with no answer are not passed in)."""
+    """Each row's mean over its answered items (NaN for a row without answers)."""
     blank = np.isnan(values)
     ones = np.ones(values.shape[1])
     if not blank.any():
         return values @ ones / len(ones)
-    return np.where(blank, 0.0, values) @ ones / ((~blank) @ ones)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(blank, 0.0, values) @ ones / ((~blank) @ ones)
 
 
 def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
@@ -346,7 +353,6 @@ def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     undefined — fewer than two answers in a group, or both groups answering the item identically — with the reason."""
 
     def moments(group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        group = np.asfortranarray(group)  # column by column
         answered = ~np.isnan(group)
         if answered.all():
             mean = group.mean(axis=0)
@@ -631,14 +637,14 @@ def _construct_statistics(
     if n_used < 3:
         advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
         return {**row, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
-    items = Items(values if keep.all() else rows_of(values, keep), names, nan_policy, n_used)
-    moments = Moments.of(items.matrix)
+    moments = Moments.of(values, nan_policy=nan_policy)
     constant = moments.constant(names)
     if constant:
         return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
     cor = moments.covariance()[1]
-    alpha = _alpha(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=lambda: items.matrix)
-    analysis = _item_analysis(items, moments, extreme_share=0.27)
+    kept = lambda: rows_of(values, keep)  # noqa: E731  (only the bootstrap needs the rows themselves)
+    alpha = _alpha(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
+    analysis = _item_analysis(values, keep, names, moments, extreme_share=0.27)
     flags = [
         f"{name}: negative item–total r (not reverse-keyed?)"
         for name in analysis.loc[analysis["item_total_r"] < 0, "item"]
