@@ -2,7 +2,8 @@
 
 CSV text is decoded by sniffing a byte-order mark (UTF-8, UTF-16) and otherwise trying strict UTF-8, then GB18030
 (the superset of GBK/GB2312 that Chinese Excel writes); the delimiter (``,``, ``;`` or tab) is sniffed from the
-header line. Excel ``.xlsx`` is read with openpyxl, ``.xls`` with xlrd directly and Parquet with pyarrow.
+header line. Excel ``.xlsx`` is read with calamine (openpyxl when calamine cannot open it), ``.xls`` with xlrd
+directly (calamine gives whole numbers there as int where xlrd gives the float BIFF stores) and Parquet with pyarrow.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError
 
-__all__ = ["READABLE", "Grid", "read_grid", "sniff_encoding"]
+__all__ = ["READABLE", "Grid", "read_grid", "read_xlsx_cells", "sniff_encoding"]
 
 READABLE = (".csv", ".txt", ".xlsx", ".xls", ".parquet", ".sav")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -141,9 +142,20 @@ def _parquet_grid(path: Path) -> Grid:
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
-        return pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+    """The first sheet's cells as objects, read by calamine (a Rust reader; it gives the cells openpyxl gives, the
+    same values of the same types, on every committed export: tests/io/test_excel_engines.py), or by openpyxl when
+    calamine cannot open the workbook."""
+    return read_xlsx_cells(path, header=None, dtype=object)
+
+
+def read_xlsx_cells(path: Path, **options) -> pd.DataFrame:
+    """``pd.read_excel`` of an .xlsx with calamine, falling back to openpyxl (whose error then explains)."""
+    try:
+        return pd.read_excel(path, engine="calamine", **options)
+    except Exception:  # calamine's own error types; openpyxl reads the file or raises its own
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
+            return pd.read_excel(path, engine="openpyxl", **options)
 
 
 def _read_xls(path: Path) -> pd.DataFrame:

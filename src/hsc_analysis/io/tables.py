@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from hsc_analysis.errors import DataError
+from hsc_analysis.io.grid import read_xlsx_cells
 
 __all__ = ["CSV_ENCODINGS", "read_table", "write_table"]
 
@@ -38,7 +39,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif suffix == ".parquet":
             table = pd.read_parquet(path)
         else:
-            table = pd.read_excel(path, engine="xlrd" if suffix == ".xls" else "openpyxl")
+            table = pd.read_excel(path, engine="xlrd") if suffix == ".xls" else read_xlsx_cells(path)
     except DataError:
         raise
     except Exception as err:  # each engine raises its own types for corrupt files
