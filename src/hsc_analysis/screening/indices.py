@@ -7,7 +7,7 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.measurement._matrix import Moments
+from hsc_analysis.moments import Moments
 from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.scoring import key_items, reverse_code
 
