@@ -11,7 +11,15 @@ import pandas as pd
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 
-__all__ = ["ScaleScores", "key_items", "keyed_matrix", "reverse_code", "score_scales"]
+__all__ = [
+    "ScaleScores",
+    "key_items",
+    "keyed_matrix",
+    "reverse_code",
+    "score_scales",
+    "scores_of_keyed",
+    "select_constructs",
+]
 
 _MAX_LISTED = 5
 _KEY_BLOCK_ROWS = 8_192  # rows keyed at a time: the temporaries of a block stay in the processor cache
@@ -73,7 +81,7 @@ def key_items(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequenc
         When item columns are missing (all are listed) or a cell holds a value that is neither one of the scale's
         codes nor one of its declared missing codes (row, column, value and allowed codes are named).
     """
-    items = _item_ids(instrument, _select(instrument, constructs))
+    items = _item_ids(select_constructs(instrument, constructs))
     return pd.DataFrame(_keyed(data, instrument, items), index=data.index, columns=items, copy=False)
 
 
@@ -84,10 +92,10 @@ def keyed_matrix(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequ
     reverse-keys (x → low + high − x), so that every later statistic starts from one matrix. Columns follow the
     instrument's item order (of ``constructs`` when given); errors are those of :func:`key_items`.
     """
-    return _keyed(data, instrument, _item_ids(instrument, _select(instrument, constructs)))
+    return _keyed(data, instrument, _item_ids(select_constructs(instrument, constructs)))
 
 
-def _item_ids(instrument: Instrument, selected) -> list[str]:
+def _item_ids(selected) -> list[str]:
     return [item_id for c in selected for item_id in c.items]
 
 
@@ -198,9 +206,16 @@ def score_scales(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequ
     1  1.0
     2  4.0
     """
-    selected = _select(instrument, constructs)
-    items = _item_ids(instrument, selected)
-    sums, counts = _construct_sums(_keyed(data, instrument, items), _indicator(selected, items))
+    selected = select_constructs(instrument, constructs)
+    items = _item_ids(selected)
+    return scores_of_keyed(_keyed(data, instrument, items), selected=selected, index=data.index)
+
+
+def scores_of_keyed(keyed: np.ndarray, *, selected, index: pd.Index) -> ScaleScores:
+    """:func:`score_scales` of an already keyed matrix whose columns are the items of ``selected`` constructs in
+    order (as :func:`keyed_matrix` returns them); used to score a file chunk by chunk."""
+    items = _item_ids(selected)
+    sums, counts = _construct_sums(keyed, _indicator(selected, items))
     columns, rows = {}, []
     for c, construct in enumerate(selected):
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -217,12 +232,12 @@ def score_scales(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequ
                 "method": construct.method,
                 "n_items": len(construct.items),
                 "min_valid_items": construct.min_valid_items,
-                "n": len(data),
+                "n": len(keyed),
                 "n_scored": int(enough.sum()),
                 "n_insufficient": int((~enough).sum()),
             }
         )
-    return ScaleScores(scores=pd.DataFrame(columns, index=data.index), summary=pd.DataFrame(rows))
+    return ScaleScores(scores=pd.DataFrame(columns, index=index), summary=pd.DataFrame(rows))
 
 
 def _indicator(selected, items: list[str]) -> np.ndarray:
@@ -248,7 +263,8 @@ def _construct_sums(keyed: np.ndarray, indicator: np.ndarray) -> tuple[np.ndarra
     return sums, counts
 
 
-def _select(instrument: Instrument, constructs: Sequence[str] | None):
+def select_constructs(instrument: Instrument, constructs: Sequence[str] | None):
+    """The constructs named (all by default), checked against the instrument."""
     if constructs is None:
         return list(instrument.constructs)
     if isinstance(constructs, str):

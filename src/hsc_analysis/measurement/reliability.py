@@ -217,12 +217,14 @@ def cronbach_alpha(
     require_respondents(moments.rows, nan_policy=nan_policy, function="cronbach_alpha", n_received=len(data))
     require_spread(moments.constant([str(c) for c in data.columns]), "cronbach_alpha")
     kept = (lambda: item_matrix(data, nan_policy=nan_policy, function="cronbach_alpha").matrix) if n_boot else None
-    return _alpha(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
+    return alpha_of_moments(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
 
 
-def _alpha(moments: Moments, nan_policy: str, *, seed, confidence: float, n_boot: int, kept) -> AlphaResult:
-    """α, its intervals and the rest of :class:`AlphaResult` from the items' moments; ``kept`` gives the rows
-    analysed, which only the bootstrap reads."""
+def alpha_of_moments(
+    moments: Moments, nan_policy: str, *, confidence: float, seed: int | None = None, n_boot: int = 0, kept=None
+) -> AlphaResult:
+    """α, its intervals and the rest of :class:`AlphaResult` from the items' moments (of the rows ``nan_policy``
+    keeps); ``kept`` returns those rows, which only the bootstrap reads."""
     cov = moments.covariance()[0]
     raw, standardised, average_r = _alpha_parts(cov)
     k = len(cov)
@@ -643,7 +645,7 @@ def _construct_statistics(
         return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
     cor = moments.covariance()[1]
     kept = lambda: rows_of(values, keep)  # noqa: E731  (only the bootstrap needs the rows themselves)
-    alpha = _alpha(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
+    alpha = alpha_of_moments(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
     analysis = _item_analysis(values, keep, names, moments, extreme_share=0.27)
     flags = [
         f"{name}: negative item–total r (not reverse-keyed?)"
