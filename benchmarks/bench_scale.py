@@ -7,7 +7,8 @@ Run from the repository root:
 Data: N respondents × 6 scales of 6 items on a 1–5 scale (the sixth item of each scale reverse-keyed), one factor
 per scale, 2 % blank answers, generated from a fixed seed inside every process (not timed). Every tool runs in a
 fresh process per run; a run reports its wall time and the process's peak resident set size; the table gives
-medians; imports are done before the clock starts. The BLAS thread setting is printed and passed on to every process (set it in the environment).
+medians; imports are done before the clock starts. The BLAS thread setting is printed and passed on to every
+process (set it in the environment).
 
 Steps and tools:
 
@@ -194,7 +195,7 @@ def main(n: int, runs: int) -> None:
                                      capture_output=True, text=True).stdout  # fmt: skip
             rows.append(_row("alpha", f"R psych {version} alpha × 6", results))
     table = pd.DataFrame(rows)
-    for step, group in table.groupby("step", sort=False):
+    for _, group in table.groupby("step", sort=False):
         first = group["median_s"].iloc[0]
         group = group.assign(ratio_to_hsc=group["median_s"] / first)
         print()
