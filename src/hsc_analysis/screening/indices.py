@@ -212,7 +212,7 @@ def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, synonym_min_r
 
     parts = []
     for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
-        block = keyed[start : start + _BLOCK_ROWS]
+        block = np.ascontiguousarray(keyed[start : start + _BLOCK_ROWS])  # row-major: the indices run along rows
         raw = block.copy()
         raw[:, reverse] = reverse_code(block[:, reverse], low=low, high=high)  # back to raw codes
         even_odd, n_even_odd = _even_odd(block, constructs)
