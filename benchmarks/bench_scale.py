@@ -2,13 +2,14 @@
 
 Run from the repository root:
 
-    OPENBLAS_NUM_THREADS=1 uv run python benchmarks/bench_scale.py [N] [RUNS]     (defaults 1,000,000 and 5)
+    OPENBLAS_NUM_THREADS=1 uv run python benchmarks/bench_scale.py [N] [RUNS] [--no-r]    (defaults 1,000,000 and 5)
 
 Data: N respondents × 6 scales of 6 items on a 1–5 scale (the sixth item of each scale reverse-keyed), one factor
 per scale, 2 % blank answers, generated from a fixed seed inside every process (not timed). Every tool runs in a
-fresh process per run; a run reports its wall time and the process's peak resident set size; the table gives
-medians; imports are done before the clock starts. The BLAS thread setting is printed and passed on to every
-process (set it in the environment).
+fresh process per run, the tools taking turns run after run (a change in the machine's load falls on all alike); a
+run reports its wall time and the process's peak resident set size; the table gives medians. Imports are done
+before the clock starts. The BLAS thread setting is printed and passed on to every process (set it in the
+environment).
 
 Steps and tools:
 
@@ -171,18 +172,17 @@ def run_once(step: str, tool: str, n: int) -> None:
     print(json.dumps({"seconds": seconds, "rss_mib": rss, "result": result}))
 
 
-def main(n: int, runs: int) -> None:
+def main(n: int, runs: int, *, with_r: bool) -> None:
     print(f"N = {n:,} × {SCALES * ITEMS} items, {runs} runs per tool (fresh process each), medians; BLAS: {THREADS}")
     print(f"numpy {np.__version__}, pandas {pd.__version__}, Python {sys.version.split()[0]}")
-    rows = []
-    for step, tool in TOOLS:
-        results = []
-        for _ in range(runs):
+    results = {key: [] for key in TOOLS}
+    for _ in range(runs):  # round robin: a change in the machine's load falls on every tool alike
+        for step, tool in TOOLS:
             out = subprocess.run([sys.executable, __file__, "--run", step, tool, str(n)], capture_output=True,
                                  text=True, check=True).stdout  # fmt: skip
-            results.append(json.loads(out.splitlines()[-1]))
-        rows.append(_row(step, tool, results))
-    if shutil.which("Rscript"):
+            results[(step, tool)].append(json.loads(out.splitlines()[-1]))
+    rows = [_row(step, tool, results[(step, tool)]) for step, tool in TOOLS]
+    if with_r and shutil.which("Rscript"):
         with tempfile.TemporaryDirectory() as folder:
             csv, script = Path(folder) / "keyed.csv", Path(folder) / "alpha.R"
             keyed(codes(n)).to_csv(csv, index=False)
@@ -219,4 +219,6 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--run"]:
         run_once(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
-        main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+        arguments = [a for a in sys.argv[1:] if a != "--no-r"]
+        main(int(arguments[0]) if arguments else 1_000_000, int(arguments[1]) if len(arguments) > 1 else 5,
+             with_r="--no-r" not in sys.argv)  # fmt: skip
