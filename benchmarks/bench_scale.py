@@ -21,6 +21,23 @@ Steps and tools:
 - ``reliability``: the whole table of ``reliability(ordinal=False, n_boot=0)`` from the raw codes (keying, α,
   standardised α, Feldt interval, item–total r, ω total) against the anchor it cannot beat: one 36 × 36 Gram
   matrix of the keyed items in numpy.
+
+Measured 2026-12-01, N = 1,000,000, 3 runs per tool, OPENBLAS_NUM_THREADS=1, on the shared 2-core machine under
+heavy load from other jobs (load average 7–14; seconds are inflated several-fold, so compare ratios):
+
+    step         tool                          median s   ratio to hsc
+    score        hsc score_scales              1.87       1
+                 numpy single-purpose          2.61       1.40
+                 pandas                        1.56       0.84
+    alpha        hsc cronbach_alpha × 6        1.08       1
+                 pingouin cronbach_alpha × 6   1.21       1.13
+                 numpy single-purpose          1.19       1.10
+                 R psych 2.2.9 alpha × 6       181        168
+    reliability  hsc reliability table         2.56       1
+                 numpy 36 × 36 Gram (anchor)   2.58       1.01
+
+In one process, alternating calls (medians of 2, same load): α of the six scales 0.66–0.71 s against pingouin's
+1.84–1.92 s (0.36–0.39 ×).
 """
 
 from __future__ import annotations
