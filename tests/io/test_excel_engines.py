@@ -27,7 +27,10 @@ def test_every_committed_workbook_is_covered():
 
 @pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: p.name)
 def test_calamine_gives_the_cells_openpyxl_gives(path):
-    openpyxl = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
-    calamine = pd.read_excel(path, header=None, dtype=object, engine="calamine")
-    assert calamine.shape == openpyxl.shape
-    assert _cells(calamine) == _cells(openpyxl)
+    options = {"header": None, "dtype": object, "keep_default_na": False, "na_values": [], "sheet_name": None}
+    openpyxl = pd.read_excel(path, engine="openpyxl", **options)
+    calamine = pd.read_excel(path, engine="calamine", **options)
+    assert list(calamine) == list(openpyxl)  # every sheet, by name
+    for sheet in openpyxl:
+        assert calamine[sheet].shape == openpyxl[sheet].shape
+        assert _cells(calamine[sheet]) == _cells(openpyxl[sheet])
