@@ -141,7 +141,8 @@ def _distributions(result: DatasetResult, dataset: str, lang: str, group: str | 
     by, note = "", ""
     if groups is not None:
         question = next(q for q in instrument.background if q.id == group)
-        by = phrase("by_group", lang, group=question.text.get(lang))
+        text = question.text.get(lang)
+        by = phrase("by_group", lang, group=text[:1].lower() + text[1:] if lang == "en" else text)
         note = split_groups(groups, min_group_n=min_group_n).note(lang)
     figure = score_distributions(result.scores.scores, labels=labels, lang=lang, group=groups,
                                  min_group_n=min_group_n, score_range=score_range)  # fmt: skip

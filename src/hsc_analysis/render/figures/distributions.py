@@ -64,7 +64,7 @@ def score_distributions(
     k = len(series)
     width = 0.8 / k
     with themed():
-        fig = new_figure(0.6 + len(constructs) * (0.22 + 0.16 * k))
+        fig = new_figure(0.7 + len(constructs) * (0.14 + 0.11 * k))
         ax = fig.add_subplot()
         for j, (name, mask) in enumerate(series.items()):
             colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]

@@ -121,18 +121,19 @@ def _draw(panels, answer_labels: list[str], lang: str):
     extent = 0.0
     for ax, (title, rows) in zip(axes, panels, strict=True):
         y = np.arange(len(rows))
-        for pos, row in zip(y, rows, strict=True):
-            if row.shares is None:
-                continue
-            start = -(row.shares[:left_codes].sum() + (row.shares[left_codes] / 2 if k % 2 else 0))
-            extent = max(extent, -start, row.shares.sum() + start)
-            for code, (share, colour) in enumerate(zip(row.shares, colours, strict=True)):
-                ax.barh(pos, share, left=start, height=0.72, color=colour, edgecolor="white", linewidth=0.4)
+        bars = np.array([row.shares is not None for row in rows])
+        shares = np.array([row.shares for row in rows if row.shares is not None]).reshape(-1, k)
+        start = -(shares[:, :left_codes].sum(axis=1) + (shares[:, left_codes] / 2 if k % 2 else 0))
+        extent = max(extent, float(np.max(-start, initial=0)), float(np.max(shares.sum(axis=1) + start, initial=0)))
+        lefts = start[:, None] + np.cumsum(shares, axis=1) - shares
+        for code, colour in enumerate(colours):
+            ax.barh(y[bars], shares[:, code], left=lefts[:, code], height=0.72, color=colour, edgecolor="white",
+                    linewidth=0.4)  # fmt: skip
+            dark = abs(code - (k - 1) / 2) > 1  # the outer codes are dark enough for white digits
+            for pos, share, left in zip(y[bars], shares[:, code], lefts[:, code], strict=True):
                 if share >= _SHOW_PERCENT:
-                    dark = abs(code - (k - 1) / 2) > 1  # the outer codes are dark enough for white digits
-                    ax.text(start + share / 2, pos, f"{share:.0f}", ha="center", va="center", fontsize=6.5,
+                    ax.text(left + share / 2, pos, f"{share:.0f}", ha="center", va="center", fontsize=6.5,
                             color="white" if dark else "black")  # fmt: skip
-                start += share
         ax.set_yticks(y, [r.label for r in rows])
         for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
             if row.shares is not None and any(r.shares is None for r in rows):

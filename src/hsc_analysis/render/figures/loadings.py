@@ -63,7 +63,10 @@ def loading_chart(loadings: pd.DataFrame, *, labels: dict[str, str], lang: str, 
             ax.tick_params(axis="y", length=0)
         for ax in axes[len(factors) :]:
             ax.set_axis_off()
-        axes[0].set_xlim(low, 1.25)
-        for ax in axes[(rows - 1) * columns :]:
+        ticks = np.arange(np.floor(low * 2) / 2, 1.01, 0.25)
+        axes[0].set_xlim(low, 1.2)
+        axes[0].set_xticks(ticks, [number(t, 2) for t in ticks])
+        for ax in axes[max(len(factors) - columns, 0) : len(factors)]:  # the lowest panel of each column
+            ax.tick_params(labelbottom=True)
             ax.set_xlabel(phrase("loading_axis", lang))
     return fig

@@ -1,7 +1,8 @@
 """The one look of every figure: fonts, sizes, colours, spines and the settings that make saved files reproducible.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly (never pyplot), so nothing accumulates in a global
-figure registry. matplotlib reads most style settings when an artist is created and a few (SVG and PDF font
+figure registry. Texts are given the concrete font family names, so a figure saved outside the theme (e.g. by
+``fig.savefig`` into a Word document) still shows its Chinese. matplotlib reads most style settings when an artist is created and a few (SVG and PDF font
 handling, the SVG id salt) when a file is written, so both happen inside :func:`themed`, which applies the theme
 through ``matplotlib.rc_context`` under a process-wide lock and restores the caller's settings afterwards.
 """
@@ -32,8 +33,9 @@ def _theme() -> dict:
 
     sans, _ = cjk_font_families()
     return {
-        "font.family": "sans-serif",
-        "font.sans-serif": [sans, "DejaVu Sans"],
+        # concrete family names, not "sans-serif": a text keeps them, so it renders right even when the figure is
+        # saved outside the theme (DejaVu Sans is the fallback for the few symbols Noto Sans SC lacks)
+        "font.family": [sans, "DejaVu Sans"],
         "font.size": 8.5,
         "axes.titlesize": 9.5,
         "axes.labelsize": 8.5,
