@@ -90,13 +90,11 @@ def test_command_line_starts_without_matplotlib():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 
-def test_figures_leave_no_pyplot_state(example_results):
+def test_figures_leave_no_pyplot_state(example_figures):
     """Figures are built on Figure directly: none is registered with pyplot, so none accumulates."""
     from matplotlib import pyplot
 
-    from hsc_analysis.render.figures import dataset_figures
-
-    assert dataset_figures(example_results["teacher"], lang="zh")
+    assert example_figures("teacher", "zh")
     assert pyplot.get_fignums() == []
 
 

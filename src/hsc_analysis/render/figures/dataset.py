@@ -100,7 +100,9 @@ def _flow(result: DatasetResult, dataset: str, lang: str):
     quiet = flow.iloc[1:-1][flow["n_excluded"].iloc[1:-1] == 0][f"label_{lang}"].tolist()
     sep = "、" if lang == "zh" else ", "
     fields = {"dataset": dataset, "received": int(flow["n_after"].iloc[0]), "analysed": int(flow["n_after"].iloc[-1])}
-    caption = phrase("flow_caption", lang, **fields, quiet=phrase("flow_quiet", lang, steps=sep.join(quiet)) if quiet else "")
+    caption = phrase(
+        "flow_caption", lang, **fields, quiet=phrase("flow_quiet", lang, steps=sep.join(quiet)) if quiet else ""
+    )
     return sample_flow(flow, lang=lang), caption.strip()
 
 
@@ -170,5 +172,7 @@ def _loadings(result: DatasetResult, dataset: str, lang: str):
     validity = result.measurement.validity
     instrument = result.dataset.instrument
     labels = {c.id: c.label.get(lang) for c in instrument.constructs}
-    caption = phrase("loadings_caption", lang, dataset=dataset, estimator=validity.cfa.estimator.upper(), n=validity.cfa.n)
+    caption = phrase(
+        "loadings_caption", lang, dataset=dataset, estimator=validity.cfa.estimator.upper(), n=validity.cfa.n
+    )
     return loading_chart(validity.loadings, labels=labels, lang=lang), caption

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
@@ -87,6 +85,6 @@ def score_distributions(
         ax.set_xlabel(phrase("score_axis", lang))
         ax.grid(axis="x", linewidth=0.4, color="#DDDDDD")
         ax.set_axisbelow(True)
-        if k > 1:
+        if group is not None:
             fig.legend(loc="outside lower center", ncol=min(k, 4))
     return fig

@@ -88,7 +88,9 @@ def likert_bars(
     scales = {instrument.item(i).scale for i in item_ids}
     answer_labels = {tuple(label.get(lang) for label in instrument.scales[s].codes.values()) for s in scales}
     if len(answer_labels) != 1:
-        raise InputError(f"likert_bars: constructs {', '.join(constructs)} use different answer labels; draw them apart")
+        raise InputError(
+            f"likert_bars: constructs {', '.join(constructs)} use different answer labels; draw them apart"
+        )
     scale = instrument.scales[sorted(scales)[0]]
     codes = sorted(scale.codes)
     split = None if group is None else split_groups(group.reindex(items.index), min_group_n=min_group_n)
