@@ -43,9 +43,8 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = FIG
     """
     unknown = [f for f in formats if f not in FIGURE_FORMATS]
     if unknown or not formats:
-        raise InputError(
-            f"save_figure: formats got {', '.join(map(repr, unknown)) or 'nothing'}; allowed: {', '.join(FIGURE_FORMATS)}"
-        )
+        got = ", ".join(map(repr, unknown)) or "nothing"
+        raise InputError(f"save_figure: formats got {got}; allowed: {', '.join(FIGURE_FORMATS)}")
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []

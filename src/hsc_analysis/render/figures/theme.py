@@ -1,10 +1,11 @@
 """The one look of every figure: fonts, sizes, colours, spines and the settings that make saved files reproducible.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly (never pyplot), so nothing accumulates in a global
-figure registry. Texts are given the concrete font family names, so a figure saved outside the theme (e.g. by
-``fig.savefig`` into a Word document) still shows its Chinese. matplotlib reads most style settings when an artist is created and a few (SVG and PDF font
+figure registry. matplotlib reads most style settings when an artist is created and a few (SVG and PDF font
 handling, the SVG id salt) when a file is written, so both happen inside :func:`themed`, which applies the theme
-through ``matplotlib.rc_context`` under a process-wide lock and restores the caller's settings afterwards.
+through ``matplotlib.rc_context`` under a process-wide lock and restores the caller's settings afterwards. Texts get
+the concrete font family names, so a figure saved outside the theme (``fig.savefig`` into a Word document) still
+shows its Chinese.
 """
 
 from __future__ import annotations
