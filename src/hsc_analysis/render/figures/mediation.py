@@ -72,8 +72,8 @@ def mediation_diagram(result, *, labels: dict[str, str], lang: str, value: str =
             if row.path == "c'" and len(total):
                 c = total.iloc[0]
                 text += f"\n(c = {number(c[value], 2)}{stars(c['p_value'])})"
-            ax.text(*_label_point(ax, row.path, start, end, bend, serial=serial), text, ha="center", va="center", fontsize=7.5,
-                    bbox=_LABEL, zorder=2)  # fmt: skip
+            where = _label_point(ax, row.path, start, end, bend, serial=serial)
+            ax.text(*where, text, ha="center", va="center", fontsize=7.5, bbox=_LABEL, zorder=2)
         ax.text(0.5, -0.3, phrase("mediation_legend", lang), ha="center", va="center", fontsize=7)
     return fig
 
