@@ -65,8 +65,12 @@ def test_likert_bars_draw_the_answer_shares_of_bfi(bfi):
 def test_likert_bars_refuse_constructs_with_different_answers(example_results):
     parent = example_results["parent"]
     with pytest.raises(InputError, match="different answer labels"):
-        likert_bars(parent.screening.kept.items, instrument=parent.dataset.instrument,
-                    constructs=["communication", "school_involvement"], lang="zh")  # fmt: skip
+        likert_bars(
+            parent.screening.kept.items,
+            instrument=parent.dataset.instrument,
+            constructs=["communication", "school_involvement"],
+            lang="zh",
+        )
 
 
 def test_small_groups_are_not_drawn_and_the_note_names_them():

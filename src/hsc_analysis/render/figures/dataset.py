@@ -146,8 +146,9 @@ def _distributions(result: DatasetResult, dataset: str, lang: str, group: str | 
         text = question.text.get(lang)
         by = phrase("by_group", lang, group=text[:1].lower() + text[1:] if lang == "en" else text)
         note = split_groups(groups, min_group_n=min_group_n).note(lang)
-    figure = score_distributions(result.scores.scores, labels=labels, lang=lang, group=groups,
-                                 min_group_n=min_group_n, score_range=score_range)  # fmt: skip
+    figure = score_distributions(
+        result.scores.scores, labels=labels, lang=lang, group=groups, min_group_n=min_group_n, score_range=score_range
+    )
     caption = phrase("distributions_caption", lang, dataset=dataset, by=by)
     return figure, f"{caption}{' ' if lang == 'en' and note else ''}{note}"
 
@@ -163,8 +164,15 @@ def _scree(result: DatasetResult, dataset: str, lang: str, seed: int):
         parallel = parallel_analysis(items, nan_policy=nan_policy, seed=seed)
     except DataError:
         return None
-    caption = phrase("scree_caption", lang, dataset=dataset, n=parallel.n, n_iter=parallel.n_iter,
-                     n_factors=parallel.n_factors, n_components=parallel.n_components)  # fmt: skip
+    caption = phrase(
+        "scree_caption",
+        lang,
+        dataset=dataset,
+        n=parallel.n,
+        n_iter=parallel.n_iter,
+        n_factors=parallel.n_factors,
+        n_components=parallel.n_components,
+    )
     return scree_plot(parallel, lang=lang), caption
 
 

@@ -69,14 +69,20 @@ def score_distributions(
             data = [scores.loc[mask, c].dropna().to_numpy() for c in constructs]
             positions = np.arange(len(constructs)) - 0.4 + width * (j + 0.5)
             ax.boxplot(
-                data, positions=positions, widths=width * 0.8, orientation="horizontal", patch_artist=True,
-                showmeans=True, flierprops={"markersize": 1.5, "markeredgecolor": colour, "alpha": 0.5},
+                data,
+                positions=positions,
+                widths=width * 0.8,
+                orientation="horizontal",
+                patch_artist=True,
+                showmeans=True,
+                flierprops={"markersize": 1.5, "markeredgecolor": colour, "alpha": 0.5},
                 boxprops={"facecolor": colour, "alpha": 0.55, "edgecolor": colour},
-                medianprops={"color": "black", "linewidth": 0.9}, whiskerprops={"color": colour},
+                medianprops={"color": "black", "linewidth": 0.9},
+                whiskerprops={"color": colour},
                 capprops={"color": colour},
                 meanprops={"marker": "D", "markersize": 2.5, "markerfacecolor": "white", "markeredgecolor": "black"},
                 label=name or None,
-            )  # fmt: skip
+            )
         ax.set_yticks(np.arange(len(constructs)), [wrap(labels[c], lang, width=26) for c in constructs])
         ax.set_ylim(len(constructs) - 0.5, -0.5)
         if score_range is not None:

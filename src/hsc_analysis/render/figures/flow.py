@@ -51,15 +51,22 @@ def sample_flow(flow: pd.DataFrame, *, lang: str):
         main_x, side_x = 0.25, 0.56
         ax.text(main_x, top, f"{first[label]}\nn = {first['n_after']}", ha="center", va="center", bbox=_BOX)
         ax.text(main_x, bottom, f"{last[label]}\nn = {last['n_after']}", ha="center", va="center", bbox=_BOX)
-        ax.annotate("", xy=(main_x, bottom + 0.28), xytext=(main_x, top - 0.28),
-                    arrowprops={"arrowstyle": "-|>", "linewidth": 0.8, "color": "black"})  # fmt: skip
+        ax.annotate(
+            "",
+            xy=(main_x, bottom + 0.28),
+            xytext=(main_x, top - 0.28),
+            arrowprops={"arrowstyle": "-|>", "linewidth": 0.8, "color": "black"},
+        )
         rows = list(excluded.itertuples()) or [None]
         for i, row in enumerate(rows):
             y = n_side - i
-            text = (phrase("flow_none_excluded", lang) if row is None
-                    else f"{getattr(row, label)}\nn = {row.n_excluded}")  # fmt: skip
-            ax.annotate("", xy=(side_x - 0.03, y), xytext=(main_x, y),
-                        arrowprops={"arrowstyle": "-|>", "linewidth": 0.8, "color": "black"})  # fmt: skip
+            text = phrase("flow_none_excluded", lang) if row is None else f"{getattr(row, label)}\nn = {row.n_excluded}"
+            ax.annotate(
+                "",
+                xy=(side_x - 0.03, y),
+                xytext=(main_x, y),
+                arrowprops={"arrowstyle": "-|>", "linewidth": 0.8, "color": "black"},
+            )
             ax.text(side_x, y, text, ha="left", va="center", bbox=_SIDE, fontsize=8)
         ax.text(side_x, n_side + 0.6, phrase("flow_excluded", lang), ha="left", va="center", fontsize=8)
     return fig

@@ -49,14 +49,29 @@ def perception_gap_plot(result, *, labels: dict[str, str], lang: str):
             comma = "，" if lang == "zh" else ", "
             text = f"{phrase('gap_label', lang)} = {number(row.mean_gap, 2)}{stars(row.p_value)}{comma}"
             text += f"$d_z$ = {number(row.cohen_dz, 2)}"
-            left.annotate(text, (max(row.parent_mean, row.teacher_mean), pos), xytext=(0, 7),
-                          textcoords="offset points", ha="right", fontsize=7)  # fmt: skip
+            left.annotate(
+                text,
+                (max(row.parent_mean, row.teacher_mean), pos),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="right",
+                fontsize=7,
+            )
         left.set_xlabel(phrase("gap_mean_axis", lang))
         left.legend(loc="lower left", fontsize=7)
         classes = result.classes
         data = [classes.loc[classes["construct"] == c, "gap"].dropna().to_numpy() for c in constructs]
-        right.boxplot(data, positions=y, orientation="horizontal", widths=0.5, showfliers=False, whis=(10, 90), patch_artist=True,
-                      boxprops={"facecolor": GROUP_COLOURS[4], "alpha": 0.5}, medianprops={"color": "black"})  # fmt: skip
+        right.boxplot(
+            data,
+            positions=y,
+            orientation="horizontal",
+            widths=0.5,
+            showfliers=False,
+            whis=(10, 90),
+            patch_artist=True,
+            boxprops={"facecolor": GROUP_COLOURS[4], "alpha": 0.5},
+            medianprops={"color": "black"},
+        )
         right.axvline(0, color="#999999", linewidth=0.6)
         right.set_xlabel(phrase("gap_class_axis", lang))
         right.tick_params(axis="y", length=0)

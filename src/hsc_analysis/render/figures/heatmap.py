@@ -49,8 +49,15 @@ def correlation_heatmap(
         size = 7 if k <= 8 else 5.5
         for i, j in zip(*np.nonzero(lower), strict=True):
             mark = "" if p is None else stars(p[i, j])
-            ax.text(j, i, number(r[i, j], 2, leading_zero=False) + mark, ha="center", va="center", fontsize=size,
-                    color="white" if abs(r[i, j]) > 0.6 else "black")  # fmt: skip
+            ax.text(
+                j,
+                i,
+                number(r[i, j], 2, leading_zero=False) + mark,
+                ha="center",
+                va="center",
+                fontsize=size,
+                color="white" if abs(r[i, j]) > 0.6 else "black",
+            )
         ticks = [wrap(labels[n], lang, width=16) for n in names]
         ax.set_xticks(np.arange(k - 1), ticks[:-1], rotation=90 if lang == "en" else 0, fontsize=6.5)
         ax.set_yticks(np.arange(1, k), ticks[1:], fontsize=6.5)

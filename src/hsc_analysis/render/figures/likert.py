@@ -106,8 +106,10 @@ def likert_bars(
                 continue
             rows.append(_Row(label, None))
             labels = group.reindex(items.index).astype("string")
-            rows += [_Row(f"{name} ({n})", answer_shares(items.loc[labels == name, item_id], codes))
-                     for name, n in split.shown.items()]  # fmt: skip
+            rows += [
+                _Row(f"{name} ({n})", answer_shares(items.loc[labels == name, item_id], codes))
+                for name, n in split.shown.items()
+            ]
         panels.append((construct.label.get(lang), rows))
     with themed():
         return _draw(panels, [scale.codes[c].get(lang) for c in codes], lang)
@@ -129,13 +131,27 @@ def _draw(panels, answer_labels: list[str], lang: str):
         extent = max(extent, float(np.max(-start, initial=0)), float(np.max(shares.sum(axis=1) + start, initial=0)))
         lefts = start[:, None] + np.cumsum(shares, axis=1) - shares
         for code, colour in enumerate(colours):
-            ax.barh(y[bars], shares[:, code], left=lefts[:, code], height=0.72, color=colour, edgecolor="white",
-                    linewidth=0.4)  # fmt: skip
+            ax.barh(
+                y[bars],
+                shares[:, code],
+                left=lefts[:, code],
+                height=0.72,
+                color=colour,
+                edgecolor="white",
+                linewidth=0.4,
+            )
             dark = abs(code - (k - 1) / 2) > 1  # the outer codes are dark enough for white digits
             for pos, share, left in zip(y[bars], shares[:, code], lefts[:, code], strict=True):
                 if share >= _SHOW_PERCENT:
-                    ax.text(left + share / 2, pos, f"{share:.0f}", ha="center", va="center", fontsize=6.5,
-                            color="white" if dark else "black")  # fmt: skip
+                    ax.text(
+                        left + share / 2,
+                        pos,
+                        f"{share:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=6.5,
+                        color="white" if dark else "black",
+                    )
         ax.set_yticks(y, [r.label for r in rows])
         for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
             if row.shares is not None and any(r.shares is None for r in rows):

@@ -53,8 +53,13 @@ def loading_chart(loadings: pd.DataFrame, *, labels: dict[str, str], lang: str, 
             values = part["std_all"].to_numpy(dtype=float)
             ax.barh(y, values, height=0.65, color=GROUP_COLOURS[0], alpha=0.8)
             for pos, value, p in zip(y, values, part["p_value"].to_numpy(dtype=float), strict=True):
-                ax.text(max(value, 0) + 0.02, pos, number(value, 2, leading_zero=False) + stars(p), va="center",
-                        fontsize=6.5)  # fmt: skip
+                ax.text(
+                    max(value, 0) + 0.02,
+                    pos,
+                    number(value, 2, leading_zero=False) + stars(p),
+                    va="center",
+                    fontsize=6.5,
+                )
             ax.set_yticks(y, part["item"].tolist(), fontsize=7)
             ax.set_ylim(most - 0.5, -0.5)
             for mark in (0.5, 0.7):

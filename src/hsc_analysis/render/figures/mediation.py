@@ -55,19 +55,32 @@ def mediation_diagram(result, *, labels: dict[str, str], lang: str, value: str =
         ax.set_xlim(-0.05, 1.05)
         top = 1.25 + (0.15 * (k - 2) if k > 2 else 0) if serial else 0.6 + 0.8
         ax.set_ylim(-0.35, top)
-        boxes = {name: ax.text(x, y, wrap(labels[name], lang, width=16), ha="center", va="center", bbox=_BOX, zorder=3)
-                 for name, (x, y) in position.items()}  # fmt: skip
+        boxes = {
+            name: ax.text(x, y, wrap(labels[name], lang, width=16), ha="center", va="center", bbox=_BOX, zorder=3)
+            for name, (x, y) in position.items()
+        }
         total = named[named["path"] == "c"]
         for row in named.itertuples():
             if row.path == "c" or row.term not in position or row.outcome not in position:
                 continue
             start, end = np.array(position[row.term]), np.array(position[row.outcome])
             bend = -0.3 if row.path.startswith("d") and _gap(row.path) > 1 else 0.0
-            ax.annotate("", xy=end, xytext=start, zorder=1,
-                        arrowprops={"arrowstyle": "-|>", "linewidth": 0.8, "color": "black", "shrinkA": 2, "shrinkB": 2,
-                                    "patchA": boxes[row.term].get_bbox_patch(),
-                                    "patchB": boxes[row.outcome].get_bbox_patch(),
-                                    "connectionstyle": f"arc3,rad={bend}"})  # fmt: skip
+            ax.annotate(
+                "",
+                xy=end,
+                xytext=start,
+                zorder=1,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "linewidth": 0.8,
+                    "color": "black",
+                    "shrinkA": 2,
+                    "shrinkB": 2,
+                    "patchA": boxes[row.term].get_bbox_patch(),
+                    "patchB": boxes[row.outcome].get_bbox_patch(),
+                    "connectionstyle": f"arc3,rad={bend}",
+                },
+            )
             text = f"{_path_name(row.path)} = {number(getattr(row, value), 2)}{stars(row.p_value)}"
             if row.path == "c'" and len(total):
                 c = total.iloc[0]

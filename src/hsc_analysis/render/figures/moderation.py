@@ -104,24 +104,45 @@ def johnson_neyman_plot(result, *, labels: dict[str, str], lang: str):
         fig = new_figure(3.4, width=5.2)
         ax = fig.add_subplot()
         for row in regions.itertuples():
-            ax.axvspan(row.w_from, row.w_to, color=GROUP_COLOURS[2] if row.significant else NEUTRAL_COLOUR,
-                       alpha=0.15, linewidth=0)  # fmt: skip
+            ax.axvspan(
+                row.w_from,
+                row.w_to,
+                color=GROUP_COLOURS[2] if row.significant else NEUTRAL_COLOUR,
+                alpha=0.15,
+                linewidth=0,
+            )
         ends = np.array([low, high])
         ax.plot(ends, estimate[0] + slope * (ends - w[0]), color="black", linewidth=0.8)
-        ax.errorbar(w, estimate, yerr=[estimate - effects["ci_low"], effects["ci_high"] - estimate], fmt="o",
-                    color=GROUP_COLOURS[0], markersize=3.5, capsize=2.5, linewidth=1)  # fmt: skip
+        ax.errorbar(
+            w,
+            estimate,
+            yerr=[estimate - effects["ci_low"], effects["ci_high"] - estimate],
+            fmt="o",
+            color=GROUP_COLOURS[0],
+            markersize=3.5,
+            capsize=2.5,
+            linewidth=1,
+        )
         ax.axhline(0, color="#999999", linewidth=0.6)
         for row in result.johnson_neyman.itertuples():
             ax.axvline(row.w, color=GROUP_COLOURS[5], linestyle="--", linewidth=0.8)
             share = phrase("jn_share", lang, below=f"{100 * row.share_below:.1f}", above=f"{100 * row.share_above:.1f}")
-            ax.text(row.w, 1.0, f"{number(row.w, 2)}\n{share}", transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=7)  # fmt: skip
+            ax.text(
+                row.w,
+                1.0,
+                f"{number(row.w, 2)}\n{share}",
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
         ax.set_xlim(low, high)
         ax.set_xlabel(labels[result.w])
         ax.set_ylabel(phrase("jn_axis", lang, x=labels[result.x]))
         significant = [r for r in regions.itertuples() if r.significant]
-        ax.legend(handles=_region_handles(lang, any(significant), len(significant) < len(regions)), loc="best",
-                  fontsize=7)  # fmt: skip
+        ax.legend(
+            handles=_region_handles(lang, any(significant), len(significant) < len(regions)), loc="best", fontsize=7
+        )
     return fig
 
 

@@ -33,10 +33,23 @@ def scree_plot(parallel, *, lang: str):
         ax = fig.add_subplot()
         for j, kind in enumerate(("pc", "fa")):
             colour = GROUP_COLOURS[j]
-            ax.plot(x, table[f"observed_{kind}"], marker="o", markersize=3, linewidth=1, color=colour,
-                    label=phrase(f"scree_observed_{kind}", lang))  # fmt: skip
-            ax.plot(x, table[f"simulated_{kind}"], linestyle="--", linewidth=1, color=colour,
-                    label=phrase(f"scree_simulated_{kind}", lang))  # fmt: skip
+            ax.plot(
+                x,
+                table[f"observed_{kind}"],
+                marker="o",
+                markersize=3,
+                linewidth=1,
+                color=colour,
+                label=phrase(f"scree_observed_{kind}", lang),
+            )
+            ax.plot(
+                x,
+                table[f"simulated_{kind}"],
+                linestyle="--",
+                linewidth=1,
+                color=colour,
+                label=phrase(f"scree_simulated_{kind}", lang),
+            )
         for j, n in enumerate((parallel.n_components, parallel.n_factors)):
             if n > 0:
                 ax.axvline(n, color=GROUP_COLOURS[j], linestyle=":", linewidth=0.8)
