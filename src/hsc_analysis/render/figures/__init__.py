@@ -10,9 +10,13 @@ never drawn. matplotlib is imported here only, so the command line starts withou
 from hsc_analysis.render.figures.dataset import dataset_figures, group_labels
 from hsc_analysis.render.figures.distributions import score_distributions
 from hsc_analysis.render.figures.flow import sample_flow
+from hsc_analysis.render.figures.forest import coefficient_plot
+from hsc_analysis.render.figures.gap import perception_gap_plot
 from hsc_analysis.render.figures.heatmap import correlation_heatmap
 from hsc_analysis.render.figures.likert import answer_shares, likert_bars
 from hsc_analysis.render.figures.loadings import loading_chart
+from hsc_analysis.render.figures.mediation import mediation_diagram
+from hsc_analysis.render.figures.moderation import johnson_neyman_plot, simple_slopes_plot
 from hsc_analysis.render.figures.privacy import DEFAULT_MIN_GROUP_N, GroupSplit, split_groups
 from hsc_analysis.render.figures.save import FIGURE_FORMATS, save_figure
 from hsc_analysis.render.figures.scree import scree_plot
@@ -25,15 +29,20 @@ __all__ = [
     "FigureSpec",
     "GroupSplit",
     "answer_shares",
+    "coefficient_plot",
     "correlation_heatmap",
     "dataset_figures",
     "group_labels",
+    "johnson_neyman_plot",
     "likert_bars",
     "loading_chart",
+    "mediation_diagram",
+    "perception_gap_plot",
     "sample_flow",
     "save_figure",
     "score_distributions",
     "scree_plot",
+    "simple_slopes_plot",
     "split_groups",
     "themed",
 ]
