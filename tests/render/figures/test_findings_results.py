@@ -98,3 +98,50 @@ def test_perception_gap_plot_shows_the_tests_and_names_no_class(example_results)
     np.testing.assert_allclose(left.lines[1].get_xdata(), tests["teacher_mean"])
     shown = " ".join(_texts(fig) + [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()])
     assert not any(code in shown for code in result.classes["class"])
+
+
+def test_finding_figures_give_every_figure_of_each_kind_of_result(parent_frame, tmp_path):
+    import warnings
+
+    from hsc_analysis.findings import correlation_table, hierarchical_regression, mediation, moderation, multilevel
+    from hsc_analysis.render.figures import finding_figures, save_figure
+
+    labels = {
+        "trust": "家校信任",
+        "goal": "合作目标取向",
+        "communication": "沟通与宣传",
+        "effectiveness": "合作成效",
+        "invitations": "邀请",
+        "home_involvement": "家庭参与",
+        "class_code": "班级",
+    }
+    results = {
+        "cor": correlation_table(parent_frame, columns=["trust", "goal", "effectiveness"]),
+        "reg": hierarchical_regression(parent_frame, outcome="effectiveness", blocks=[["goal"], ["trust"]]),
+        "mlm": multilevel(parent_frame, outcome="effectiveness", predictors=["trust"], cluster="class_code"),
+        "med": mediation(parent_frame, x="communication", mediators=["trust"], y="effectiveness", n_boot=100, seed=1),
+        "mod": moderation(parent_frame, x="invitations", w="trust", y="home_involvement"),
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        specs = [
+            s
+            for name, r in results.items()
+            for s in finding_figures(r, name=name, labels=labels, lang="zh", data=parent_frame)
+        ]
+        for spec in specs:
+            save_figure(spec.figure, tmp_path / spec.name, formats=("png",))
+    assert [str(w.message) for w in caught] == []
+    names = [s.name for s in specs]
+    assert names[:5] == [
+        "cor_correlations",
+        "reg_coefficients",
+        "mlm_fixed_effects",
+        "med_mediation",
+        "mod_simple_slopes",
+    ]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.caption) for s in specs)
+    with pytest.raises(InputError, match="needs data="):
+        finding_figures(results["mod"], name="mod", labels=labels, lang="zh")
+    with pytest.raises(InputError, match="no figure for a str"):
+        finding_figures("x", name="x", labels=labels, lang="zh")

@@ -9,6 +9,7 @@ never drawn. matplotlib is imported here only, so the command line starts withou
 
 from hsc_analysis.render.figures.dataset import dataset_figures, group_labels
 from hsc_analysis.render.figures.distributions import score_distributions
+from hsc_analysis.render.figures.findings import finding_figures
 from hsc_analysis.render.figures.flow import sample_flow
 from hsc_analysis.render.figures.forest import coefficient_plot
 from hsc_analysis.render.figures.gap import perception_gap_plot
@@ -32,6 +33,7 @@ __all__ = [
     "coefficient_plot",
     "correlation_heatmap",
     "dataset_figures",
+    "finding_figures",
     "group_labels",
     "johnson_neyman_plot",
     "likert_bars",

@@ -11,13 +11,14 @@ from hsc_analysis.render.figures.theme import GROUP_COLOURS, NEUTRAL_COLOUR, new
 
 __all__ = ["johnson_neyman_plot", "simple_slopes_plot"]
 
-_SD_PROBES = ("mean - 1 SD", "mean", "mean + 1 SD")
+SD_PROBES = ("mean - 1 SD", "mean", "mean + 1 SD")
+"""The probe values of W drawn as simple slopes (PROCESS's other probes, percentiles, are in the tables)."""
 
 
 def _probes(result) -> pd.DataFrame:
     """The values of W to draw: M − 1 SD, M, M + 1 SD (or both values of a dichotomous W)."""
     effects = result.conditional_effects
-    chosen = effects[effects["moderator_value"].isin(_SD_PROBES)]
+    chosen = effects[effects["moderator_value"].isin(SD_PROBES)]
     return chosen if len(chosen) else effects
 
 
@@ -66,7 +67,7 @@ def simple_slopes_plot(result, data: pd.DataFrame, *, labels: dict[str, str], la
         for j, row in enumerate(_probes(result).itertuples()):
             w = row.w - shift_w
             line = constant + b[result.x] * (x - shift_x) + b[result.w] * w + b[product] * (x - shift_x) * w
-            name = phrase(f"probe_{row.moderator_value}", lang) if row.moderator_value in _SD_PROBES else ""
+            name = phrase(f"probe_{row.moderator_value}", lang) if row.moderator_value in SD_PROBES else ""
             slope = f"{phrase('slope', lang)} = {number(row.estimate, 2)}{stars(row.p_value)}"
             text = f"{labels[result.w]} = {number(row.w, 2)}{name}{'：' if lang == 'zh' else ': '}{slope}"
             ax.plot(x, line, color=GROUP_COLOURS[j], linewidth=1.4, linestyle=("-", "--", ":")[j % 3], label=text)
