@@ -19,7 +19,7 @@ from hsc_analysis.study import DEFAULT_SEED, DatasetResult
 
 __all__ = ["dataset_figures", "group_labels"]
 
-LIKERT_ROWS_PER_FIGURE = 16
+LIKERT_ROWS_PER_FIGURE = 20
 """Bars per Likert figure (so that one figure fits a page); constructs are never split across figures."""
 
 
@@ -74,7 +74,7 @@ def dataset_figures(
     >>> parent = run_study(load_study("data/example/study.yaml"))[0]
     >>> [spec.name for spec in dataset_figures(parent, lang="en")]  # doctest: +NORMALIZE_WHITESPACE
     ['parent_sample_flow', 'parent_likert_1', 'parent_likert_2', 'parent_likert_3', 'parent_likert_4',
-     'parent_score_distributions', 'parent_scree', 'parent_cfa_loadings']
+     'parent_likert_5', 'parent_score_distributions', 'parent_scree', 'parent_cfa_loadings']
     """
     check_lang(lang, function="dataset_figures")
     name = result.dataset.name

@@ -118,7 +118,7 @@ def likert_bars(
 def _draw(panels, answer_labels: list[str], lang: str):
     k = len(answer_labels)
     colours = likert_colours(k)
-    heights = [sum(max(r.label.count("\n") + 1, 1) * 0.15 + 0.08 for r in rows) + 0.3 for _, rows in panels]
+    heights = [sum(max(r.label.count("\n") + 1, 1) * 0.13 + 0.06 for r in rows) + 0.3 for _, rows in panels]
     fig = new_figure(sum(heights) + 0.6)
     axes = fig.subplots(len(panels), 1, sharex=True, gridspec_kw={"height_ratios": heights}, squeeze=False)[:, 0]
     left_codes = k // 2
