@@ -58,9 +58,9 @@ def correlation_heatmap(
                 fontsize=size,
                 color="white" if abs(r[i, j]) > 0.6 else "black",
             )
-        ticks = [wrap(labels[n], lang, width=16) for n in names]
-        ax.set_xticks(np.arange(k - 1), ticks[:-1], rotation=45, ha="right", rotation_mode="anchor", fontsize=6.5)
-        ax.set_yticks(np.arange(1, k), ticks[1:], fontsize=6.5)
+        columns = [wrap(labels[n], lang, width=32) for n in names[:-1]]  # slanted: one long line reads best
+        ax.set_xticks(np.arange(k - 1), columns, rotation=45, ha="right", rotation_mode="anchor", fontsize=6.5)
+        ax.set_yticks(np.arange(1, k), [wrap(labels[n], lang, width=18) for n in names[1:]], fontsize=6.5)
         ax.set_xlim(-0.5, k - 1.5)
         ax.set_ylim(k - 0.5, 0.5)
         ax.tick_params(length=0)
