@@ -158,3 +158,25 @@ def test_every_figure_of_the_example_renders_without_a_missing_glyph(example_fig
     assert [str(w.message) for w in caught] == []
     captions = [s.caption for s in example_figures("teacher", lang)]
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c) == (lang == "zh") for c in captions)
+
+
+def test_group_labels_follow_the_instrument_levels(example_results):
+    from hsc_analysis.render.figures import group_labels
+
+    admin = example_results["administrator"]
+    labels = group_labels(admin, "position", lang="zh")
+    assert list(labels.cat.categories) == ["校长", "副校长", "德育主任", "年级组长", "其他中层干部"]
+    assert labels.value_counts(sort=False).tolist() == [1, 2, 1, 3, 5]
+    with pytest.raises(InputError, match="group got 'years_in_post'; allowed: a single-choice background question"):
+        group_labels(admin, "years_in_post", lang="zh")
+
+
+def test_the_threshold_is_a_keyword(example_results):
+    from hsc_analysis.render.figures import dataset_figures
+
+    specs = {s.name: s for s in dataset_figures(example_results["administrator"], lang="zh", min_group_n=3)}
+    spec = specs["administrator_score_distributions"]
+    assert [t.get_text() for t in spec.figure.legends[0].get_texts()] == ["年级组长 (n = 3)", "其他中层干部 (n = 5)"]
+    assert spec.caption.endswith("n < 3 的组未绘出：校长、副校长、德育主任。")
+    ungrouped = {s.name: s for s in dataset_figures(example_results["administrator"], lang="zh", group=None)}
+    assert not ungrouped["administrator_score_distributions"].figure.legends

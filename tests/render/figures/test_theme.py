@@ -105,3 +105,19 @@ def test_chinese_renders_when_saved_outside_the_theme(tmp_path):
         warnings.simplefilter("always")
         fig.savefig(tmp_path / "plain.png")
     assert [str(w.message) for w in caught] == []
+
+
+def test_figures_drawn_in_threads_all_get_the_theme(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def draw(i):
+        fig = _chinese_figure()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            save_figure(fig, tmp_path / f"figure_{i}", formats=("png",))
+        title = fig.axes[0].title
+        return font_manager.findfont(title.get_fontproperties(), fallback_to_default=False), len(caught)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(draw, range(8)))
+    assert all(path.endswith("NotoSansSC-Regular.otf") and n == 0 for path, n in results)
