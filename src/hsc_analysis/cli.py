@@ -143,6 +143,16 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
     report.set_defaults(run=_cmd_report)
 
+    compliance = commands.add_parser(
+        "compliance", help="audit a study's activity logs (logs: in study.yaml) against a policy rule set"
+    )
+    compliance.add_argument("study", type=Path, help="the study's study.yaml, with a logs: section")
+    compliance.add_argument(
+        "--rules", required=True, help="fengnan_2025, neimenggu, jiaolianti_2024, or a rule-set .yaml file"
+    )
+    compliance.add_argument("-o", "--output", type=Path, help="folder for the CSV tables (default: print a summary)")
+    compliance.set_defaults(run=_cmd_compliance)
+
     screen = commands.add_parser("screen", help="screen a raw export for careless answers; print the sample flow")
     screen.add_argument("raw", type=Path, help="raw export (问卷星, 腾讯问卷, Qualtrics, LimeSurvey, .sav, csv, xlsx)")
     screen.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
@@ -373,6 +383,44 @@ def _cmd_report(args: argparse.Namespace) -> None:
         print(f"{name}: {sample['received']} received, excluded {excluded}, {sample['analysed']} analysed; "
               f"{sample['cfa']}")  # fmt: skip
     print(f"{len(manifest['outputs'])} files in {args.output}; manifest: {args.output / 'manifest.json'}")
+
+
+def _cmd_compliance(args: argparse.Namespace) -> None:
+    from hsc_analysis.compliance import load_rules, study_compliance
+    from hsc_analysis.io import write_table
+    from hsc_analysis.study import load_study
+
+    study = load_study(args.study)
+    if args.output:
+        check_output_folder(args.output, parameter="-o", inputs=study.logs.values())
+    result = study_compliance(study, rules=load_rules(args.rules))
+    steps = result.audit.accounting.set_index("step")["n"]
+    flagged = len(result.flags.flagged_ids)
+    print(f"{result.rules.id}: {steps['events read']} events read, {steps['events invalid']} invalid, "
+          f"{steps['events counted']} counted; {flagged} with a paper-compliance flag")  # fmt: skip
+    for row in result.logs.invalid_summary().itertuples():
+        print(f"  invalid: {row.table} {row.reason}: {row.n}")
+    for audited, label in ((result.audit, "all events"), (result.audit_unflagged, "without flagged events")):
+        shares = audited.share_met()
+        if len(shares):
+            print(f"share of classes meeting each rule ({label}):")
+            print(shares.to_string(float_format="{:.2f}".format, na_rep="—"))
+    for row in result.audit.schools[result.audit.schools["kind"] == "structural"].itertuples():
+        print(f"{row.school_id} {row.rule_id} ({row.period}): {row.status}; {row.detail}")
+    for row in result.audit.targets.itertuples():
+        print(
+            f"{row.rule_id}: {row.count}/{row.n_units} = {row.share:.2f} (target {row.target_share:g}); met = {row.met}"
+        )
+    if result.teachers is not None:
+        t = result.teachers
+        print(f"teachers: {t.reported} home visits reported, {t.logged} logged (n = {t.n}); "
+              f"inflation ratio {t.inflation_ratio:.2f}")  # fmt: skip
+    for note in result.notes:
+        print(f"note: {note}")
+    if args.output:
+        for name, table in result.tables().items():
+            path = write_table(table.set_index(table.columns[0]), args.output / f"{name}.csv")
+            print(f"wrote {path}", file=sys.stderr)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> None:

@@ -1,13 +1,14 @@
 """A study declared in ``study.yaml``, and the chain that runs it: import → screen → score → measurement.
 
 ``study.yaml`` is the single place that declares a study (see the README): its title, output language, seed,
-missing-data policy, screening rules and one entry per dataset (instrument file and raw data file, paths relative
-to study.yaml). :func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
+missing-data policy, screening rules, one entry per dataset (instrument file and raw data file, paths relative
+to study.yaml) and, optionally, the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`).
+:func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,8 @@ class Study:
     screening: ScreeningRules
     seed: int
     nan_policy: str
+    logs: dict[str, Path] = field(default_factory=dict)
+    """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
 
 
 def load_study(path: str | Path) -> Study:
@@ -137,7 +140,26 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
+        logs=_logs(spec.get("logs"), path, fail),
     )
+
+
+def _logs(section, path: Path, fail) -> dict[str, Path]:
+    """The ``logs:`` section: activity-log table name → file, relative to study.yaml."""
+    from hsc_analysis.compliance.schema import TABLES, missing_tables
+
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise fail("logs", "expected a mapping of log table name to file")
+    _refuse_unknown(section, tuple(TABLES), "logs", fail)
+    missing = missing_tables(section)
+    if missing:
+        raise fail("logs", f"missing required table(s) {', '.join(missing)}")
+    for name, file in section.items():
+        if not isinstance(file, str) or not file:
+            raise fail(f"logs.{name}", f"got {file!r}; allowed: a file path relative to study.yaml")
+    return {str(name): (path.parent / file).resolve() for name, file in section.items()}
 
 
 def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
