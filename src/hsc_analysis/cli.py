@@ -11,10 +11,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from hsc_analysis import __version__
-from hsc_analysis.errors import InputError
+from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.paths import check_output_file, check_output_folder
 
 EXIT_BAD_INPUT = 2
@@ -35,6 +36,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+
+
+@contextmanager
+def _reading(path: Path):
+    """Name the data file in a data error raised while analysing it (the statistics do not know the file)."""
+    try:
+        yield
+    except DataError as err:
+        if str(path) in str(err):
+            raise
+        raise DataError(f"{path}: {err}") from None
 
 
 def _count(low: int, high: int):
@@ -185,7 +197,8 @@ def _cmd_score(args: argparse.Namespace) -> None:
     if id_column:
         _check_id_column(data, id_column, instrument, args.data)
         data = data.set_index(id_column, drop=False)
-    result = score_scales(data, instrument=instrument)
+    with _reading(args.data):
+        result = score_scales(data, instrument=instrument)
     print(f"scored all {len(data)} respondents of {args.data}", file=sys.stderr)
     for row in result.summary.itertuples():
         if row.n_insufficient:
@@ -242,8 +255,15 @@ def _cmd_reliability(args: argparse.Namespace) -> None:
         check_output_file(args.output, parameter="-o", inputs=[args.data, args.instrument])
 
     data, instrument = read_table(args.data), load_instrument(args.instrument)
+    with _reading(args.data):
+        table = (
+            item_table(data, instrument=instrument, nan_policy=args.nan_policy)
+            if args.items
+            else reliability(
+                data, instrument=instrument, nan_policy=args.nan_policy, seed=args.seed, n_boot=args.n_boot
+            )
+        )
     if args.items:
-        table = item_table(data, instrument=instrument, nan_policy=args.nan_policy)
         shown = [
             "construct",
             "item",
@@ -258,7 +278,6 @@ def _cmd_reliability(args: argparse.Namespace) -> None:
         ]
         flagged = table[table["flag"] != ""].drop_duplicates(["construct", "flag"]).rename(columns={"flag": "flags"})
     else:
-        table = reliability(data, instrument=instrument, nan_policy=args.nan_policy, seed=args.seed, n_boot=args.n_boot)
         shown = [
             "construct",
             "label_zh",
@@ -344,7 +363,10 @@ def _cmd_validity(args: argparse.Namespace) -> None:
     data = read_table(args.data)
     if args.group and args.group not in data.columns:
         raise InputError(f"{args.data}: no column '{args.group}' for --group")
-    report = validity_report(data, instrument=instrument, group=args.group, estimator="dwls" if args.ordinal else "ml")
+    with _reading(args.data):
+        report = validity_report(
+            data, instrument=instrument, group=args.group, estimator="dwls" if args.ordinal else "ml"
+        )
     print(f"analysed the {len(data)} respondents of {args.data}", file=sys.stderr)
     for warning in report.cfa.warnings:
         print(f"hsc: warning: {warning}", file=sys.stderr)

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hsc_analysis.errors import InputError
+from hsc_analysis.findings.plan import AnalysisPlan, load_plan
 from hsc_analysis.instruments import Instrument, Label, load_instrument
 from hsc_analysis.paths import plain_name
 from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
+    from hsc_analysis.findings import DatasetFindings
     from hsc_analysis.measurement import MeasurementSummary
     from hsc_analysis.responses import SurveyResponses
     from hsc_analysis.scoring import ScaleScores
@@ -30,7 +32,7 @@ DEFAULT_SEED = 20250601
 """Seed of a study that declares none (any fixed seed makes the report reproducible; declare yours)."""
 
 NAN_POLICIES = ("listwise", "pairwise")
-STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "screening", "datasets", "logs")
+STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "screening", "analyses", "datasets", "logs")
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
 
@@ -56,7 +58,8 @@ class Dataset:
 class Study:
     """A loaded study.yaml. ``seed`` drives every random step (bootstrap intervals); ``nan_policy`` is the
     missing-data policy of reliability and item analysis; ``screening`` holds the rules of its ``screening:``
-    section (defaults where absent)."""
+    section and ``plan`` the analysis plan of its ``analyses:`` section (defaults where absent; see
+    :mod:`hsc_analysis.findings.plan`)."""
 
     id: str
     title: Label
@@ -66,6 +69,7 @@ class Study:
     screening: ScreeningRules
     seed: int
     nan_policy: str
+    plan: AnalysisPlan
     logs: dict[str, Path] = field(default_factory=dict)
     """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
 
@@ -89,13 +93,13 @@ def load_study(path: str | Path) -> Study:
     _refuse_unknown(spec, STUDY_KEYS, "(top level)", fail)
     language = spec.get("language", "zh")
     if language not in ("zh", "en"):
-        raise fail("language", f"got {language!r}; allowed: zh, en")
+        raise fail("language", f"got {language!r:.60}; allowed: zh, en")
     seed = spec.get("seed", DEFAULT_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise fail("seed", f"got {seed!r}; allowed: a non-negative integer")
+        raise fail("seed", f"got {seed!r:.60}; allowed: a non-negative integer")
     nan_policy = spec.get("nan_policy", "listwise")
     if nan_policy not in NAN_POLICIES:
-        raise fail("nan_policy", f"got {nan_policy!r}; allowed: {', '.join(NAN_POLICIES)}")
+        raise fail("nan_policy", f"got {nan_policy!r:.60}; allowed: {', '.join(NAN_POLICIES)}")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
@@ -140,6 +144,7 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
+        plan=load_plan(spec.get("analyses"), instruments={d.name: d.instrument for d in datasets}, source=str(path)),
         logs=_logs(spec.get("logs"), path, fail),
     )
 
@@ -170,21 +175,25 @@ def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> N
 
 @dataclass(frozen=True)
 class DatasetResult:
-    """One dataset run through the chain: the import, its screening, the scale scores and the measurement
-    quality of the respondents kept (every received row is either in ``screening.kept`` or ``screening.excluded``)."""
+    """One dataset run through the chain: the import, its screening, the scale scores, the measurement quality
+    and the findings of the respondents kept (every received row is either in ``screening.kept`` or
+    ``screening.excluded``)."""
 
     dataset: Dataset
     responses: SurveyResponses
     screening: ScreeningResult
     scores: ScaleScores
     measurement: MeasurementSummary
+    findings: DatasetFindings
 
 
 def run_study(study: Study) -> tuple[DatasetResult, ...]:
-    """Import, screen, score and assess the measurement of every dataset of a study, in memory.
+    """Import, screen, score and assess the measurement of every dataset of a study, then run its analysis plan,
+    in memory.
 
     Answers outside their scale are marked at import and excluded by the screening's first hurdle with their
-    reason, so one bad cell never stops a study; an unreadable file or a missing column still raises.
+    reason, so one bad cell never stops a study; an unreadable file or a missing column still raises. An analysis
+    the data cannot support is listed in ``findings.skipped`` with its reason.
 
     Examples
     --------
@@ -196,12 +205,13 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
     >>> int(flow["received"]), int(flow["analysed"]), len(parent.screening.excluded)
     (1480, 1377, 103)
     """
+    from hsc_analysis.findings import FindingsInput, run_findings
     from hsc_analysis.io import read_responses
     from hsc_analysis.measurement import measurement_summary
     from hsc_analysis.scoring import score_scales
     from hsc_analysis.screening import screen
 
-    results = []
+    chains = []
     for dataset in study.datasets:
         instrument = dataset.instrument
         responses = read_responses(
@@ -215,15 +225,12 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
                 f"(excluded: {removed or 'none'}); check the file and the screening: thresholds"
             )
         items = screening.kept.items
-        results.append(
-            DatasetResult(
-                dataset=dataset,
-                responses=responses,
-                screening=screening,
-                scores=score_scales(items, instrument=instrument),
-                measurement=measurement_summary(
-                    items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed
-                ),
-            )
-        )
-    return tuple(results)
+        scores = score_scales(items, instrument=instrument)
+        measurement = measurement_summary(items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed)
+        chains.append((dataset, responses, screening, scores, measurement))
+    inputs = {
+        dataset.name: FindingsInput(dataset.instrument, scores.scores, screening.kept.background)
+        for dataset, _, screening, scores, _ in chains
+    }
+    findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
+    return tuple(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)
