@@ -136,14 +136,21 @@ def test_loading_chart_bars_are_the_standardised_loadings(example_results):
 
 
 def test_dataset_figures_of_the_example(example_figures):
+    """12 administrators: no parallel analysis (singular correlations) and no CFA, but their findings; the parent
+    sample has every kind of figure, one per finding."""
     names = {name: [s.name for s in example_figures(name, "en")] for name in ("parent", "teacher", "administrator")}
     assert names["administrator"] == [
         "administrator_sample_flow",
         "administrator_likert_1",
         "administrator_likert_2",
         "administrator_score_distributions",
-    ]  # fmt: skip — 12 respondents: no parallel analysis (singular correlations), no CFA
-    assert "teacher_cfa_loadings" in names["teacher"] and "teacher_scree" in names["teacher"]
+        "administrator_correlations",
+        "administrator_coefficients",
+    ]
+    assert {"teacher_cfa_loadings", "teacher_scree", "teacher_mediation_3"} <= set(names["teacher"])
+    assert {"parent_mediation_5", "parent_simple_slopes", "parent_fixed_effects", "parent_perception_gap"} <= set(
+        names["parent"]
+    )
     assert all(len(set(n)) == len(n) for n in names.values())
 
 

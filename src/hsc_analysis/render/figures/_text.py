@@ -16,7 +16,6 @@ __all__ = ["LANGUAGES", "check_lang", "number", "phrase", "stars", "wrap"]
 
 LANGUAGES = ("zh", "en")
 _NO_LINE_START = "，。、；：？！）》」』”’%"
-STAR_LEVELS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 
 
 @cache
@@ -60,6 +59,8 @@ def number(value: float, decimals: int = 2, *, leading_zero: bool = True) -> str
 
 def stars(p_value: float) -> str:
     """``***`` for p < .001, ``**`` for p < .01, ``*`` for p < .05, else empty."""
+    from hsc_analysis.findings.correlate import STARS
+
     if p_value is None or not math.isfinite(p_value):
         return ""
-    return next((mark for level, mark in STAR_LEVELS if p_value < level), "")
+    return next((mark for level, mark in STARS if p_value < level), "")

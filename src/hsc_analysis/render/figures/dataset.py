@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -17,7 +18,10 @@ from hsc_analysis.render.figures.scree import scree_plot
 from hsc_analysis.render.figures.spec import FigureSpec
 from hsc_analysis.study import DEFAULT_SEED, DatasetResult
 
-__all__ = ["dataset_figures", "group_labels"]
+__all__ = ["dataset_figures", "group_labels", "variable_labels"]
+
+FINDING_KINDS = ("correlations", "regression", "mediation", "moderation", "multilevel", "perception_gaps")
+"""The findings drawn, in this order (descriptives, frequencies and group comparisons are tables only)."""
 
 LIKERT_ROWS_PER_FIGURE = 20
 """Bars per Likert figure (so that one figure fits a page); constructs are never split across figures."""
@@ -37,6 +41,34 @@ def group_labels(result: DatasetResult, question: str, *, lang: str) -> pd.Serie
     return pd.Series(pd.Categorical(codes.map(names), categories=order, ordered=True), index=codes.index)
 
 
+def variable_labels(study, dataset: str, *, lang: str) -> dict[str, str]:
+    """Labels in ``lang`` of every variable a dataset's findings may name: constructs, background questions and
+    identifiers of its instrument (and of the other datasets, for a perception gap), and the plan's derived
+    variables — a 0/1 indicator as "question: level, level", a class-level variable as "construct (dataset,
+    class mean)"."""
+    check_lang(lang, function="variable_labels")
+    instruments = {d.name: d.instrument for d in study.datasets}
+    labels: dict[str, str] = {}
+    for name in [dataset, *(n for n in instruments if n != dataset)]:
+        instrument = instruments[name]
+        for entry in (*instrument.background, *instrument.identifiers):
+            labels.setdefault(entry.id, entry.text.get(lang))
+        for construct in instrument.constructs:
+            labels.setdefault(construct.id, construct.label.get(lang))
+    plan = study.plan.dataset(dataset)
+    sep = "、" if lang == "zh" else ", "
+    colon = "：" if lang == "zh" else ": "
+    for indicator in plan.indicators if plan else ():
+        question = next(q for q in instruments[dataset].background if q.id == indicator.question)
+        levels = sep.join(question.levels[c].get(lang) for c in indicator.codes if c in question.levels)
+        labels[indicator.name] = f"{question.text.get(lang)}{colon}{levels}"
+    for level in plan.class_level if plan else ():
+        source = instruments[level.dataset]
+        construct = source.construct(level.construct).label.get(lang)
+        labels[level.name] = phrase("class_mean", lang, construct=construct, dataset=source.title.get(lang))
+    return labels
+
+
 def dataset_figures(
     result: DatasetResult,
     *,
@@ -44,9 +76,11 @@ def dataset_figures(
     group: str | None = "",
     min_group_n: int = DEFAULT_MIN_GROUP_N,
     seed: int = DEFAULT_SEED,
+    labels: dict[str, str] | None = None,
 ) -> list[FigureSpec]:
     """The figures of one dataset: sample flow, Likert bars, scale-score distributions by group, scree plot with
-    parallel analysis and (when the CFA was fitted) the standardised loadings.
+    parallel analysis, (when the CFA was fitted) the standardised loadings, then the figures of the findings
+    (:data:`FINDING_KINDS`, see :func:`~hsc_analysis.render.figures.finding_figures`).
 
     Parameters
     ----------
@@ -61,6 +95,9 @@ def dataset_figures(
         Groups with fewer respondents are not drawn, and the caption says which.
     seed : int
         Seed of the parallel analysis's random data sets (pass the study's seed).
+    labels : dict, optional
+        Labels of the variables the findings name (:func:`variable_labels` of the study); the instrument's
+        construct labels otherwise, and a variable without a label keeps its name.
 
     Returns
     -------
@@ -74,7 +111,9 @@ def dataset_figures(
     >>> parent = run_study(load_study("data/example/study.yaml"))[0]
     >>> [spec.name for spec in dataset_figures(parent, lang="en")]  # doctest: +NORMALIZE_WHITESPACE
     ['parent_sample_flow', 'parent_likert_1', 'parent_likert_2', 'parent_likert_3', 'parent_likert_4',
-     'parent_likert_5', 'parent_score_distributions', 'parent_scree', 'parent_cfa_loadings']
+     'parent_likert_5', 'parent_score_distributions', 'parent_scree', 'parent_cfa_loadings', 'parent_correlations',
+     'parent_coefficients', 'parent_mediation_1', 'parent_mediation_2', 'parent_mediation_3', 'parent_mediation_4',
+     'parent_mediation_5', 'parent_simple_slopes', 'parent_fixed_effects', 'parent_perception_gap']
     """
     check_lang(lang, function="dataset_figures")
     name = result.dataset.name
@@ -86,13 +125,30 @@ def dataset_figures(
     makers.append(("scree", lambda: _scree(result, dataset, lang, seed)))
     if result.measurement.validity is not None:
         makers.append(("cfa_loadings", lambda: _loadings(result, dataset, lang)))
+    names = {c.id: c.label.get(lang) for c in result.dataset.instrument.constructs} | dict(labels or {})
+    findings = result.findings
+    for kind in FINDING_KINDS:
+        results = getattr(findings, kind)
+        for i, finding in enumerate(results, start=1):
+            suffix = f"_{i}" if len(results) > 1 else ""
+            makers.append((kind, lambda f=finding, x=suffix: _finding(f, name, x, names, lang, findings.data)))
     specs = []
     for stem, make in makers:
         drawn = make()
-        if drawn is not None:
+        if isinstance(drawn, list):
+            specs += drawn
+        elif drawn is not None:
             figure, caption = drawn
             specs.append(FigureSpec(name=f"{name}_{stem}", caption=caption, figure=figure))
     return specs
+
+
+def _finding(result, name: str, suffix: str, labels: dict[str, str], lang: str, data: pd.DataFrame):
+    """The figures of one finding, named ``<dataset>_<figure><suffix>`` (``parent_mediation_2``)."""
+    from hsc_analysis.render.figures.findings import finding_figures
+
+    specs = finding_figures(result, name=name, labels=labels, lang=lang, data=data)
+    return [replace(spec, name=spec.name + suffix) for spec in specs]
 
 
 def _flow(result: DatasetResult, dataset: str, lang: str):

@@ -132,7 +132,10 @@ def _multilevel(result, labels, lang, data):
 
 
 def _mediation(result, labels, lang, data):
-    names = " → ".join(labels[v] for v in (result.x, *result.mediators, result.y))
+    sep = "、" if lang == "zh" else ", "
+    mediators = [labels[m] for m in result.mediators]
+    chain = mediators if result.model == 6 or len(mediators) == 1 else [f"({sep.join(mediators)})"]
+    names = " → ".join([labels[result.x], *chain, labels[result.y]])
     effects = result.effects.set_index("effect")
     indirect = effects.loc["total indirect"] if "total indirect" in effects.index else effects.loc["indirect"]
     fields = {

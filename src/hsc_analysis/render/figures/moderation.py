@@ -73,7 +73,7 @@ def simple_slopes_plot(result, data: pd.DataFrame, *, labels: dict[str, str], la
             ax.plot(x, line, color=GROUP_COLOURS[j], linewidth=1.4, linestyle=("-", "--", ":")[j % 3], label=text)
         ax.set_xlabel(labels[result.x])
         ax.set_ylabel(labels[result.y])
-        ax.legend(loc="best", fontsize=7)
+        fig.legend(loc="outside lower center", ncol=1, fontsize=7)
     return fig
 
 
