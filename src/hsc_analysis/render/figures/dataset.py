@@ -44,8 +44,8 @@ def group_labels(result: DatasetResult, question: str, *, lang: str) -> pd.Serie
 def variable_labels(study, dataset: str, *, lang: str) -> dict[str, str]:
     """Labels in ``lang`` of every variable a dataset's findings may name: constructs, background questions and
     identifiers of its instrument (and of the other datasets, for a perception gap), and the plan's derived
-    variables — a 0/1 indicator as "question: level, level", a class-level variable as "construct (dataset,
-    class mean)"."""
+    variables — a 0/1 indicator as "question: level, level", a class-level variable as "construct (class
+    mean)"."""
     check_lang(lang, function="variable_labels")
     instruments = {d.name: d.instrument for d in study.datasets}
     labels: dict[str, str] = {}
@@ -65,7 +65,7 @@ def variable_labels(study, dataset: str, *, lang: str) -> dict[str, str]:
     for level in plan.class_level if plan else ():
         source = instruments[level.dataset]
         construct = source.construct(level.construct).label.get(lang)
-        labels[level.name] = phrase("class_mean", lang, construct=construct, dataset=source.title.get(lang))
+        labels[level.name] = phrase("class_mean", lang, construct=construct)
     return labels
 
 

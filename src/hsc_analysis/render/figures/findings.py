@@ -65,7 +65,7 @@ def finding_figures(
     }.get(type(result))
     if draw is None:
         raise InputError(f"finding_figures: no figure for a {kind}; allowed: {', '.join(_KINDS)}")
-    label = _Labels(labels)
+    label = _Labels(labels, lang)
     return [FigureSpec(f"{name}_{stem}", caption, figure) for stem, figure, caption in draw(result, label, lang, data)]
 
 
@@ -74,6 +74,12 @@ _KINDS += ("GapResult",)
 
 
 class _Labels(dict):
+    """Variable labels; a variable without one keeps its name."""
+
+    def __init__(self, labels: dict[str, str], lang: str) -> None:
+        super().__init__(labels)
+        self.lang = lang
+
     def __missing__(self, key: str) -> str:
         return key
 
@@ -93,6 +99,9 @@ def _term_labels(table: pd.DataFrame, labels) -> dict[str, str]:
         if row.term in _INTERCEPTS:
             continue
         variable = getattr(row, "variable", row.term)
+        if row.term not in labels and row.term.endswith("_mean") and row.term[: -len("_mean")] in labels:
+            names[row.term] = phrase("cluster_mean_term", labels.lang, variable=labels[row.term[: -len("_mean")]])
+            continue
         names[row.term] = (
             labels[row.term]
             if row.term in labels

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from hsc_analysis.errors import InputError
-from hsc_analysis.render.figures._text import check_lang, number, phrase, stars
+from hsc_analysis.render.figures._text import check_lang, number, phrase, stars, wrap
 from hsc_analysis.render.figures.theme import GROUP_COLOURS, NEUTRAL_COLOUR, new_figure, themed
 
 __all__ = ["johnson_neyman_plot", "simple_slopes_plot"]
@@ -69,7 +69,9 @@ def simple_slopes_plot(result, data: pd.DataFrame, *, labels: dict[str, str], la
             line = constant + b[result.x] * (x - shift_x) + b[result.w] * w + b[product] * (x - shift_x) * w
             name = phrase(f"probe_{row.moderator_value}", lang) if row.moderator_value in SD_PROBES else ""
             slope = f"{phrase('slope', lang)} = {number(row.estimate, 2)}{stars(row.p_value)}"
-            text = f"{labels[result.w]} = {number(row.w, 2)}{name}{'：' if lang == 'zh' else ': '}{slope}"
+            text = wrap(
+                f"{labels[result.w]} = {number(row.w, 2)}{name}{'：' if lang == 'zh' else ': '}{slope}", lang, width=90
+            )
             ax.plot(x, line, color=GROUP_COLOURS[j], linewidth=1.4, linestyle=("-", "--", ":")[j % 3], label=text)
         ax.set_xlabel(labels[result.x])
         ax.set_ylabel(labels[result.y])
