@@ -143,7 +143,11 @@ def _multilevel(result, labels, lang, data):
 def _mediation(result, labels, lang, data):
     sep = "、" if lang == "zh" else ", "
     mediators = [labels[m] for m in result.mediators]
-    chain = mediators if result.model == 6 or len(mediators) == 1 else [f"({sep.join(mediators)})"]
+    chain = (
+        mediators
+        if result.model == 6 or len(mediators) == 1
+        else [f"（{sep.join(mediators)}）" if lang == "zh" else f"({sep.join(mediators)})"]
+    )
     names = " → ".join([labels[result.x], *chain, labels[result.y]])
     effects = result.effects.set_index("effect")
     indirect = effects.loc["total indirect"] if "total indirect" in effects.index else effects.loc["indirect"]
@@ -162,6 +166,8 @@ def _mediation(result, labels, lang, data):
         level=f"{100 * result.confidence:g}",
         **fields,
     )
+    if result.covariates:
+        caption += phrase("covariates_note", lang, covariates=sep.join(labels[c] for c in result.covariates))
     yield "mediation", mediation_diagram(result, labels=labels, lang=lang), caption
 
 
