@@ -7,8 +7,8 @@ the parallel analyses of dataset_figures), of saving each format and in all, the
 medians. On a shared machine the CPU time is the steadier figure; numpy's BLAS threads inflate the wall time of the
 parallel analyses under load (OPENBLAS_NUM_THREADS=1 avoids that).
 
-2-core machine shared with other jobs (load ≈ 12), zh, 20 figures: CPU 6.2 s drawing (with imports), 5.2 s PNG,
-3.7 s SVG, 10.4 s PDF; 25 s in all.
+2-core machine shared with other jobs (load ≈ 8), zh, 37 figures (screening, measurement and findings of the three
+datasets): CPU 6.0 s drawing (with imports), 7.6 s PNG, 5.3 s SVG, 16.0 s PDF; 35 s in all (89 s wall).
 """
 
 import json
