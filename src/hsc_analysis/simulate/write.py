@@ -55,7 +55,8 @@ def write_study(study: SimulatedStudy, *, out_dir: str | Path) -> list[Path]:
 
     Files: parents as a 问卷星 按序号 .xlsx, teachers as a 问卷星 按文本 .xlsx, administrators as an SPSS .sav (variable
     labels, value labels, user-missing 99), one CSV per activity-log table in ``logs/``, ``study.yaml`` (instrument
-    paths relative to it) and ``truth.json``. Every timestamp inside the files is the config's
+    paths relative to it) and ``truth.json``; the district also writes its coded interviews (``interviews/``:
+    ``interviews.qdpx``, ``coding_sheet.csv``, ``codebook.csv``; truth under ``interviews`` in truth.json). Every timestamp inside the files is the config's
     ``calendar.file_stamp``, so the same config and seed give byte-identical files.
 
     Examples
@@ -138,7 +139,7 @@ def write_study(study: SimulatedStudy, *, out_dir: str | Path) -> list[Path]:
     path.write_bytes((header + yaml.safe_dump(study_yaml, allow_unicode=True, sort_keys=False)).encode("utf-8"))
     paths.append(path)
     truth = study.truth
-    if cfg["interviews"]:
+    if cfg["variant"] == "district":  # the interview strand belongs to the district design (interviews.yaml)
         interviews = simulate_interviews(pd.DataFrame(study.truth["schools"]), seed=study.seed)
         paths.extend(write_interviews(interviews, out_dir=out / "interviews"))
         truth = truth | {"interviews": interviews.truth}
