@@ -56,8 +56,9 @@ def write_study(study: SimulatedStudy, *, out_dir: str | Path) -> list[Path]:
     Files: parents as a 问卷星 按序号 .xlsx, teachers as a 问卷星 按文本 .xlsx, administrators as an SPSS .sav (variable
     labels, value labels, user-missing 99), one CSV per activity-log table in ``logs/``, ``study.yaml`` (instrument
     paths relative to it) and ``truth.json``; the district also writes its coded interviews (``interviews/``:
-    ``interviews.qdpx``, ``coding_sheet.csv``, ``codebook.csv``; truth under ``interviews`` in truth.json). Every timestamp inside the files is the config's
-    ``calendar.file_stamp``, so the same config and seed give byte-identical files.
+    ``interviews.qdpx``, ``coding_sheet.csv``, ``codebook.csv``; truth under ``interviews`` in truth.json).
+    Every timestamp inside the files is the config's ``calendar.file_stamp``, so the same config and seed give
+    byte-identical files.
 
     Examples
     --------
