@@ -234,3 +234,27 @@ def test_coding_sheet_flags_rows(tmp_path):
     assert "张三" not in project.to_frame().to_string()
     with pytest.raises(DataError, match="lacks column"):
         read_coding_sheet(sheet)
+
+
+def test_cli_writes_tables_without_personal_data(simulated, tmp_path, capsys):
+    from hsc_analysis.cli import main
+
+    sim, (qdpx, sheet, codebook) = simulated
+    out = tmp_path / "tables"
+    assert main(["qualitative", str(qdpx), "-o", str(out), "--n-boot", "200"]) == 0
+    printed = capsys.readouterr()
+    assert "30 interviews" in printed.out
+    written = {p.name: p.read_text(encoding="utf-8-sig") for p in out.iterdir()}
+    assert set(written) == {
+        "codebook.csv", "frequencies.csv", "cooccurrence_segment.csv", "cooccurrence_interview.csv", "flagged.csv",
+        "agreement.csv",
+    }  # fmt: skip
+    everything = printed.out + printed.err + "".join(written.values())
+    speakers = {name.split("_")[1] for name in sim.interviews["name"]}
+    said = {line for text in sim.interviews["text"] for line in text.split("\n")}
+    assert all(code in everything for code in sim.truth["planted_kappa"])  # codes are in the output …
+    assert not [s for s in speakers if s in everything]  # … speakers and what they said are not
+    assert not [s for s in said if s[:12] in everything]
+    assert main(["qualitative", str(sheet), "--codebook", str(codebook)]) == 0
+    assert main(["qualitative", str(qdpx), "--codebook", str(codebook)]) == 2
+    assert "give --codebook with a coding sheet only" in capsys.readouterr().err
