@@ -58,6 +58,9 @@ def test_qdpx_round_trip_pseudonymises(simulated):
     assert project.n == len(sim.interviews) == 30
     assert list(project.interviews["interview"][:3]) == ["I01", "I02", "I03"]
     assert list(project.interviews["role"]) == list(sim.interviews["role"])
+    located = read_qdpx(qdpx, variables=("locale", "school_id")).interviews
+    assert located["locale"].tolist() == sim.interviews["locale"].tolist()
+    assert located["school_id"].tolist() == sim.interviews["school_id"].tolist()
     assert len(project.segments) == len(sim.segments)
     assert set(project.coders) == {"编码员甲", "编码员乙"}
     text = sim.interviews["text"].to_numpy()[sim.segments["source"]]
@@ -137,9 +140,9 @@ def test_bootstrap_is_seeded(simulated):
 
 def test_rural_interviews_mention_resource_shortage_more(simulated):
     sim, (qdpx, *_) = simulated
-    project = read_qdpx(qdpx)
     assert sim.truth["rural_logit"]["资源不足"] > 0 > sim.truth["rural_logit"]["社区参与"]
-    locale = dict(zip(project.interviews["interview"], sim.interviews["locale"], strict=True))
+    project = read_qdpx(qdpx, variables=("locale",))
+    locale = project.interviews.set_index("interview")["locale"]
     coded = project.segments.drop_duplicates(["segment_id", "code"]).assign(locale=lambda f: f["interview"].map(locale))
     per_locale = coded.groupby("locale")["segment_id"].nunique()
     share = coded[coded["code"] == "资源不足"].groupby("locale")["segment_id"].nunique() / per_locale

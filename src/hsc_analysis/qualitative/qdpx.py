@@ -31,7 +31,7 @@ _NS = "urn:QDA-XML:project:1.0"
 _TEXT_SOURCE = "TextSource"
 
 
-def read_qdpx(path: str | Path, *, role_variable: str = "role") -> CodedInterviews:
+def read_qdpx(path: str | Path, *, role_variable: str = "role", variables: tuple[str, ...] = ()) -> CodedInterviews:
     """Read a REFI-QDA ``.qdpx`` project: codebook, interviews (pseudonymised), coded segments and coders.
 
     Parameters
@@ -40,6 +40,9 @@ def read_qdpx(path: str | Path, *, role_variable: str = "role") -> CodedIntervie
         The ``.qdpx`` file.
     role_variable : str
         The case or source variable that holds the speaker's stakeholder role (e.g. 教师, 家长).
+    variables : tuple of str
+        Further case or source variables to keep as columns of ``interviews`` (e.g. ``("locale",)``); only the
+        ones named, since a project's variables can hold personal data.
 
     Returns
     -------
@@ -69,7 +72,7 @@ def read_qdpx(path: str | Path, *, role_variable: str = "role") -> CodedIntervie
         if "project.qde" not in names:
             raise DataError(f"{path}: no project.qde in the archive; a .qdpx holds it at the top level")
         root = _parse(_member(archive, names["project.qde"], path), path)
-        return _project(root, archive=archive, names=names, path=path, role_variable=role_variable)
+        return _project(root, archive=archive, names=names, path=path, role_variable=role_variable, variables=variables)
 
 
 def _member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
@@ -107,7 +110,7 @@ def _required(element, attribute: str, path: Path, where: str) -> str:
     return value
 
 
-def _project(root, *, archive, names, path: Path, role_variable: str) -> CodedInterviews:
+def _project(root, *, archive, names, path: Path, role_variable: str, variables: tuple[str, ...]) -> CodedInterviews:
     if root.tag != f"{{{_NS}}}Project":
         raise DataError(f"{path}: project.qde's root is {root.tag}; a REFI-QDA project has Project in {_NS}")
     users = {
@@ -127,21 +130,24 @@ def _project(root, *, archive, names, path: Path, role_variable: str) -> CodedIn
             walk(code, name)
 
     walk(_find(_find(root, "CodeBook"), "Codes"), None)
-    variables = {v.get("guid"): v.get("name") for v in _children(_find(root, "Variables"), "Variable")}
+    declared = {v.get("guid"): v.get("name") for v in _children(_find(root, "Variables"), "Variable")}
+    wanted = (role_variable, *variables)
 
-    def role_of(element):
+    def values_of(element) -> dict[str, str | None]:
+        found = {}
         for value in _children(element, "VariableValue"):
             ref = _find(value, "VariableRef")
-            if ref is not None and variables.get(ref.get("targetGUID")) == role_variable:
-                text = _find(value, "TextValue")
-                return text.text if text is not None else None
-        return None
+            name = declared.get(ref.get("targetGUID")) if ref is not None else None
+            if name in wanted:
+                text = next((child.text for child in value if not child.tag.endswith("VariableRef")), None)
+                found[name] = text
+        return found
 
-    case_roles = {}
+    case_values: dict[str, dict[str, str | None]] = {}
     for case in _children(_find(root, "Cases"), "Case"):
-        role = role_of(case)
+        found = values_of(case)
         for ref in _children(case, "SourceRef"):
-            case_roles[ref.get("targetGUID")] = role
+            case_values.setdefault(ref.get("targetGUID"), {}).update(found)
 
     flagged, rows, interviews = [], [], []
     sources = list(_find(root, "Sources") if _find(root, "Sources") is not None else [])
@@ -154,10 +160,10 @@ def _project(root, *, archive, names, path: Path, role_variable: str) -> CodedIn
     for pseudonym, source in zip(pseudonyms(len(text_sources)), text_sources, strict=True):
         guid = _required(source, "guid", path, "Sources/TextSource")
         text = _source_text(source, archive=archive, names=names, path=path, guid=guid)
-        role = role_of(source) or case_roles.get(guid)
-        if role is None:
+        found = case_values.get(guid, {}) | values_of(source)
+        if found.get(role_variable) is None:
             flagged.append((path.name, f"TextSource {guid}", f"no {role_variable!r} variable: role unknown"))
-        interviews.append((pseudonym, role, len(text)))
+        interviews.append((pseudonym, found.get(role_variable), len(text), *(found.get(v) for v in variables)))
         for selection in _children(source, "PlainTextSelection"):
             where = f"TextSource {guid} / PlainTextSelection {selection.get('guid')}"
             start = _position(selection, "startPosition", path, where)
@@ -179,7 +185,7 @@ def _project(root, *, archive, names, path: Path, role_variable: str) -> CodedIn
                     rows.append((segment, pseudonym, start, end, codes[target], coder, text[start:end]))
     return CodedInterviews(
         codebook=pd.DataFrame(codebook, columns=["code", "definition", "parent"]),
-        interviews=pd.DataFrame(interviews, columns=["interview", "role", "length"]),
+        interviews=pd.DataFrame(interviews, columns=["interview", "role", "length", *variables]),
         segments=pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS)),
         coders=tuple(users.values()),
         flagged=flag_frame(flagged),
@@ -219,7 +225,7 @@ def write_qdpx(
     path: str | Path,
     *,
     name: str = "interviews",
-    role_variable: str = "role",
+    variables: tuple[str, ...] = ("role",),
 ) -> Path:
     """Write a REFI-QDA ``.qdpx`` project: codebook, text sources with a role variable, coded selections, coders.
 
@@ -228,17 +234,19 @@ def write_qdpx(
     codebook : DataFrame
         ``code, definition, parent`` (parents listed before their children).
     interviews : DataFrame
-        ``name, role, text``: one text source per row, in order.
+        ``name, text`` and the ``variables`` columns: one text source per row, in order.
     segments : DataFrame
         ``source, start, end, code, coder``: ``source`` the row position in ``interviews``; one
         ``PlainTextSelection`` per distinct (source, start, end), one ``Coding`` per code and coder on it.
     path : str or Path
         The file to write.
+    variables : tuple of str
+        Columns of ``interviews`` written as text variables of each source (a missing value is left out).
 
     Notes
     -----
     GUIDs are UUID 5 of the element's content, so the same input gives a byte-identical file (entries dated
-    1980-01-01). The text is inline (``PlainTextContent``) and the role a text ``Variable`` on each source.
+    1980-01-01). The text is inline (``PlainTextContent``), the variables ``VariableValue`` elements of each source.
     """
     path = Path(path)
     ET = ElementTree
@@ -259,14 +267,16 @@ def write_qdpx(
         if isinstance(row.definition, str):
             ET.SubElement(element, "Description").text = row.definition
         placed[row.code] = element
-    variables = ET.SubElement(root, "Variables")
-    role_guid = guid("variable", role_variable)
-    ET.SubElement(variables, "Variable", {"guid": role_guid, "name": role_variable, "typeOfVariable": "Text"})
+    declared = ET.SubElement(root, "Variables")
+    for variable in variables:
+        ET.SubElement(
+            declared, "Variable", {"guid": guid("variable", variable), "name": variable, "typeOfVariable": "Text"}
+        )
     sources = ET.SubElement(root, "Sources")
     by_source = segments.groupby("source", sort=True)
-    for position, row in enumerate(interviews.itertuples(index=False)):
-        source = ET.SubElement(sources, "TextSource", {"guid": guid("source", position), "name": row.name})
-        ET.SubElement(source, "PlainTextContent").text = row.text
+    for position, row in enumerate(interviews.to_dict("records")):
+        source = ET.SubElement(sources, "TextSource", {"guid": guid("source", position), "name": row["name"]})
+        ET.SubElement(source, "PlainTextContent").text = row["text"]
         if position in by_source.groups:
             for (start, end), codings in by_source.get_group(position).groupby(["start", "end"], sort=True):
                 selection = ET.SubElement(
@@ -286,9 +296,11 @@ def write_qdpx(
                         {"guid": guid("coding", position, start, end, coding.code, coding.coder), "creatingUser": user},
                     )
                     ET.SubElement(element, "CodeRef", {"targetGUID": guid("code", coding.code)})
-        value = ET.SubElement(source, "VariableValue")
-        ET.SubElement(value, "VariableRef", {"targetGUID": role_guid})
-        ET.SubElement(value, "TextValue").text = row.role
+        for variable in variables:
+            if isinstance(row[variable], str):
+                value = ET.SubElement(source, "VariableValue")
+                ET.SubElement(value, "VariableRef", {"targetGUID": guid("variable", variable)})
+                ET.SubElement(value, "TextValue").text = row[variable]
     ET.indent(root)
     data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     path.parent.mkdir(parents=True, exist_ok=True)

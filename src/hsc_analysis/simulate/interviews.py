@@ -136,10 +136,17 @@ def simulate_interviews(schools: pd.DataFrame, *, seed: int) -> SimulatedIntervi
 
 
 def write_interviews(simulated: SimulatedInterviews, *, out_dir: str | Path) -> list[Path]:
-    """Write ``interviews.qdpx`` (REFI-QDA), ``coding_sheet.csv`` and ``codebook.csv`` into ``out_dir``."""
+    """Write ``interviews.qdpx`` (REFI-QDA; variables role, school_id, locale), ``coding_sheet.csv`` and
+    ``codebook.csv`` into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    qdpx = write_qdpx(simulated.codebook, simulated.interviews, simulated.segments, out / "interviews.qdpx")
+    qdpx = write_qdpx(
+        simulated.codebook,
+        simulated.interviews,
+        simulated.segments,
+        out / "interviews.qdpx",
+        variables=("role", "school_id", "locale"),
+    )
     interviews = simulated.interviews
     seg = simulated.segments
     sheet = pd.DataFrame(
