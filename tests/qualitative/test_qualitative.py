@@ -163,6 +163,7 @@ def test_frequencies_and_cooccurrence(tmp_path):
     freq = code_frequencies(project).to_frame().set_index(["role", "code"])
     assert freq.loc[("教师", "资源"), "segments"] == 1
     assert freq.loc[("all", "资源"), "share"] == 1.0
+    assert freq.loc[("all", "治理"), "segments"] == 1  # the theme counts its code's segment once
     matrix = code_cooccurrence(project).to_frame()
     assert matrix.loc["资源", "治理"] == matrix.loc["治理", "资源"] == 1
     assert code_cooccurrence(project, coder="B").to_frame().loc["资源", "治理"] == 0

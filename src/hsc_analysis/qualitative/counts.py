@@ -22,7 +22,8 @@ class CodeFrequencies:
 
     ``segments`` counts the distinct segments given the code, ``interviews`` the interviews with at least one,
     ``share`` = interviews / interviews_in_role. ``coder`` is the coder counted, or ``None`` for any coder (a
-    segment counts once however many coders gave it the code). ``n`` is the number of interviews; an interview
+    segment counts once however many coders gave it the code). A theme (a code with codes under it) counts the
+    segments given it or any code under it. ``n`` is the number of interviews; an interview
     with no role is counted under role ``NA`` and in ``all``.
     """
 
@@ -59,6 +60,18 @@ def _coded(project: CodedInterviews, coder: str | None) -> pd.DataFrame:
     return segments.drop_duplicates(["segment_id", "code"])
 
 
+def _with_themes(coded: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """The codings plus one row per theme above each coded code (a segment counts once per theme)."""
+    parent = codebook.set_index("code")["parent"].dropna().to_dict()
+    rows, level = [coded], coded
+    for _ in range(len(parent)):  # at most as many steps up as there are codes with a parent
+        level = level[level["code"].isin(parent)].assign(code=lambda f: f["code"].map(parent))
+        if level.empty:
+            break
+        rows.append(level)
+    return pd.concat(rows, ignore_index=True).drop_duplicates(["segment_id", "code"])
+
+
 def code_frequencies(project: CodedInterviews, *, coder: str | None = None) -> CodeFrequencies:
     """Segments and interviews per code, overall and by stakeholder role, with the share of interviews.
 
@@ -77,7 +90,7 @@ def code_frequencies(project: CodedInterviews, *, coder: str | None = None) -> C
     1   沟通         1           1    0.5
     """
     roles = project.interviews.set_index("interview")["role"].fillna("NA")
-    coded = _coded(project, coder).assign(role=lambda f: f["interview"].map(roles))
+    coded = _with_themes(_coded(project, coder), project.codebook).assign(role=lambda f: f["interview"].map(roles))
     codes = project.codebook["code"]
     frames = []
     for role, part, members in [
