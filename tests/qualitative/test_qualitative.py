@@ -211,6 +211,18 @@ def test_broken_projects_give_one_clear_error(tmp_path, content, message):
         read_qdpx(path)
 
 
+def test_deeply_nested_codebook_is_read(tmp_path):
+    depth = 5000
+    codes = "".join(f'<Code guid="{k}" name="c{k}">' for k in range(depth)) + "</Code>" * depth
+    xml = f'<Project xmlns="urn:QDA-XML:project:1.0"><CodeBook><Codes>{codes}</Codes></CodeBook></Project>'
+    path = tmp_path / "deep.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+    codebook = read_qdpx(path).codebook
+    assert len(codebook) == depth
+    assert codebook["parent"].iloc[-1] == f"c{depth - 2}"
+
+
 def test_zip_bomb_is_bounded(tmp_path):
     path = tmp_path / "bomb.qdpx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

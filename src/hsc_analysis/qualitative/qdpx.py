@@ -120,16 +120,15 @@ def _project(root, *, archive, names, path: Path, role_variable: str, variables:
     codes: dict[str, str] = {}
     codebook: list[tuple[str, str | None, str | None]] = []
 
-    def walk(parent_element, parent_name):
-        for code in _children(parent_element, "Code"):
-            guid = _required(code, "guid", path, "CodeBook/Codes/Code")
-            name = _required(code, "name", path, f"Code {guid}")
-            description = _find(code, "Description")
-            codes[guid] = name
-            codebook.append((name, description.text if description is not None else None, parent_name))
-            walk(code, name)
-
-    walk(_find(_find(root, "CodeBook"), "Codes"), None)
+    pending = [(code, None) for code in reversed(_children(_find(_find(root, "CodeBook"), "Codes"), "Code"))]
+    while pending:  # depth first, in document order, without recursion (a hostile file may nest deeply)
+        code, parent_name = pending.pop()
+        guid = _required(code, "guid", path, "CodeBook/Codes/Code")
+        name = _required(code, "name", path, f"Code {guid}")
+        description = _find(code, "Description")
+        codes[guid] = name
+        codebook.append((name, description.text if description is not None else None, parent_name))
+        pending.extend((child, name) for child in reversed(_children(code, "Code")))
     declared = {v.get("guid"): v.get("name") for v in _children(_find(root, "Variables"), "Variable")}
     wanted = (role_variable, *variables)
 
