@@ -166,7 +166,10 @@ def test_loglik_is_the_sum_of_casewise_normal_densities(seed, share):
     )
     assert loglik(patterns, mu, sigma) == pytest.approx(expected, rel=1e-10)
     assert patterns.n == len(x) and patterns.n_patterns == len(np.unique(np.isnan(x), axis=0))
-    if (~np.isnan(x)).sum(axis=0).min() > p and len(x) > 3 * p:
+    observed = (~np.isnan(x)).astype(float)
+    # EM's fixed point is an interior maximum only when every pair of items is seen together often enough; with
+    # 60 rows and up to 40 % missing, sparser draws head for a singular Σ̂ (the saturated model is not identified)
+    if (observed.T @ observed).min() >= 4 * p and len(x) > 3 * p:
         em_mu, em_sigma = em_moments(patterns)
         grad_sigma, grad_mu = moment_gradient(patterns, em_mu, em_sigma)
         assert np.abs(grad_mu).max() < 1e-6 and np.abs(grad_sigma).max() < 1e-6
