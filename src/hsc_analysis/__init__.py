@@ -24,6 +24,7 @@ _EXPORTS = {
     "composite_reliability": "hsc_analysis.measurement",
     "cronbach_alpha": "hsc_analysis.measurement",
     "efa": "hsc_analysis.measurement",
+    "exploratory_summary": "hsc_analysis.measurement",
     "fornell_larcker": "hsc_analysis.measurement",
     "harman_single_factor": "hsc_analysis.measurement",
     "htmt": "hsc_analysis.measurement",

@@ -18,18 +18,23 @@ from hsc_analysis.instruments import Instrument, Label, load_instrument
 from hsc_analysis.screening.rules import ScreeningRules
 
 if TYPE_CHECKING:
-    from hsc_analysis.measurement import MeasurementSummary
+    from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
     from hsc_analysis.responses import SurveyResponses
     from hsc_analysis.scoring import ScaleScores
     from hsc_analysis.screening import ScreeningResult
 
-__all__ = ["Dataset", "DatasetResult", "Study", "StudyError", "load_study", "run_study"]
+__all__ = ["Dataset", "DatasetResult", "Study", "StudyError", "example_study_path", "load_study", "run_study"]
 
 DEFAULT_SEED = 20250601
 """Seed of a study that declares none (any fixed seed makes the report reproducible; declare yours)."""
 
+DEFAULT_MIN_CELL = 5
+"""Smallest group size shown in a report (disclosure control); smaller groups' cells are suppressed."""
+
 NAN_POLICIES = ("listwise", "pairwise")
-STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "screening", "datasets", "logs")
+STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "disclosure", "screening", "datasets")
+STUDY_KEYS += ("logs",)
+DISCLOSURE_KEYS = ("min_cell",)
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
 
@@ -55,7 +60,8 @@ class Dataset:
 class Study:
     """A loaded study.yaml. ``seed`` drives every random step (bootstrap intervals); ``nan_policy`` is the
     missing-data policy of reliability and item analysis; ``screening`` holds the rules of its ``screening:``
-    section (defaults where absent)."""
+    section (defaults where absent); ``min_cell`` (``disclosure: {min_cell: 5}``) is the smallest group a report
+    shows: cells of smaller groups are suppressed."""
 
     id: str
     title: Label
@@ -65,6 +71,21 @@ class Study:
     screening: ScreeningRules
     seed: int
     nan_policy: str
+    min_cell: int = DEFAULT_MIN_CELL
+
+
+def example_study_path() -> Path:
+    """The bundled example's study.yaml: inside the installed package (a wheel ships it as package data) or, in a
+    clone of the repository, ``data/example/study.yaml`` — wherever the current directory is."""
+    from importlib.resources import files
+
+    bundled = Path(str(files("hsc_analysis"))) / "_bundled" / "data" / "example" / "study.yaml"
+    if bundled.is_file():
+        return bundled
+    clone = Path(__file__).resolve().parents[2] / "data" / "example" / "study.yaml"
+    if clone.is_file():
+        return clone
+    raise StudyError(f"the bundled example study is missing (looked for {bundled} and {clone}); reinstall the package")
 
 
 def load_study(path: str | Path) -> Study:
@@ -93,6 +114,13 @@ def load_study(path: str | Path) -> Study:
     nan_policy = spec.get("nan_policy", "listwise")
     if nan_policy not in NAN_POLICIES:
         raise fail("nan_policy", f"got {nan_policy!r}; allowed: {', '.join(NAN_POLICIES)}")
+    disclosure = spec.get("disclosure") or {}
+    if not isinstance(disclosure, dict):
+        raise fail("disclosure", "expected a mapping such as {min_cell: 5}")
+    _refuse_unknown(disclosure, DISCLOSURE_KEYS, "disclosure", fail)
+    min_cell = disclosure.get("min_cell", DEFAULT_MIN_CELL)
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
+        raise fail("disclosure.min_cell", f"got {min_cell!r}; allowed: a positive integer (smallest group shown)")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
@@ -130,6 +158,7 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
+        min_cell=min_cell,
     )
 
 
@@ -142,13 +171,15 @@ def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> N
 @dataclass(frozen=True)
 class DatasetResult:
     """One dataset run through the chain: the import, its screening, the scale scores and the measurement
-    quality of the respondents kept (every received row is either in ``screening.kept`` or ``screening.excluded``)."""
+    quality of the respondents kept (every received row is either in ``screening.kept`` or ``screening.excluded``):
+    reliability and CFA validity (``measurement``) and the exploratory factor analysis (``exploratory``)."""
 
     dataset: Dataset
     responses: SurveyResponses
     screening: ScreeningResult
     scores: ScaleScores
     measurement: MeasurementSummary
+    exploratory: ExploratorySummary
 
 
 def run_study(study: Study) -> tuple[DatasetResult, ...]:
@@ -168,7 +199,7 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
     (1480, 1377, 103)
     """
     from hsc_analysis.io import read_responses
-    from hsc_analysis.measurement import measurement_summary
+    from hsc_analysis.measurement import exploratory_summary, measurement_summary
     from hsc_analysis.scoring import score_scales
     from hsc_analysis.screening import screen
 
@@ -187,6 +218,9 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
                 screening=screening,
                 scores=score_scales(items, instrument=instrument),
                 measurement=measurement_summary(
+                    items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed
+                ),
+                exploratory=exploratory_summary(
                     items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed
                 ),
             )
