@@ -321,12 +321,26 @@ def _cmd_report(args: argparse.Namespace) -> None:
 
     study = load_study(args.study or example_study_path())
     with _progress(report_steps(study, args.formats)) as step:
-        manifest = write_report(study, out_dir=args.output, lang=args.lang, formats=args.formats, progress=step)
+        manifest = write_report(
+            study, out_dir=args.output, lang=args.lang, formats=args.formats, figures=_figures(), progress=step
+        )
     for name, sample in manifest["samples"].items():
         excluded = ", ".join(f"{step} {n}" for step, n in sample["excluded"].items()) or "none"
         print(f"{name}: {sample['received']} received, excluded {excluded}, {sample['analysed']} analysed; "
               f"{sample['cfa']}")  # fmt: skip
     print(f"{len(manifest['outputs'])} files in {args.output}; manifest: {args.output / 'manifest.json'}")
+
+
+def _figures():
+    """The report's figure maker, ``hsc_analysis.render.figures.dataset_figures``; None in a build without that
+    package (an error inside it is not hidden)."""
+    from importlib.util import find_spec
+
+    if find_spec("hsc_analysis.render.figures") is None:
+        return None
+    from hsc_analysis.render.figures import dataset_figures
+
+    return dataset_figures
 
 
 @contextmanager

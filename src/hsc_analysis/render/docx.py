@@ -101,13 +101,19 @@ def _display_width(text: str) -> int:
 
 
 def _column_widths(table, size: float) -> list[float]:
-    """Column widths in cm: each column's widest cell (capped, so long labels wrap), scaled to fill the text width
-    (tables of two or three columns keep at least 60 % of it)."""
+    """Column widths in cm. Number columns get the width of their widest cell, so they never wrap; label (stub)
+    columns take what is left (their text wraps), and small tables keep at least 60 % of the text width."""
     cells = [[table.columns[i], *(row[i] for row in table.rows)] for i in range(len(table.columns))]
-    natural = [0.5 + 0.19 * size / 10.5 * min(max(_display_width(c) for c in column), 40) for column in cells]
-    total = sum(natural)
-    target = TEXT_WIDTH_CM if len(natural) > 3 or total > TEXT_WIDTH_CM else max(total, 0.6 * TEXT_WIDTH_CM)
-    return [w * target / total for w in natural]
+    natural = [0.45 + 0.2 * size / 10.5 * max(_display_width(c) for c in column) for column in cells]
+    numbers = sum(natural[table.stub :])
+    labels = natural[: table.stub]
+    room = TEXT_WIDTH_CM - numbers
+    if sum(labels) > room:  # wrap the labels into the room left, but not below 2.5 cm each
+        labels = [max(2.5, w * room / sum(labels)) for w in labels]
+    widths = labels + natural[table.stub :]
+    total = sum(widths)
+    target = TEXT_WIDTH_CM if len(widths) > 3 or total > TEXT_WIDTH_CM else max(total, 0.6 * TEXT_WIDTH_CM)
+    return [w * target / total for w in widths]
 
 
 def _add_table(document: WordDocument, block: TableBlock, *, lang: str) -> None:

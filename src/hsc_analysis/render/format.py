@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["EMPTY", "MINUS", "bounded", "count", "number", "p_value", "percent", "stars"]
+__all__ = ["EMPTY", "MINUS", "bounded", "count", "degrees_of_freedom", "number", "p_value", "percent", "stars"]
 
 EMPTY = "—"
 """An empty cell (a statistic that does not exist for this row)."""
@@ -59,6 +59,14 @@ def count(value, *, lang: str) -> str:
     if _missing(value):
         return EMPTY
     return f"{int(value):,}" if lang == "en" else f"{int(value)}"
+
+
+def degrees_of_freedom(value) -> str:
+    """Degrees of freedom: an integer never grouped by commas (APA 7, 6.38), ``1146``; non-integer (Welch) df keep
+    two decimals."""
+    if _missing(value):
+        return EMPTY
+    return f"{int(value)}" if float(value).is_integer() else number(value)
 
 
 def percent(value, decimals: int = 1) -> str:

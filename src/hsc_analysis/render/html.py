@@ -30,7 +30,9 @@ table.three-line th, table.three-line td { border: none; padding: 0.15em 0.6em; 
 table.three-line thead tr:last-child th { border-bottom: 0.75pt solid #000; }
 table.three-line th.spanner { border-bottom: 0.75pt solid #000; }
 table.three-line .stub { text-align: left; }
-table.three-line tfoot td { text-align: left; font-size: 0.85em; padding-top: 0.4em; border-top: 1.5pt solid #000; }
+table.three-line th { font-weight: normal; }
+div.three-line { display: table; margin: 1em auto; }
+div.three-line p.note { font-size: 0.8em; margin: 0.3em 0 0 0; text-align: left; }
 figure { text-align: center; margin: 1.5em auto; }
 figure img { max-width: 100%; }
 figcaption { font-weight: bold; }
@@ -42,7 +44,7 @@ def table_html(table: Table, *, caption: str, label: str = "", standalone: bool 
     """One table as an HTML ``<table>`` (with its ``<style>`` when ``standalone``, as in a notebook)."""
     t = language(table.lang)
     apa = table.lang == "en"
-    lines = [f'<table class="three-line{" apa" if apa else ""}">']
+    lines = ['<div class="three-line">', f'<table class="three-line{" apa" if apa else ""}">']
     if caption or label:
         text = f"<b>{escape(label)}</b><i>{escape(caption)}</i>" if apa else escape(f"{label}  {caption}".strip())
         lines.append(f"<caption>{text}</caption>")
@@ -59,13 +61,12 @@ def table_html(table: Table, *, caption: str, label: str = "", standalone: bool 
     for row in table.rows:
         cells = "".join(f"<td{' class=stub' if i < table.stub else ''}>{escape(v)}</td>" for i, v in enumerate(row))
         lines.append(f"<tr>{cells}</tr>")
-    lines.append("</tbody>")
+    lines += ["</tbody>", "</table>"]
     notes = list(table.notes) + ([t.word("star_legend")] if table.stars else [])
     if notes:
         prefix = "<i>Note.</i> " if apa else escape(t.word("note_prefix"))
-        body = "<br>".join(escape(n) for n in notes)
-        lines.append(f'<tfoot><tr><td colspan="{len(table.columns)}">{prefix}{body}</td></tr></tfoot>')
-    lines.append("</table>")
+        lines.append(f'<p class="note">{prefix}{"<br>".join(escape(n) for n in notes)}</p>')
+    lines.append("</div>")
     html = "\n".join(lines)
     return f"<style>{STYLE}</style>\n{html}" if standalone else html
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hsc_analysis.render.disclosure import suppressed_cells
-from hsc_analysis.render.format import EMPTY, bounded, count, number, p_value, percent, stars
+from hsc_analysis.render.format import EMPTY, bounded, count, degrees_of_freedom, number, p_value, percent, stars
 from hsc_analysis.render.language import language
 from hsc_analysis.render.table import Spanner, Table
 
@@ -53,7 +53,8 @@ def sample_flow_table(result: DatasetResult, *, lang: str) -> Table:
     rows = []
     for step in flow.itertuples():
         excluded = EMPTY if step.step in ("received", "analysed") else count(step.n_excluded, lang=lang)
-        rows.append((getattr(step, f"label_{lang}"), excluded, count(step.n_after, lang=lang)))
+        label = getattr(step, f"label_{lang}")
+        rows.append((label[:1].upper() + label[1:], excluded, count(step.n_after, lang=lang)))
     return Table(
         name="sample_flow",
         title=t.word("title_sample_flow"),
@@ -202,7 +203,7 @@ def kmo_bartlett_table(result: DatasetResult, *, lang: str) -> Table | None:
     rows = (
         (t.word("kmo"), bounded(kmo.overall, 3)),
         (t.word("bartlett_chisq"), number(bartlett.statistic)),
-        ("df", count(bartlett.df, lang=lang)),
+        ("df", degrees_of_freedom(bartlett.df)),
         ("p", p_value(bartlett.p_value)),
         (t.word("parallel_n_factors"), str(parallel.n_factors)),
         ("n", count(kmo.n, lang=lang)),
@@ -274,7 +275,7 @@ def cfa_fit_table(result: DatasetResult, *, lang: str) -> Table | None:
         t.text("model_k_factors", k=k),
         count(fit["n"], lang=lang),
         number(fit["chisq"]),
-        count(fit["df"], lang=lang),
+        degrees_of_freedom(fit["df"]),
         number(fit["chisq_df"]),
         bounded(fit["cfi"], 3),
         bounded(fit["tli"], 3),
@@ -372,12 +373,12 @@ def invariance_table(result: DatasetResult, *, lang: str) -> Table | None:
         (
             t.word(f"invariance_{r.level}"),
             number(r.chisq),
-            count(r.df, lang=lang),
+            degrees_of_freedom(r.df),
             bounded(r.cfi, 3),
             bounded(r.rmsea, 3),
             bounded(r.srmr, 3),
             number(r.delta_chisq),
-            count(r.delta_df, lang=lang),
+            degrees_of_freedom(r.delta_df),
             p_value(r.delta_p_value),
             bounded(r.delta_cfi, 3),
             bounded(r.delta_rmsea, 3),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hsc_analysis.render.format import bounded, count, number, p_value, percent
+from hsc_analysis.render.format import bounded, count, degrees_of_freedom, number, p_value, percent
 from hsc_analysis.render.language import language
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def efa_text(result: DatasetResult, *, lang: str, table: str | None, table_loadi
     return t.text(
         "efa",
         kmo=bounded(kmo.overall, 3),
-        df=count(bartlett.df, lang=lang),
+        df=degrees_of_freedom(bartlett.df),
         chisq=number(bartlett.statistic),
         p=_p_phrase(bartlett.p_value),
         suitability=t.text("efa_suitable") if kmo.overall >= 0.60 else t.text("efa_unsuitable"),
@@ -216,7 +216,7 @@ def cfa_text(result: DatasetResult, *, lang: str, table: str | None) -> str:
         estimator=cfa.estimator.upper(),
         n=count(fit["n"], lang=lang),
         table=table,
-        df=count(fit["df"], lang=lang),
+        df=degrees_of_freedom(fit["df"]),
         chisq=number(fit["chisq"]),
         p=_p_phrase(fit["p_value"]),
         ratio=number(fit["chisq_df"]),
