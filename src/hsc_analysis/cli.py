@@ -8,6 +8,7 @@ which :func:`main` prints as one line on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from hsc_analysis import __version__
 from hsc_analysis.errors import InputError
+from hsc_analysis.paths import check_output_file, check_output_folder
 
 EXIT_BAD_INPUT = 2
 
@@ -23,12 +25,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args) or 0
-    except (InputError, KeyError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"hsc: error: {message}", file=sys.stderr)
+    except InputError as err:
+        print(f"hsc: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as err:
+        if isinstance(err, BrokenPipeError):  # the reader of our output (e.g. `| head`) has gone: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        print(f"hsc: error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+
+
+def _count(low: int, high: int):
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low:,} to {high:,}, got {text[:40]!r}")
+        return value
+
+    return parse
+
+
+_SEED = _count(0, 2**32 - 1)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="score the constructs of an instrument from a data file")
     score.add_argument("data", type=Path, help="respondents × item codes: .csv, .xlsx, .xls or .parquet")
     score.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
-    score.add_argument("--id", dest="id_column", help="column identifying respondents (default: the file's row)")
+    score.add_argument(
+        "--id", dest="id_column", help="column identifying respondents (default: respondent_id if any, else the row)"
+    )
     score.add_argument("-o", "--output", type=Path, help="write scores to this .csv or .parquet (default: stdout)")
     score.set_defaults(run=_cmd_score)
 
@@ -70,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
         help="an answer outside the scale: stop (raise, default) or mark it invalid and go on",
     )
     imp.add_argument(
+        "--mapping",
+        type=Path,
+        help="YAML or JSON file {column header: question id, or null to leave the column out}",
+    )
+    imp.add_argument(
         "-o",
         "--output",
         type=Path,
@@ -86,8 +118,10 @@ def _parser() -> argparse.ArgumentParser:
         default="listwise",
         help="missing answers: complete rows per construct (SPSS, default) or pairwise-complete (R psych)",
     )
-    reliability.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for alpha (default 1000)")
-    reliability.add_argument("--seed", type=int, default=20240601, help="bootstrap seed (default 20240601)")
+    reliability.add_argument(
+        "--n-boot", type=_count(0, 100_000), default=1000, help="bootstrap resamples for alpha, 0–100000 (default 1000)"
+    )
+    reliability.add_argument("--seed", type=_SEED, default=20240601, help="bootstrap seed (default 20240601)")
     reliability.add_argument(
         "--items", action="store_true", help="item analysis instead (item–total r, alpha if deleted, 27%% groups)"
     )
@@ -126,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--config", default="case_school", help="case_school (default), district, or a YAML file of overrides"
     )
-    simulate.add_argument("--seed", type=int, required=True, help="random seed (same seed, same bytes)")
+    simulate.add_argument("--seed", type=_SEED, required=True, help="random seed (same seed, same bytes)")
     simulate.add_argument("--out", type=Path, required=True, help="output folder, e.g. data/example")
     simulate.set_defaults(run=_cmd_simulate)
     return parser
@@ -137,12 +171,17 @@ def _cmd_score(args: argparse.Namespace) -> None:
     from hsc_analysis.io import read_table, write_table
     from hsc_analysis.scoring import score_scales
 
+    if args.output:
+        check_output_file(args.output, parameter="-o", inputs=[args.data, args.instrument])
+
     instrument = load_instrument(args.instrument)
     data = read_table(args.data)
-    if args.id_column:
-        _check_id_column(data, args.id_column, instrument, args.data)
-        data = data.set_index(args.id_column, drop=False)
+    id_column = args.id_column or ("respondent_id" if "respondent_id" in data.columns else None)
+    if id_column:
+        _check_id_column(data, id_column, instrument, args.data)
+        data = data.set_index(id_column, drop=False)
     result = score_scales(data, instrument=instrument)
+    print(f"scored all {len(data)} respondents of {args.data}", file=sys.stderr)
     for row in result.summary.itertuples():
         if row.n_insufficient:
             print(
@@ -170,10 +209,15 @@ def _check_id_column(data, column: str, instrument, path: Path) -> None:
 def _cmd_import(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_responses, write_table
+    from hsc_analysis.io.mapping import read_mapping
     from hsc_analysis.io.shareable import shareable_table
 
+    if args.output:
+        check_output_file(args.output, parameter="-o", inputs=[args.raw, args.instrument])
+
     instrument = load_instrument(args.instrument)
-    responses = read_responses(args.raw, instrument, source=args.source, on_invalid=args.on_invalid)
+    mapping = read_mapping(args.mapping) if args.mapping else None
+    responses = read_responses(args.raw, instrument, source=args.source, mapping=mapping, on_invalid=args.on_invalid)
     table = shareable_table(responses, instrument=instrument)
     for entry in responses.log.itertuples():
         print(f"{entry.level}: {entry.column + ': ' if entry.column else ''}{entry.message}", file=sys.stderr)
@@ -188,6 +232,9 @@ def _cmd_reliability(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_table
     from hsc_analysis.measurement import item_table, reliability
+
+    if args.output:
+        check_output_file(args.output, parameter="-o", inputs=[args.data, args.instrument])
 
     data, instrument = read_table(args.data), load_instrument(args.instrument)
     if args.items:
@@ -220,8 +267,10 @@ def _cmd_reliability(args: argparse.Namespace) -> None:
             "ordinal_alpha",
             "ordinal_omega",
             "min_item_total_r",
+            "flags",
         ]
         flagged = table[table["flags"] != ""]
+    print(f"analysed the {len(data)} respondents of {args.data}", file=sys.stderr)
     for row in flagged.itertuples():
         print(f"{row.construct}: {row.flags}", file=sys.stderr)
     if args.format == "json":
@@ -246,8 +295,12 @@ def _cmd_instrument_show(args: argparse.Namespace) -> None:
 def _cmd_screen(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_responses, write_table
+    from hsc_analysis.io.shareable import shareable_table
     from hsc_analysis.screening import ScreeningRules, screen
     from hsc_analysis.study import load_study
+
+    if args.output:
+        check_output_folder(args.output, parameter="-o")
 
     instrument = load_instrument(args.instrument)
     rules = load_study(args.study).screening if args.study else ScreeningRules()
@@ -259,16 +312,22 @@ def _cmd_screen(args: argparse.Namespace) -> None:
         kept = result.kept.metadata[["source_row"]] if "source_row" in result.kept.metadata else result.kept.items[[]]
         for table, name in (
             (result.flow.set_index("step"), "flow.csv"),
+            (shareable_table(result.kept, instrument=instrument), "kept.csv"),
             (kept, "kept_ids.csv"),
             (result.excluded.set_index("respondent_id"), "exclusions.csv"),
             (result.indices, "indices.csv"),
             (rules.to_frame().set_index("rule"), "rules.csv"),
         ):
             print(f"wrote {write_table(table, args.output / name)}", file=sys.stderr)
+        kept_file = args.output / "kept.csv"
+        print(f"next: hsc score {kept_file} --instrument {args.instrument} (the {len(kept)} kept)", file=sys.stderr)
 
 
 def _cmd_validity(args: argparse.Namespace) -> None:
     import json
+
+    if args.output:
+        check_output_file(args.output, parameter="-o", inputs=[args.data, args.instrument])
 
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_table
@@ -281,6 +340,7 @@ def _cmd_validity(args: argparse.Namespace) -> None:
     if args.group and args.group not in data.columns:
         raise InputError(f"{args.data}: no column '{args.group}' for --group")
     report = validity_report(data, instrument=instrument, group=args.group, estimator="dwls" if args.ordinal else "ml")
+    print(f"analysed the {len(data)} respondents of {args.data}", file=sys.stderr)
     for warning in report.cfa.warnings:
         print(f"hsc: warning: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -320,6 +380,8 @@ def _cmd_report(args: argparse.Namespace) -> None:
     from hsc_analysis.study import example_study_path, load_study
 
     study = load_study(args.study or example_study_path())
+    inputs = [study.path, *(p for d in study.datasets for p in (d.file, d.instrument_path))]
+    check_output_folder(args.output, parameter="-o", inputs=inputs, replaced=True)
     with _progress(report_steps(study, args.formats)) as step:
         manifest = write_report(
             study, out_dir=args.output, lang=args.lang, formats=args.formats, figures=_figures(), progress=step
@@ -363,6 +425,8 @@ def _progress(steps: list[str]):
 
 def _cmd_simulate(args: argparse.Namespace) -> None:
     import time
+
+    check_output_folder(args.out, parameter="--out")
 
     from hsc_analysis.simulate import simulate_study, write_study
 

@@ -11,3 +11,9 @@ class InstrumentError(InputError):
 
 class DataError(InputError):
     """Response data do not fit the instrument; the message names row, column, value and what is allowed."""
+
+
+class UnknownNameError(InputError, KeyError):
+    """A name (item, construct, question) that the instrument does not have; also a ``KeyError``, as a lookup."""
+
+    __str__ = InputError.__str__

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from hsc_analysis.errors import InstrumentError
+from hsc_analysis.errors import InstrumentError, UnknownNameError
+from hsc_analysis.yamlfile import read_yaml
 
 __all__ = [
     "MISSING_REASONS",
@@ -245,15 +244,7 @@ def load_instrument(path: str | Path) -> Instrument:
     >>> parent.construct("effectiveness").role
     'outcome'
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InstrumentError(f"{path}: cannot read the instrument file ({err})") from None
-    try:
-        spec = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise InstrumentError(f"{path}: not valid YAML ({err})".replace("\n", " ")) from None
+    spec = read_yaml(path, error=InstrumentError, what="instrument file")
     return _build(spec, source=str(path))
 
 
@@ -502,4 +493,4 @@ def _find(entries: Sequence[Any], wanted: str, what: str, owner: str) -> Any:
         if entry.id == wanted:
             return entry
     known = ", ".join(e.id for e in entries)
-    raise KeyError(f"instrument '{owner}' has no {what} '{wanted}'; known: {known}")
+    raise UnknownNameError(f"instrument '{owner}' has no {what} '{wanted}'; known: {known}")

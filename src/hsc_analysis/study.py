@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument, Label, load_instrument
+from hsc_analysis.paths import plain_name
 from hsc_analysis.screening.rules import ScreeningRules
+from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
@@ -46,14 +46,14 @@ class StudyError(InputError):
 class Dataset:
     """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
     (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
-    column → question ``mapping``."""
+    column → question ``mapping`` (a question id, or None to leave the column out)."""
 
     name: str
     instrument: Instrument
     instrument_path: Path
     file: Path
     source: str = "auto"
-    mapping: dict[str, str] | None = None
+    mapping: dict[str, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,11 @@ def example_study_path() -> Path:
 
 def load_study(path: str | Path) -> Study:
     """Read and validate a study.yaml; instrument files are loaded (and validated) too."""
+    from hsc_analysis.io.mapping import mapping_problem
+    from hsc_analysis.io.responses import SOURCES
+
     path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise StudyError(f"{path}: cannot read the study file ({err})".replace("\n", " ")) from None
+    spec = read_yaml(path, error=StudyError, what="study file")
 
     def fail(key: str, message: str) -> StudyError:
         return StudyError(f"{path}: {key}: {message}")
@@ -125,6 +125,7 @@ def load_study(path: str | Path) -> Study:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
     for name, entry in spec["datasets"].items():
+        plain_name(name, where=f"{path}: datasets")
         if not isinstance(entry, dict):
             raise fail(f"datasets.{name}", "expected a mapping with 'instrument' and 'file'")
         for key in ("instrument", "file"):
@@ -132,10 +133,16 @@ def load_study(path: str | Path) -> Study:
                 raise fail(f"datasets.{name}", f"missing required key '{key}'")
         _refuse_unknown(entry, DATASET_KEYS, f"datasets.{name}", fail)
         mapping = entry.get("mapping")
-        if mapping is not None and (
-            not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
-        ):
-            raise fail(f"datasets.{name}.mapping", "expected a mapping of column header to question id")
+        problem = mapping_problem(mapping) if mapping is not None else None
+        if problem:
+            raise fail(f"datasets.{name}.mapping", problem)
+        for key in ("instrument", "file"):
+            if not isinstance(entry[key], str) or not entry[key]:
+                raise fail(f"datasets.{name}.{key}", f"expected a file path, got {entry[key]!r:.80}")
+        key = "source" if "source" in entry else "platform"
+        source = entry.get(key, "auto")
+        if source not in SOURCES:
+            raise fail(f"datasets.{name}.{key}", f"got {source!r:.80}; allowed: {', '.join(SOURCES)}")
         instrument_path = (path.parent / entry["instrument"]).resolve()
         datasets.append(
             Dataset(
@@ -143,7 +150,7 @@ def load_study(path: str | Path) -> Study:
                 instrument=load_instrument(instrument_path),
                 instrument_path=instrument_path,
                 file=(path.parent / entry["file"]).resolve(),
-                source=str(entry.get("source", entry.get("platform", "auto"))),
+                source=source,
                 mapping={str(k): v for k, v in mapping.items()} if mapping else None,
             )
         )
@@ -210,6 +217,12 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
             dataset.file, instrument, source=dataset.source, mapping=dataset.mapping, on_invalid="mark"
         )
         screening = screen(responses, instrument=instrument, rules=study.screening)
+        if screening.kept.n == 0:
+            removed = ", ".join(f"{row.step} {row.n_excluded}" for row in screening.flow.itertuples() if row.n_excluded)
+            raise StudyError(
+                f"{study.path}: datasets.{dataset.name}: screening left no respondent of {responses.n} "
+                f"(excluded: {removed or 'none'}); check the file and the screening: thresholds"
+            )
         items = screening.kept.items
         results.append(
             DatasetResult(

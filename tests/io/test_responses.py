@@ -101,9 +101,14 @@ def test_teacher_multiple_choice_from_option_columns_and_joined_text():
     teacher = load_instrument(SURVEYS / "teacher.yaml")
     by_index = read_responses(FIXTURES / "wjx_按序号_teacher.xlsx", teacher)
     by_text = read_responses(FIXTURES / "wjx_按文本_teacher.xlsx", teacher)  # ┋-joined, 其他〖心理健康〗
-    pd.testing.assert_frame_equal(by_index.background, by_text.background)
+    closed = [c for c in by_index.background.columns if c != "subjects__other"]
+    pd.testing.assert_frame_equal(by_index.background[closed], by_text.background[closed])
     pd.testing.assert_frame_equal(by_index.items, by_text.items)
-    assert by_text.log["message"].str.contains("subjects: 1 answer(s) with other-specify text", regex=False).any()
+    # the typed text is only in the 按文本 download; the log counts it and never shows it
+    assert by_text.background["subjects__other"].dropna().tolist() == ["心理健康"]
+    assert by_index.background["subjects__other"].isna().all()
+    assert by_text.log["message"].str.contains("subjects: 1 typed 'other' answer(s) kept", regex=False).any()
+    assert not by_text.log["message"].str.contains("心理健康").any()
     chosen = pd.read_csv(FIXTURES / "answers_teacher.csv")["subjects"].str.split("|")
     subjects = by_index.background[[f"subjects__{c}" for c in teacher.background[1].levels]]
     expected = [[float(str(c) in row) for c in teacher.background[1].levels] for row in chosen]
@@ -200,18 +205,34 @@ def test_missing_item_columns_are_all_listed(parent, tmp_path):
         read_responses(path, parent)
 
 
-def test_a_question_in_two_columns_is_an_error(parent, tmp_path):
+def test_a_question_in_two_columns_goes_to_the_closest_or_is_an_error(parent, tmp_path):
     path = tmp_path / "double.csv"
     plain = pd.read_csv(FIXTURES / "plain_parent.csv")
-    plain.assign(**{"1、" + parent.item("com1").text.zh: plain["com1"]}).to_csv(path, index=False)
-    with pytest.raises(DataError, match=r"com1 in 'com1' and '1、班主任"):
+    text = "1、" + parent.item("com1").text.zh
+    plain.assign(**{text: 6 - plain["com1"]}).to_csv(path, index=False)
+    result = read_responses(path, parent)  # the exact id beats the question text
+    pd.testing.assert_frame_equal(result.items, read_responses(FIXTURES / "plain_parent.csv", parent).items)
+    passed = result.log.set_index("column").loc[text, "message"]
+    assert passed == "column not imported: it fits com1 by question text, but 'com1' fits it by exact id"
+    plain.drop(columns="com1").assign(**{text: plain["com1"], "2、" + parent.item("com1").text.zh: 1}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(DataError, match=r"com1 in '1、班主任.*' and '2、班主任.*'.*\{column: null\} for the other"):
         read_responses(path, parent)
 
 
-def test_duplicated_header_is_an_error(parent, tmp_path):
+def test_repeated_header_that_fits_a_question_asks_for_a_choice(parent, tmp_path):
     path = tmp_path / "dup.csv"
     path.write_text("respondent_id,com1,com1\n1,2,3\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"dup\.csv: duplicated column name\(s\) 'com1'"):
+    with pytest.raises(
+        DataError,
+        match=r"dup\.csv \(read as a plain table\): cannot map columns without guessing: column 'com1 \(column 2\)': "
+        r"the header is repeated in columns 2, 3 and fits com1; choose one, e.g. mapping "
+        r"\{'com1 \(column 2\)': 'com1', 'com1 \(column 3\)': null\}",
+    ):
+        read_responses(path, parent)
+    path.write_text("respondent_id,respondent_id,com1\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"duplicated metadata column name\(s\) 'respondent_id'"):
         read_responses(path, parent)
 
 
@@ -343,7 +364,8 @@ def test_simulator_style_index_file_with_joined_multiple_choice(tmp_path):
     result = read_responses(path, teacher)
     assert result.platform == "wjx_index"
     reference = read_responses(FIXTURES / "wjx_按序号_teacher.xlsx", teacher)
-    pd.testing.assert_frame_equal(result.background, reference.background)
+    closed = [c for c in reference.background.columns if c != "subjects__other"]  # typed text: 按文本 only
+    pd.testing.assert_frame_equal(result.background[closed], reference.background[closed])
     pd.testing.assert_frame_equal(result.items, reference.items)
 
 
@@ -375,17 +397,16 @@ def test_multiple_choice_option_columns_of_tencent_and_limesurvey(platform, tmp_
     pd.testing.assert_frame_equal(result.items, reference.items)
 
 
-def test_an_empty_line_is_kept_as_a_row(parent, tmp_path):
+def test_an_empty_line_is_logged_not_a_respondent(parent, tmp_path):
     lines = (FIXTURES / "plain_parent.csv").read_text(encoding="utf-8").splitlines()
     path = tmp_path / "gap.csv"
-    path.write_text("\n".join([lines[0], lines[1], "", *lines[2:]]) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"column 'respondent_id' \(respondent id\) is empty in row\(s\) 3"):
-        read_responses(path, parent)
-    without_ids = tmp_path / "gap_no_id.csv"
-    pd.read_csv(path, skip_blank_lines=False).drop(columns="respondent_id").to_csv(without_ids, index=False)
-    result = read_responses(without_ids, parent)
-    assert result.n == 7 and result.items.iloc[1].isna().all() and (result.missing.iloc[1] == "blank").all()
-    assert result.metadata["source_row"].tolist() == [2, 3, 4, 5, 6, 7, 8]
+    path.write_text("\n".join([lines[0], lines[1], "", *lines[2:]]) + "\n\n", encoding="utf-8")
+    result = read_responses(path, parent)
+    assert result.n == 6 and list(result.items.index) == ["1", "2", "3", "4", "5", "6"]
+    assert result.metadata["source_row"].tolist() == [2, 4, 5, 6, 7, 8]  # row numbers stay those of the file
+    blank = result.log[result.log["message"].str.startswith("blank row(s)")].set_index("level")
+    assert blank.loc["warning", "message"].endswith("rows 3") and blank.loc["warning", "n_rows"] == 1
+    assert blank.loc["info", "n_rows"] == 1  # the extra line at the end
 
 
 def test_spss_codes_translated_by_value_labels(parent, tmp_path):

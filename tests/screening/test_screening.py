@@ -319,7 +319,7 @@ def test_rules_from_spec_take_defaults_for_absent_keys():
         ({"min_completness": 0.9}, r"study.yaml: screening: unknown key\(s\) min_completness; allowed: "),
         ({"min_completeness": 1.5}, r"study.yaml: screening.min_completeness: expected a number in \[0, 1\], got 1.5"),
         ({"max_failed_checks": -1}, r"screening.max_failed_checks: expected a whole number ≥ 0, got -1"),
-        ({"min_irv": "low"}, r"screening.min_irv: expected a number, got 'low'"),
+        ({"min_irv": "low"}, r"screening.min_irv: expected a finite number, got 'low'"),
         ({"pattern_exclude_by": ["irv", "lz"]}, r"screening.pattern_exclude_by: expected a list drawn from longstr"),
         ({"fingerprint_columns": "ip"}, r"screening.fingerprint_columns: expected a list of names, got 'ip'"),
         ([1, 2], r"study.yaml: screening: expected a mapping"),
@@ -400,7 +400,8 @@ def test_hsc_screen_prints_the_flow_and_writes_the_logs(parent, tmp_path, monkey
     from hsc_analysis.cli import main
 
     data, _ = synthetic_sample(parent, seed=5)
-    data = dataclasses.replace(data, metadata=data.metadata.assign(source_row=np.arange(2, data.n + 2)))
+    metadata = data.metadata.assign(source_row=np.arange(2, data.n + 2), submitted_at=pd.NaT, channel=None)
+    data = dataclasses.replace(data, metadata=metadata)
     monkeypatch.setattr(hsc_analysis.io, "read_responses", lambda path, instrument, **options: data, raising=False)
     study = tmp_path / "study.yaml"
     study.write_text(STUDY + "screening:\n  max_failed_checks: 1\n", encoding="utf-8")
@@ -418,6 +419,7 @@ def test_hsc_screen_prints_the_flow_and_writes_the_logs(parent, tmp_path, monkey
     assert len(kept) == flow.loc["analysed", "n_after"]
     assert len(kept) + len(exclusions) == data.n
     assert len(pd.read_csv(tmp_path / "indices.csv")) == data.n
+    assert pd.read_csv(tmp_path / "kept.csv")["respondent_id"].tolist() == kept["respondent_id"].tolist()
 
 
 def test_hsc_screen_reports_bad_rules_in_one_line(tmp_path, monkeypatch, capsys):

@@ -7,15 +7,17 @@ Three codings, one per export style:
 - ``code`` (plain tables, SPSS, Qualtrics, LimeSurvey): a number is the code itself;
 - ``text`` (问卷星 按文本, 腾讯问卷): an option's zh or en label, or ``N分`` for substantive code N.
 
-In every coding a text cell may be a label (compared after :func:`~hsc_analysis.io.headers.normalise`, with any
-``〖…〗`` other-text removed), and ``(跳过)`` means skipped by the form's logic, ``(空)`` left blank. An empty
-cell is ``blank``; platform codes (问卷星 ``-3``/``-2``, SPSS user-missing values) carry their own reason; a missing
-code of the scale (e.g. 9 不了解) becomes NaN with its reason. Anything else is invalid: the caller raises or marks it.
+In every coding a text cell may be a label (compared by :func:`~hsc_analysis.io.headers.option_key`: the form's
+``【请注明】`` and the respondent's ``〖…〗`` other-text do not count, so ``其他【请注明】〖军事国防〗`` is the option
+``其他【请注明】`` or ``其他``), and ``(跳过)`` means skipped by the form's logic, ``(空)`` left blank. An empty
+cell is ``blank``; platform codes (问卷星 ``-3``/``-2``, SPSS user-missing values, numbers or text) carry their own
+reason; a missing code of the scale (e.g. 9 不了解) becomes NaN with its reason. Anything else is invalid: the
+caller raises or marks it. A number answer may carry a unit (``45岁``, ``45 岁``, ``3次``): it is read as the number
+and counted in :attr:`Coded.normalised`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -24,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from hsc_analysis.instruments import MISSING_REASONS
-from hsc_analysis.io.headers import normalise
-from hsc_analysis.io.mapping import Field
+from hsc_analysis.io.headers import normalise, option_key
+from hsc_analysis.io.mapping import Field, other_codes
 
 __all__ = [
     "REASONS",
@@ -37,6 +39,7 @@ __all__ = [
     "code_multiple",
     "code_number",
     "code_text",
+    "other_text",
 ]
 
 Coding = Literal["index", "code", "text"]
@@ -46,16 +49,20 @@ REASON_CODES = {reason: i for i, reason in enumerate(MISSING_REASONS, start=1)}
 """Missing reasons as small integers while coding (0 = not missing); :data:`REASONS` turns them back into text."""
 REASONS = np.array([None, *MISSING_REASONS], dtype=object)
 _MARKER_CODES = {text: REASON_CODES[reason] for text, reason in TEXT_MARKERS.items()}
+UNITS = ("周岁", "岁", "人", "个", "次", "年", "元", "小时", "分钟", "天", "周", "月", "名", "位")
+"""Units a number answer may be written with (``45岁``); the number is read and the normalisation logged."""
+_WITH_UNIT = rf"^\s*([-+]?\d+(?:\.\d+)?)\s*(?:{'|'.join(UNITS)})\s*$"
 
 
 @dataclass(frozen=True)
 class Coded:
-    """One column coded: ``answers`` (NaN where missing), ``reasons`` (:data:`REASON_CODES`, 0 where present) and
-    ``invalid`` cells."""
+    """One column coded: ``answers`` (NaN where missing), ``reasons`` (:data:`REASON_CODES`, 0 where present),
+    ``invalid`` cells and ``normalised`` cells (a number written with a unit)."""
 
     answers: np.ndarray
     reasons: np.ndarray
     invalid: np.ndarray
+    normalised: np.ndarray | None = None
 
 
 def code_choice(
@@ -71,9 +78,10 @@ def code_choice(
         text = text.where(~is_number, _as_text(numbers, cells.index))
         is_number = np.zeros(len(cells), dtype=bool)
     for code, reason in special.items():
-        hit = is_number & (numbers == code)
+        hit = _special_hit(numbers, text, code)
         reasons[hit] = REASON_CODES[reason]
         is_number &= ~hit
+        text = text.where(~hit)
     options = np.asarray(field.options, dtype=float)
     if coding == "index":
         position = np.where(is_number & (numbers == np.floor(numbers)), numbers, 0)
@@ -84,7 +92,7 @@ def code_choice(
         values[valid] = numbers[valid]
     if text.notna().any():
         codes_of, reasons_of = _label_lookup(field, code_prefix)
-        words = _normalise(text.str.replace(r"〖.*?〗", "", regex=True))
+        words = _option_keys(text)
         matched = words.map(codes_of).to_numpy(dtype=float)
         found_code = ~np.isnan(matched)
         values[found_code] = matched[found_code]
@@ -99,33 +107,51 @@ def code_choice(
     return Coded(values, reasons, invalid)
 
 
+def _special_hit(numbers: np.ndarray, text: pd.Series, code: float | str) -> np.ndarray:
+    """Cells equal to a platform code: a number, or a text code (an SPSS string variable's user-missing value)."""
+    if isinstance(code, str):
+        as_number = pd.to_numeric(code, errors="coerce")
+        if not np.isnan(as_number):
+            return numbers == as_number
+        return text.eq(code).fillna(False).to_numpy(dtype=bool)
+    return numbers == code
+
+
 def _special_codes(
-    numbers: np.ndarray, empty: np.ndarray, special: Mapping[float, str]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Blank cells and the platform's special numbers (e.g. -3 skipped) as reasons; those numbers become NaN."""
+    numbers: np.ndarray, text: pd.Series, empty: np.ndarray, special: Mapping[float | str, str]
+) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """Blank cells and the platform's special codes (e.g. -3 skipped) as reasons; those cells become NaN."""
     reasons = np.where(empty, REASON_CODES["blank"], 0).astype(np.int8)
     for code, reason in special.items():
-        hit = numbers == code
+        hit = _special_hit(numbers, text, code)
         reasons[hit] = REASON_CODES[reason]
         numbers = np.where(hit, np.nan, numbers)
-    return numbers, reasons
+        text = text.where(~hit)
+    return numbers, text, reasons
 
 
-def code_number(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
-    """A numeric answer (counts, years); placeholders and platform codes become NaN with their reason."""
+def code_number(cells: pd.Series, *, special: Mapping[float | str, str]) -> Coded:
+    """A numeric answer (counts, years); placeholders and platform codes become NaN with their reason; a number
+    with a unit (``45岁``) is read as the number."""
     numbers, text, empty = _split(cells)
-    numbers, reasons = _special_codes(numbers, empty, special)
+    numbers, text, reasons = _special_codes(numbers, text, empty, special)
+    normalised = np.zeros(len(cells), dtype=bool)
+    if text.notna().any():
+        with_unit = pd.to_numeric(text.str.extract(_WITH_UNIT, expand=False), errors="coerce").to_numpy(dtype=float)
+        normalised = ~np.isnan(with_unit)
+        numbers = np.where(normalised, with_unit, numbers)
+        text = text.where(~normalised)
     marked = _normalise(text).map(_MARKER_CODES).to_numpy(dtype=float)
     has_marker = ~np.isnan(marked)
     reasons[has_marker] = marked[has_marker]
     invalid = text.notna().to_numpy() & ~has_marker
-    return Coded(numbers, reasons, invalid)
+    return Coded(numbers, reasons, invalid, normalised)
 
 
-def code_text(cells: pd.Series, *, special: Mapping[float, str]) -> Coded:
+def code_text(cells: pd.Series, *, special: Mapping[float | str, str]) -> Coded:
     """A free-text answer or identifier, kept as text (whole numbers without '.0'); placeholders become missing."""
     numbers, text, empty = _split(cells)
-    numbers, reasons = _special_codes(numbers, empty, special)
+    numbers, text, reasons = _special_codes(numbers, text, empty, special)
     as_text = text.where(text.notna(), _as_text(numbers, cells.index))
     marked = _normalise(as_text).map(_MARKER_CODES).to_numpy(dtype=float)
     has_marker = ~np.isnan(marked)
@@ -156,7 +182,7 @@ def code_multiple(
         separator = "," if coding == "code" else "┋"
         dummies = text.where(~missing).str.get_dummies(sep=separator)
         lookup = {**_label_lookup(field, "")[0], **{str(c): c for c in field.options}}
-        token_codes = [lookup.get(normalise(_strip_other(t))) for t in dummies.columns]
+        token_codes = [lookup.get(option_key(t)) for t in dummies.columns]
         unknown = [t for t, c in zip(dummies.columns, token_codes, strict=True) if not isinstance(c, int)]
         invalid = dummies[unknown].any(axis=1).to_numpy() if unknown else np.zeros(len(cells), dtype=bool)
         out = pd.DataFrame(0.0, index=cells.index, columns=names)
@@ -221,15 +247,37 @@ def _label_lookup(field: Field, code_prefix: str) -> tuple[dict[str, int], dict[
     for code, label in field.labels.items():
         for text in (label.zh, label.en):
             if text:
-                codes[normalise(text)] = code
+                codes[option_key(text)] = code
         if code not in field.missing:
             codes[normalise(f"{code}分")] = code
     return codes, _MARKER_CODES
 
 
-def _strip_other(text: str) -> str:
-    """An option text without the respondent's 〖other text〗 or the form's 【please specify】."""
-    return re.sub(r"〖.*?〗|【.*?】", "", text)
+def _option_keys(text: pd.Series) -> pd.Series:
+    """:func:`option_key` over a column of text (NaN stays NaN)."""
+    return _normalise(text.str.replace(r"【.*?】|〖.*?〗", "", regex=True))
+
+
+def other_text(cells: pd.Series | None, option_cells: Mapping[int, pd.Series], field: Field) -> pd.Series | None:
+    """The typed "other, please specify" text of a question, or None when it has no "other" option: the 〖…〗 part
+    of a 问卷星 按文本 answer (``其他【请注明】〖军事国防〗``, also inside a ``┋``-joined multiple choice), or text in
+    place of 1 in the "other" option column of a multiple-choice question."""
+    codes = other_codes(field)
+    if not codes:
+        return None
+    index = cells.index if cells is not None else next(iter(option_cells.values())).index
+    typed = pd.Series(None, index=index, dtype=object)
+    if cells is not None and cells.dtype.kind == "O":
+        inner = cells.astype("string").str.findall(r"〖(.*?)〗").str.join(" ").astype(object)
+        typed = typed.where(~(inner.notna() & inner.ne("")), inner)
+    for code in codes:
+        column = option_cells.get(code)
+        if column is not None and column.dtype.kind == "O":
+            words = column.astype("string").str.strip()
+            numeric = pd.to_numeric(words, errors="coerce").notna()
+            text = words.where(~numeric & words.ne("") & words.notna()).astype(object)
+            typed = typed.where(text.isna(), text)
+    return typed.where(typed.notna(), None)
 
 
 def _as_text(numbers: np.ndarray, index: pd.Index) -> pd.Series:

@@ -1,8 +1,9 @@
 """Question headers of survey exports: question number, stem and option/row parts, and text normalisation.
 
-Header forms handled (shared/reference/formats.md §A1.2, §A2, §A3):
+Header forms handled:
 
-- ``13、题干``, ``13.题干`` (腾讯问卷), with or without a type suffix such as ``(矩阵单选题 *必答)``;
+- ``13、题干``, ``13.题干`` (腾讯问卷), ``Q13.题干``, ``13(题干)``, ``第13题`` and ``第13题 题干``, with or
+  without a type suffix such as ``(矩阵单选题 *必答)``;
 - ``13、题干—行文本`` (问卷星 2016 matrix, first row) and ``Q5 - 行文本`` style tails (Qualtrics);
 - ``8、题干(选项)`` / ``8、(选项)`` / ``第8题(选项)`` (问卷星 multiple-choice option columns), ``8.题干:选项``
   (腾讯问卷) and ``题干 - 选项`` (Qualtrics, multi-value fields split into columns);
@@ -16,13 +17,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Header", "normalise", "parse_header"]
+__all__ = ["Header", "normalise", "option_key", "parse_header"]
 
 _TYPE_SUFFIX = re.compile(
     r"\s*[(（]\s*(?:矩阵)?(?:单选题|多选题|填空题|量表题|排序题|多项填空题|单选|多选|量表|填空)\s*(?:\*\s*)?(?:必答)?\s*[)）]"
 )
-_NUMBERED = re.compile(r"^\s*(\d+)\s*[、.．]\s*(.*)$", re.S)
+_NUMBERED = re.compile(r"^\s*(?:[Qq]\s*)?(\d+)\s*[、.．]\s*(.*)$", re.S)
+_NUMBER_PAREN = re.compile(r"^\s*(\d+)\s*[(（](.+)[)）]\s*$", re.S)  # 3(题干)
 _NTH = re.compile(r"^\s*第\s*(\d+)\s*题\s*[(（](.*)[)）]\s*$", re.S)
+_NTH_BARE = re.compile(r"^\s*第\s*(\d+)\s*题\s*[:：.、]?\s*(.*)$", re.S)  # 第3题, 第3题 题干
 _TAIL_OPTION = re.compile(r"^(.*?)[(（]([^()（）]*)[)）]\s*$", re.S)
 _SUBQUESTION = re.compile(r"^\s*([^\[\]]+)\[([^\[\]]+)\]\s*$")
 _ROW_SEPARATORS = ("—", " - ", ":", "：")
@@ -76,10 +79,14 @@ def parse_header(text: str) -> Header:
     Header(text='第6题(阅读)', number=6, stem='', option='阅读', code=None)
     >>> parse_header("G1[com1]").option
     'com1'
+    >>> [parse_header(h).number for h in ("Q3.题干", "3(题干)", "第3题", "3、题干")]
+    [3, 3, 3, 3]
     """
     clean = _TYPE_SUFFIX.sub("", text).strip()
     if match := _NTH.match(clean):
         return Header(text, int(match[1]), "", match[2].strip())
+    if match := _NTH_BARE.match(clean) or _NUMBER_PAREN.match(clean):
+        return Header(text, int(match[1]), match[2].strip(), None)
     if match := _SUBQUESTION.match(clean):
         return Header(text, None, clean, match[2].strip(), code=match[1].strip())
     number = None
@@ -106,3 +113,15 @@ def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", str(text))
     folded = re.sub(r"\s+", "", folded)
     return folded.rstrip("?.。:*").casefold()
+
+
+def option_key(text: str) -> str:
+    """An option text for comparison: :func:`normalise` without the form's ``【请注明】`` and the respondent's
+    ``〖typed text〗``, so that ``其他【请注明】〖军事国防〗``, ``其他【请注明】`` and ``其他`` all compare equal.
+
+    Examples
+    --------
+    >>> option_key("其他【请注明】〖军事国防〗") == option_key("其他") == option_key("其他【请注明】")
+    True
+    """
+    return normalise(re.sub(r"【.*?】|〖.*?〗", "", str(text)))

@@ -65,7 +65,8 @@ def build_metadata(
     """The respondent ids and the metadata frame of an export.
 
     ``roles`` maps a role (``respondent_id``, ``submitted_at``, ``duration_seconds``, ``channel`` or any other
-    name kept as it is, e.g. ``ip``) to the column holding it. Without a ``respondent_id`` column the row number in
+    name kept as it is, e.g. ``ip``; other roles ending in ``_at``, such as ``started_at``, are parsed as times
+    too) to the column holding it. Without a ``respondent_id`` column the row number in
     the file is the id. Duplicated or empty ids raise :class:`DataError` naming the rows.
     """
     rows = cells.index
@@ -86,13 +87,15 @@ def build_metadata(
     index = pd.Index(ids.to_numpy(dtype=object), name="respondent_id")
     metadata = {"source_row": rows.to_numpy()}
     parsers = {"submitted_at": parse_time, "duration_seconds": parse_duration}
-    for role in METADATA_COLUMNS[1:]:
+    extra = [r for r in roles if r not in METADATA_COLUMNS and r != "respondent_id"]
+    for role in (*METADATA_COLUMNS[1:], *extra):
         column = roles.get(role)
         if column is None:
             metadata[role] = pd.Series(pd.NaT if role == "submitted_at" else np.nan, index=rows)
             continue
         raw = cells[column]
-        value = parsers[role](raw) if role in parsers else raw.where(raw.notna(), None)
+        parser = parsers.get(role, parse_time if role.endswith("_at") else None)
+        value = parser(raw) if parser else raw.where(raw.notna(), None)
         lost = raw.notna() & value.isna()
         if lost.any():
             log.append(
@@ -104,9 +107,6 @@ def build_metadata(
                 )
             )
         metadata[role] = value
-    for role, column in roles.items():
-        if role not in METADATA_COLUMNS and role != "respondent_id":
-            metadata[role] = cells[column].where(cells[column].notna(), None)
     frame = pd.DataFrame({k: np.asarray(v) for k, v in metadata.items()}, index=index)
     return index, frame
 

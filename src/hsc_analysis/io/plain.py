@@ -18,5 +18,7 @@ METADATA = {
 
 
 def read_plain(grid: Grid) -> Export:
-    questions, metadata, roles, log = split_columns(grid, header=grid.top[0], n_header=1, metadata_names=METADATA)
-    return Export("table", questions, metadata, roles, coding="code", log=tuple(log))
+    questions, metadata, roles, log, repeated = split_columns(
+        grid, header=grid.top[0], n_header=1, metadata_names=METADATA
+    )
+    return Export("table", questions, metadata, roles, coding="code", log=tuple(log), repeated=repeated)

@@ -1,10 +1,13 @@
 """Qualtrics CSV exports: the current form with three header rows (export tags, question texts, ``{"ImportId"…}``)
-and the legacy form with two (``V1…V10`` + tags, then ``ResponseID…`` + question texts); see
-shared/reference/formats.md §A3. Cells are numeric codes (or choice texts when exported so); question texts map
-columns to items when the export tags are not the item ids."""
+and the legacy form with two (``V1…V10`` + tags, then ``ResponseID…`` + question texts).
+Cells are numeric codes (or choice texts when exported so); question texts map
+columns to items when the export tags are not the item ids. Timing questions (``Q8_First Click``, ``_Last Click``,
+``_Page Submit``, ``_Click Count``) and Qualtrics' own ``Q_…`` fraud/quality columns are not questions: they are
+ignored with a log entry."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from hsc_analysis.io.export import Export, split_columns
@@ -43,6 +46,10 @@ METADATA = {
 }
 
 
+TIMING = re.compile(r"_(?:First Click|Last Click|Page Submit|Click Count)$|^Q_(?:[A-Z][A-Za-z]+)")
+"""Qualtrics columns that are never questions: timing questions and ``Q_RecaptchaScore``, ``Q_BallotBoxStuffing`` …"""
+
+
 def is_qualtrics(top: Sequence[Sequence[str]]) -> bool:
     return _is_current(top) or _is_legacy(top)
 
@@ -56,7 +63,9 @@ def read_qualtrics(grid: Grid) -> Export:
             name if tag.startswith("V") and tag[1:].isdigit() else tag for tag, name in zip(top[0], top[1], strict=True)
         ]
         texts, n_header = top[1], 2
-    questions, metadata, roles, log = split_columns(grid, header=header, n_header=n_header, metadata_names=METADATA)
+    questions, metadata, roles, log, repeated = split_columns(
+        grid, header=header, n_header=n_header, metadata_names=METADATA, ignore=TIMING
+    )
     if "submitted_at" not in roles and "EndDate" in metadata.columns:
         roles["submitted_at"] = "EndDate"
     trailer = (
@@ -75,7 +84,9 @@ def read_qualtrics(grid: Grid) -> Export:
             }
         )
     labels = {h: t for h, t in zip(header, texts, strict=True) if h in questions.columns and t and t != h}
-    return Export("qualtrics", questions, metadata, roles, coding="code", labels=labels, log=tuple(log))
+    return Export(
+        "qualtrics", questions, metadata, roles, coding="code", labels=labels, log=tuple(log), repeated=repeated
+    )
 
 
 def _is_current(top: Sequence[Sequence[str]]) -> bool:

@@ -8,6 +8,7 @@ into question and metadata columns; :mod:`~hsc_analysis.io.mapping` maps columns
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -26,12 +27,13 @@ from hsc_analysis.io.coding import (
     code_multiple,
     code_number,
     code_text,
+    other_text,
 )
 from hsc_analysis.io.export import Export
 from hsc_analysis.io.grid import READABLE, read_grid
-from hsc_analysis.io.headers import normalise
+from hsc_analysis.io.headers import option_key
 from hsc_analysis.io.limesurvey import is_limesurvey, read_limesurvey
-from hsc_analysis.io.mapping import Field, instrument_fields, map_columns
+from hsc_analysis.io.mapping import OTHER, Field, instrument_fields, map_columns, other_codes
 from hsc_analysis.io.metadata import build_metadata
 from hsc_analysis.io.plain import read_plain
 from hsc_analysis.io.qualtrics import is_qualtrics, read_qualtrics
@@ -53,7 +55,7 @@ def read_responses(
     instrument: Instrument,
     *,
     source: str = "auto",
-    mapping: Mapping[str, str] | None = None,
+    mapping: Mapping[str, str | None] | None = None,
     on_invalid: Literal["raise", "mark"] = "raise",
 ) -> SurveyResponses:
     """Import a survey export: item codes, why answers are missing, background, metadata and an import log.
@@ -67,9 +69,12 @@ def read_responses(
         The questionnaire the data were collected with.
     source : str
         One of :data:`SOURCES`; ``"auto"`` detects the platform from the file.
-    mapping : mapping of column header to question id, optional
-        Explicit column mapping (``"<question>__<code>"`` for one option column of a multiple-choice question);
-        columns not named here are mapped automatically by id, question number and stem text.
+    mapping : mapping of column header to question id or None, optional
+        Explicit column mapping (``"<question>__<code>"`` for one option column of a multiple-choice question,
+        ``"<question>__other"`` for a column of typed "other" text, None to leave a column out; a header the file
+        repeats is named ``"header (column N)"``); columns not named here are mapped automatically: exact id, then
+        id up to case, then question text, then a part of the header, then question number
+        (:mod:`~hsc_analysis.io.mapping`).
     on_invalid : {"raise", "mark"}
         What a cell that is not an allowed answer does: raise :class:`DataError`, or become NaN with reason
         ``invalid`` in ``missing`` (background questions: NaN), each logged with rows, column, value and what is
@@ -78,8 +83,10 @@ def read_responses(
     Returns
     -------
     SurveyResponses
-        Index ``respondent_id`` (the platform's id as text, else the row number), one row per data row of the
-        file in file order.
+        Index ``respondent_id`` (the platform's id as text, else the row number), one row per respondent of the
+        file in file order: rows empty in every column are not respondents and are counted in the log (rows in the
+        file = respondents + logged blank rows). A question with an "other, please specify" option has a text
+        column ``<question>__other`` in ``background`` (the typed text; personal, never written or reported).
 
     Raises
     ------
@@ -96,10 +103,11 @@ def read_responses(
     order followed by its ``missing_codes`` (option 6 on ``A5_dk`` is code 9, 不了解 → reason ``dont_know``); -3
     and -2 are skipped by the form's logic. In 按文本 and 腾讯问卷 files an answer is an option's zh or en label
     (``非常同意``) or ``N分`` for code N; ``(跳过)`` is skipped, ``(空)`` and an empty cell blank. Elsewhere cells
-    are codes (LimeSurvey ``A1`` = 1; a label text is also accepted); SPSS user-missing values keep a reason.
-    The 按序号 and 按文本 downloads of the same answers give identical ``items`` (checked in the tests). Cell
-    values were checked against R: haven 2.5.1 ``read_sav(user_na = TRUE)`` for .sav codes and user-missing values,
-    readxl 1.4.2 ``read_excel`` for the 2016 .xls option positions (exact; tests/reference/import.R).
+    are codes (LimeSurvey ``A1`` = 1; a label text is also accepted); every declared SPSS user-missing value is
+    missing, even when it is a code of the scale, with a reason (:mod:`~hsc_analysis.io.spss`). The 按序号 and 按文本
+    downloads of the same answers give identical ``items`` (checked in the tests). Cell values were checked against
+    R: haven 2.5.1 ``read_sav(user_na = TRUE)`` for .sav codes and user-missing values (also on the real-export
+    variants), readxl 1.4.2 ``read_excel`` for the 2016 .xls option positions (exact; tests/reference/import.R).
 
     Examples
     --------
@@ -136,7 +144,12 @@ def read_responses(
         mapping=mapping,
         labels=export.labels,
         source=str(path) if export.platform != "table" else f"{path} (read as a plain table)",
+        repeated=export.repeated,
     )
+    for column in columns.excluded:
+        log.append(_entry("info", column, "column left out by the mapping", 0))
+    for column, why in columns.passed_over.items():
+        log.append(_entry("warning", column, f"column not imported: it {why}", 0))
     for column in columns.unmapped:
         log.append(
             _entry(
@@ -156,17 +169,26 @@ def read_responses(
     reasons = np.empty((len(ids), len(scored)), dtype=np.int8, order="F")
     background = {}
     for field in fields:
-        if field.id in columns.option_columns or (field.type == "multiple" and field.id in columns.columns):
-            single = columns.columns.get(field.id)
-            if single is not None:
-                importer.note_other_text(export.questions[single], single, field)
-            options = {c: export.questions[col] for c, col in columns.option_columns.get(field.id, {}).items()}
-            background.update(importer.multiple(field, single, options))
-        elif field.kind in ("item", "check"):
-            coded = importer.single(field, columns.columns[field.id])
-            answers[:, position[field.id]], reasons[:, position[field.id]] = coded.answers, coded.reasons
-        elif field.id in columns.columns:
-            background[field.id] = importer.single(field, columns.columns[field.id]).answers
+        try:
+            if field.id in columns.option_columns or (field.type == "multiple" and field.id in columns.columns):
+                single = columns.columns.get(field.id)
+                options = {c: export.questions[col] for c, col in columns.option_columns.get(field.id, {}).items()}
+                background.update(importer.multiple(field, single, options))
+                background.update(importer.other(field, single, options, columns.other_columns.get(field.id)))
+            elif field.kind in ("item", "check"):
+                coded = importer.single(field, columns.columns[field.id])
+                answers[:, position[field.id]], reasons[:, position[field.id]] = coded.answers, coded.reasons
+            elif field.id in columns.columns:
+                column = columns.columns[field.id]
+                background[field.id] = importer.single(field, column).answers
+                background.update(importer.other(field, column, {}, columns.other_columns.get(field.id)))
+            elif other_codes(field):
+                background.update(importer.other(field, None, {}, columns.other_columns.get(field.id)))
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as err:  # never a traceback
+            where = columns.columns.get(field.id) or ", ".join(columns.option_columns.get(field.id, {}).values())
+            raise DataError(
+                f"{path}: column '{where}' ({field.id}): cannot be read ({type(err).__name__}: {err})"
+            ) from None
     names = [f.id for f in scored]
     for code, count in enumerate(np.bincount(reasons.ravel(order="K"), minlength=len(REASONS))[1:], start=1):
         if count:
@@ -190,7 +212,8 @@ def detect_source(path: str | Path) -> str:
     >>> detect_source("tests/fixtures/import/tencent_parent.csv")
     'tencent'
     """
-    return _read_export(Path(path), "auto").platform.removesuffix("_index").removesuffix("_text")
+    platform = _read_export(Path(path), "auto").platform
+    return "spss" if platform == "wjx_sav" else platform.removesuffix("_index").removesuffix("_text")
 
 
 def _read_export(path: Path, source: str) -> Export:
@@ -205,7 +228,7 @@ def _read_export(path: Path, source: str) -> Export:
             raise DataError(f"{path}: an SPSS .sav file cannot be read as source '{source}'")
         return read_spss(path)
     grid = read_grid(path)
-    header = grid.top[0] if grid.top else []
+    header = [str(h).strip() for h in grid.top[0]] if grid.top else []
     detected = (
         "wjx"
         if is_wjx(header)
@@ -237,15 +260,16 @@ class _Importer:
     def __init__(self, export: Export, source: str, on_invalid: str, log: list[dict]) -> None:
         self.export, self.source, self.on_invalid, self.log = export, source, on_invalid, log
 
-    def special(self, column: str, field: Field) -> dict[float, str]:
+    def special(self, column: str, field: Field) -> dict[float | str, str]:
+        """The platform's codes and the column's declared user-missing values → reason; a user-missing value that is
+        a missing code of the scale takes the scale's reason."""
         own = self.export.column_special.get(column, {})
-        return {**self.export.special, **{c: r for c, r in own.items() if c not in field.options}}
+        return {**self.export.special, **{c: field.missing.get(c, r) for c, r in own.items()}}
 
     def single(self, field: Field, column: str) -> Coded:
         raw = cells = self.export.questions[column]
-        if field.type == "choice":
-            self.note_other_text(cells, column, field)
         special = self.special(column, field)
+        self.note_user_missing(cells, column, field)
         if field.type == "choice" and column in self.export.value_labels:
             cells = self.translate(cells, column, field, special)
         if field.type == "choice":
@@ -254,13 +278,23 @@ class _Importer:
             )
         elif field.type == "number":
             coded = code_number(cells, special=special)
+            if coded.normalised is not None and coded.normalised.any():
+                count = int(coded.normalised.sum())
+                message = f"{field.id}: {count} number(s) written with a unit (e.g. 岁) read as numbers"
+                self.log.append(_entry("info", column, message, count))
         else:
             coded = code_text(cells, special=special)
+        unreadable = self.export.invalid_cells.get(column, {})
+        if unreadable:
+            rows = cells.index.isin(list(unreadable))
+            values = np.where(rows, np.nan, coded.answers) if field.type != "text" else coded.answers
+            reasons = np.where(rows, REASON_CODES["invalid"], coded.reasons).astype(np.int8)
+            coded = Coded(values, reasons, coded.invalid & ~rows)
         if coded.invalid.any():
             allowed = (
                 allowed_values(field, coding=self.export.coding, special=special)
                 if field.type == "choice"
-                else "a number, (跳过) or (空)"
+                else "a number (a unit such as 岁 may follow), (跳过) or (空)"
             )
             self.settle(coded.invalid, raw, column, field, allowed)
             values = np.where(coded.invalid, np.nan, coded.answers) if field.type != "text" else coded.answers
@@ -284,12 +318,66 @@ class _Importer:
             )
         return {name: frame[name].to_numpy() for name in frame.columns}
 
-    def translate(self, cells: pd.Series, column: str, field: Field, special: Mapping[float, str]) -> pd.Series:
-        """Codes translated by the file's value labels when every label names an option of the question."""
+    def other(
+        self, field: Field, column: str | None, options: dict[int, pd.Series], separate: str | None
+    ) -> dict[str, np.ndarray]:
+        """``<question>__other``: the typed "other" text (〖…〗 in the answer, text in the other option column, or
+        a column of its own) of a question with an "other" option; the log counts it and never shows it."""
+        if not other_codes(field):
+            return {}
+        cells = self.export.questions[column] if column is not None else None
+        typed = pd.Series(None, index=self.export.questions.index, dtype=object)
+        if cells is not None or options:
+            typed = other_text(cells, options, field)
+        if separate is not None:
+            own = pd.Series(code_text(self.export.questions[separate], special={}).answers, index=typed.index)
+            typed = typed.where(typed.notna(), own)
+        typed = typed.where(typed.notna(), None)
+        if typed.notna().any():
+            where = ", ".join(c for c in (column, separate) if c) or f"{field.id} option columns"
+            count = int(typed.notna().sum())
+            message = (
+                f"{field.id}: {count} typed 'other' answer(s) kept as {field.id}__{OTHER} "
+                "(free text: personal, not written or reported)"
+            )
+            self.log.append(_entry("info", where, message, count))
+        return {f"{field.id}__{OTHER}": typed.to_numpy(dtype=object)}
+
+    def note_user_missing(self, cells: pd.Series, column: str, field: Field) -> None:
+        """Log the declared user-missing values that occur in a column, with their labels and reasons, and warn
+        when one of them is also a substantive code of the scale (read as missing all the same)."""
+        own = self.export.column_special.get(column, {})
+        if not own:
+            return
+        numbers = pd.to_numeric(cells, errors="coerce")
+        words = cells.astype("string").str.strip()
+        labels = self.export.value_labels.get(column, {})
+        found = []
+        for code, reason in self.special(column, field).items():
+            count = int((words == code).sum() if isinstance(code, str) else (numbers == code).sum())
+            if code in own and count:
+                found.append((code, f" {labels[code]!r}" if code in labels else "", reason, count))
+        if not found:
+            return
+        scale = [c for c, *_ in found if not isinstance(c, str) and c in field.options and c not in field.missing]
+        described = ", ".join(f"{_show(c)}{label} ({n}×) → {reason}" for c, label, reason, n in found)
+        also = f"; {', '.join(_show(c) for c in scale)} also a code of the scale, missing all the same" if scale else ""
+        self.log.append(
+            _entry(
+                "warning" if scale else "info",
+                column,
+                f"{field.id}: user-missing value(s) declared in the file read as missing: {described}{also}",
+                sum(n for *_, n in found),
+            )
+        )
+
+    def translate(self, cells: pd.Series, column: str, field: Field, special: Mapping[float | str, str]) -> pd.Series:
+        """Codes translated by the file's value labels when every label names an option of the question (numeric
+        or text codes, e.g. a string variable coded ``A``/``B``)."""
         labelled = {c: t for c, t in self.export.value_labels[column].items() if c not in special}
-        by_label = {normalise(text): code for code, label in field.labels.items() for text in (label.zh, label.en)}
-        translation = {c: by_label.get(normalise(t)) for c, t in labelled.items()}
-        differing = [f"{c:g} {t!r}" for c, t in labelled.items() if translation[c] is None]
+        by_label = {option_key(text): code for code, label in field.labels.items() for text in (label.zh, label.en)}
+        translation = {c: by_label.get(option_key(t)) for c, t in labelled.items()}
+        differing = [f"{_show(c)} {t!r}" for c, t in labelled.items() if translation[c] is None]
         if differing:
             self.log.append(
                 _entry(
@@ -301,64 +389,63 @@ class _Importer:
                 )
             )
             return cells
-        moved = {c: code for c, code in translation.items() if c != code}
+        moved = {_as_key(c): code for c, code in translation.items() if _as_key(c) != code}
         if not moved:
             return cells
-        numbers = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
-        recoded = numbers.copy()
-        for old, new in moved.items():
-            recoded[numbers == old] = new
+        keys = pd.to_numeric(cells, errors="coerce").astype(object)
+        if cells.dtype.kind == "O":  # text codes (A, B …) stay text; numeric text ("1") compares as a number
+            keys = keys.where(keys.notna(), cells.astype("string").str.strip().astype(object))
+        hits = keys.isin(list(moved)).to_numpy(dtype=bool)
+        recoded = cells.astype(object).where(~hits, keys.map(moved))
         self.log.append(
             _entry(
                 "info",
                 column,
-                f"{field.id}: codes translated by value labels ({', '.join(f'{o:g}→{n}' for o, n in moved.items())})",
-                int(np.isin(numbers, list(moved)).sum()),
+                f"{field.id}: codes translated by value labels "
+                f"({', '.join(f'{_show(o)}→{n}' for o, n in moved.items())})",
+                int(hits.sum()),
             )
         )
-        return pd.Series(recoded, index=cells.index)
-
-    def note_other_text(self, cells: pd.Series, column: str, field: Field) -> None:
-        """问卷星 keeps "other, please specify" text in 〖…〗 inside the answer: the code is kept, the text noted."""
-        if cells.dtype.kind not in "biufM":
-            other = cells.astype("string").str.contains("〖", regex=False).fillna(False).to_numpy(dtype=bool)
-            if other.any():
-                self.log.append(
-                    _entry(
-                        "info",
-                        column,
-                        f"{field.id}: {other.sum()} answer(s) with other-specify text "
-                        "in 〖…〗; the option's code is kept, the text is not imported",
-                        int(other.sum()),
-                    )
-                )
+        return recoded
 
     def settle(self, invalid: np.ndarray, cells: pd.Series, column: str, field: Field, allowed: str) -> None:
+        """Raise at the first invalid cell, or log them all. Values are shown for closed questions only, with any
+        typed 〖…〗 text hidden: free text may be personal."""
         rows = cells.index[invalid]
         values = cells[invalid]
+        closed = field.type in ("choice", "multiple")
         if self.on_invalid == "raise":
             more = f" ({len(rows)} invalid cells in this column, rows {_rows(rows)})" if len(rows) > 1 else ""
+            shown = _show(values.iloc[0]) if closed else "a text that is not a number (not shown)"
             raise DataError(
-                f"{self.source}: row {rows[0]}, column '{column}' ({field.id}): {_show(values.iloc[0])} is not "
+                f"{self.source}: row {rows[0]}, column '{column}' ({field.id}): {shown} is not "
                 f"allowed; allowed: {allowed}{more}. Pass on_invalid='mark' to keep the row with the answer marked"
             )
-        distinct = ", ".join(_show(v) for v in values.drop_duplicates().head(5))
+        distinct = (
+            "values " + ", ".join(_show(v) for v in values.drop_duplicates().head(5)) if closed else "values not shown"
+        )
         self.log.append(
             _entry(
                 "warning",
                 column,
-                f"{field.id}: {len(rows)} invalid answer(s) marked invalid, rows "
-                f"{_rows(rows)}; values {distinct}; allowed: {allowed}",
+                f"{field.id}: {len(rows)} invalid answer(s) marked invalid, rows {_rows(rows)}; {distinct}; "
+                f"allowed: {allowed}",
                 len(rows),
             )
         )
 
 
+def _as_key(code: float | str) -> float | str:
+    """A value-label code as a number where it is one (``"1"`` → 1.0), for comparing with the instrument's codes."""
+    number = pd.to_numeric(code, errors="coerce")
+    return code if pd.isna(number) else float(number)
+
+
 def _show(value: object) -> str:
-    """A cell for a message: numbers as written (7, 2.5), text quoted."""
+    """A cell for a message: numbers as written (7, 2.5), text quoted with any typed 〖…〗 text hidden."""
     if isinstance(value, int | float | np.number):
         return f"{float(value):g}"
-    return repr(value)
+    return repr(re.sub(r"〖.*?〗", "〖…〗", str(value)))
 
 
 def _rows(rows: pd.Index, limit: int = 5) -> str:

@@ -13,7 +13,8 @@ __all__ = ["shareable_table"]
 
 def shareable_table(responses: SurveyResponses, *, instrument: Instrument) -> pd.DataFrame:
     """Metadata (``METADATA_COLUMNS`` only), item codes and background, one row per respondent, with every
-    question marked ``pii`` in the instrument and every other platform column (IP address, e-mail, names) left out.
+    question marked ``pii`` in the instrument, every typed "other" text (``<question>__other``, free text) and every
+    other platform column (IP address, e-mail, names) left out.
 
     Examples
     --------
@@ -27,6 +28,6 @@ def shareable_table(responses: SurveyResponses, *, instrument: Instrument) -> pd
     """
     personal = {q.id for q in (*instrument.background, *instrument.identifiers) if q.pii}
     background = responses.background.drop(
-        columns=[c for c in responses.background.columns if c.split("__")[0] in personal]
+        columns=[c for c in responses.background.columns if c.split("__")[0] in personal or c.endswith("__other")]
     )
     return pd.concat([responses.metadata[list(METADATA_COLUMNS)], responses.items, background], axis=1)

@@ -52,17 +52,47 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as CSV (UTF-8 with BOM, so that Excel shows Chinese correctly) or Parquet."""
+    """Write a table as CSV (UTF-8 with BOM, so that Excel shows Chinese correctly) or Parquet.
+
+    In CSV, a text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return, e.g. ``=HYPERLINK(…)`` typed into a survey) is written with a leading ``'``, as OWASP's
+    CSV-injection guidance says; numbers are written as they are.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _WRITABLE:
         raise DataError(f"{path}: cannot write '{suffix or 'no extension'}' files; use one of {', '.join(_WRITABLE)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        table.to_csv(path, encoding="utf-8-sig")
+        csv_safe(table).to_csv(path, encoding="utf-8-sig")
     else:
         table.to_parquet(path)
     return path
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every text cell (and text index label) that starts like a formula prefixed with ``'``.
+
+    Examples
+    --------
+    >>> csv_safe(pd.DataFrame({"note": ["=1+1", "ok"], "n": [-1, 2]}))["note"].tolist()
+    ["'=1+1", 'ok']
+    """
+
+    def defuse(values: pd.Series) -> pd.Series:
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            return values  # numbers, booleans, dates and categories of those cannot start a formula
+        text = values.astype(object)
+        risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        return text.where(~risky, "'" + text.astype(str)) if risky.any() else values
+
+    safe = table.apply(defuse) if len(table.columns) else table
+    if not pd.api.types.is_numeric_dtype(safe.index) and not isinstance(safe.index, pd.MultiIndex):
+        safe = safe.set_axis(pd.Index(defuse(safe.index.to_series()), name=safe.index.name))
+    return safe
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

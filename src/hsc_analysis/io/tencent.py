@@ -1,6 +1,8 @@
 """腾讯问卷 (wj.qq.com) CSV exports: ``编号`` id, ``N.题干`` question columns holding option texts, multiple
-choice as ``N.题干:选项`` columns (non-empty when selected), a trailing comma on every line
-(shared/reference/formats.md §A2)."""
+choice as ``N.题干:选项`` columns (non-empty when selected), a trailing comma on every line. ``开始答题时间`` is
+parsed as ``started_at`` and ``用户类型`` (微信用户, QQ用户 …) is the channel. Date and cascade (province/city)
+pickers write several columns under one header: they are named ``header (column N)`` and reported when no mapping
+takes them."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ METADATA = {
     "结束答题时间": "submitted_at",
     "答题时长": "duration_seconds",
     "开始答题时间": "started_at",
+    "用户类型": "channel",
     "IP": "ip",
     **dict.fromkeys(
         (
@@ -23,7 +26,6 @@ METADATA = {
             "地理位置省",
             "地理位置市",
             "自定义字段",
-            "用户类型",
             "用户标识",
             "昵称",
             "UA",
@@ -50,5 +52,7 @@ def is_tencent(header: Sequence[str]) -> bool:
 
 def read_tencent(grid: Grid) -> Export:
     names = {name: role or name for name, role in METADATA.items()}
-    questions, metadata, roles, log = split_columns(grid, header=grid.top[0], n_header=1, metadata_names=names)
-    return Export("tencent", questions, metadata, roles, coding="text", log=tuple(log))
+    questions, metadata, roles, log, repeated = split_columns(
+        grid, header=grid.top[0], n_header=1, metadata_names=names
+    )
+    return Export("tencent", questions, metadata, roles, coding="text", log=tuple(log), repeated=repeated)

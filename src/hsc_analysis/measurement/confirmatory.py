@@ -263,6 +263,11 @@ def _prepare(
             f"{' …' if incomplete.sum() > 5 else ''}); use nan_policy='listwise' to drop them"
         )
     frame = frame[~incomplete]
+    if len(frame) < 2:
+        raise DataError(
+            f"cfa: {len(frame)} complete respondent(s) of {len(data)} on the {len(observed)} model variables; "
+            "a CFA needs many more"
+        )
     labels = [str(v) for v in pd.unique(frame["__group__"])]
     frame = frame.assign(__group__=frame["__group__"].astype(str))
     return frame, labels, int(incomplete.sum())

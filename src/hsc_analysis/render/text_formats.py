@@ -107,8 +107,11 @@ def table_latex(table: Table, *, label: str = "") -> str:
 
 
 def table_csv(table: Table, path: str | Path) -> Path:
-    """The numbers behind the table, at full precision (UTF-8 with BOM, so that Excel shows Chinese)."""
+    """The numbers behind the table, at full precision (UTF-8 with BOM, so that Excel shows Chinese; text that a
+    spreadsheet would run as a formula is defused as :func:`hsc_analysis.io.write_table` does)."""
+    from hsc_analysis.io.tables import csv_safe
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.data.to_csv(path, index=False, encoding="utf-8-sig")
+    csv_safe(table.data).to_csv(path, index=False, encoding="utf-8-sig")
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -111,7 +112,7 @@ class ScreeningRules:
         if spec is None:
             return cls()
         if not isinstance(spec, Mapping):
-            raise InputError(f"{source}: screening: expected a mapping of rule names to values, got {spec!r}")
+            raise InputError(f"{source}: screening: expected a mapping of rule names to values, got {spec!r:.80}")
         fields = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(set(map(str, spec)) - set(fields))
         if unknown:
@@ -136,7 +137,7 @@ _NAMES = {"duplicate_id_columns", "fingerprint_columns", "pattern_exclude_by"}
 
 def _check(name: str, value: Any, source: str) -> Any:
     def fail(allowed: str) -> InputError:
-        return InputError(f"{source}: screening.{name}: expected {allowed}, got {value!r}")
+        return InputError(f"{source}: screening.{name}: expected {allowed}, got {value!r:.80}")
 
     if name in _NAMES:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -148,8 +149,8 @@ def _check(name: str, value: Any, source: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "pattern_min_flags" else 0):
             raise fail("a whole number ≥ 1" if name == "pattern_min_flags" else "a whole number ≥ 0")
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail("a number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise fail("a finite number")
     if name in _SHARES and not 0 <= value <= 1:
         raise fail("a number in [0, 1]")
     if name in _CORRELATIONS and not -1 <= value <= 1:

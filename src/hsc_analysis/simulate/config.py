@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from hsc_analysis.errors import InputError
+from hsc_analysis.yamlfile import read_yaml
 
 __all__ = ["VARIANTS", "ConfigError", "load_config"]
 
@@ -83,10 +83,7 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None) -> dict[st
         source, override = "config", copy.deepcopy(dict(config))
     elif isinstance(config, str | Path):
         source = str(config)
-        try:
-            override = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-            raise ConfigError(f"{source}: cannot read the simulation config ({err})".replace("\n", " ")) from None
+        override = read_yaml(config, error=ConfigError, what="simulation config")
         if not isinstance(override, dict):
             raise ConfigError(f"{source}: (top level): expected a mapping, got {type(override).__name__}")
     else:
@@ -102,7 +99,7 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None) -> dict[st
 
 
 def _variant(name: str) -> dict[str, Any]:
-    spec = yaml.safe_load((_HERE / f"{name}.yaml").read_text(encoding="utf-8"))
+    spec = read_yaml(_HERE / f"{name}.yaml", error=ConfigError, what="simulation config")
     base = spec.pop("base", None)
     return _merge(_variant(base), spec, source=f"{name}.yaml", path="") if base else spec
 

@@ -1,0 +1,71 @@
+"""Input checks shared by the findings: the variables an analysis names exist, are numeric and vary, and the
+complete cases it uses.
+
+The findings' missing-data policy is listwise deletion over the variables an analysis names (what SPSS, R's
+``lm`` and PROCESS do); each result reports ``nan_policy`` and the number of cases left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hsc_analysis.errors import DataError, InputError
+
+NAN_POLICY = "listwise"
+
+
+@dataclass(frozen=True)
+class AnalysisFrame:
+    """The complete cases of the variables an analysis uses: ``data`` (float columns in the order asked for),
+    ``n`` cases used and ``n_dropped`` cases left out for a missing value."""
+
+    data: pd.DataFrame
+    n: int
+    n_dropped: int
+
+
+def require_columns(data: pd.DataFrame, columns: Sequence[str], *, function: str) -> None:
+    """Raise one error listing every named column that ``data`` lacks."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{function}: data must be a pandas DataFrame, got {type(data).__name__}")
+    missing = [str(c) for c in dict.fromkeys(columns) if c not in data.columns]
+    if missing:
+        available = ", ".join(map(str, data.columns[:30])) + (" …" if data.shape[1] > 30 else "")
+        raise DataError(f"{function}: column(s) not in the data: {', '.join(missing)}; available: {available}")
+
+
+def numeric_frame(
+    data: pd.DataFrame, columns: Sequence[str], *, function: str, min_n: int = 3, group: str | None = None
+) -> AnalysisFrame:
+    """The complete cases of ``columns`` (plus ``group``, kept as it is) with the numeric columns as float.
+
+    Raises for a missing or non-numeric column, fewer than ``min_n`` complete cases and a constant column.
+    """
+    columns = list(dict.fromkeys(columns))
+    names = [*columns, group] if group is not None and group not in columns else columns
+    require_columns(data, names, function=function)
+    text = [c for c in columns if not pd.api.types.is_numeric_dtype(data[c]) or data[c].dtype == bool]
+    if text:
+        raise DataError(f"{function}: column(s) must be numeric: {', '.join(map(str, text))}")
+    frame = data[names].astype({c: float for c in columns})
+    complete = frame.notna().all(axis=1)
+    used = frame[complete]
+    if len(used) < min_n:
+        raise DataError(
+            f"{function}: only {len(used)} complete case(s) on {', '.join(map(str, names))} (of {len(frame)}); "
+            f"at least {min_n} are needed"
+        )
+    values = used[columns].to_numpy()
+    constant = [c for c, spread in zip(columns, np.ptp(values, axis=0), strict=True) if not spread > 0]
+    if constant:
+        raise DataError(f"{function}: column(s) do not vary in the {len(used)} complete cases: {', '.join(constant)}")
+    return AnalysisFrame(used, len(used), int((~complete).sum()))
+
+
+def check_confidence(confidence: float, *, function: str) -> None:
+    if not 0 < confidence < 1:
+        raise InputError(f"The 'confidence' parameter of {function} must be between 0 and 1; got {confidence!r}.")
