@@ -49,7 +49,10 @@ _EXPORTS = {
     "SimulatedStudy": "hsc_analysis.simulate",
     "simulate_study": "hsc_analysis.simulate",
     "write_study": "hsc_analysis.simulate",
+    "Table": "hsc_analysis.render",
+    "build_chapter": "hsc_analysis.render",
     "write_report": "hsc_analysis.report",
+    "example_study_path": "hsc_analysis.study",
     "load_study": "hsc_analysis.study",
     "run_study": "hsc_analysis.study",
 }

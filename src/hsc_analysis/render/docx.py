@@ -248,8 +248,9 @@ def _add_blocks(document: WordDocument, blocks, *, lang: str) -> None:
             heading.alignment = WD_ALIGN_PARAGRAPH.CENTER if block.level == 0 else None
         elif isinstance(block, Paragraph):
             paragraph = document.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = None if block.text.startswith("• ") else indent
-            paragraph.paragraph_format.line_spacing = 1.5 if lang == "zh" else 2.0
+            bullet = block.text.startswith("• ")
+            paragraph.paragraph_format.first_line_indent = None if bullet else indent
+            paragraph.paragraph_format.line_spacing = 1.15 if bullet else 1.5 if lang == "zh" else 2.0
             _run(paragraph, block.text, size=12)
         elif isinstance(block, TableBlock):
             _add_table(document, block, lang=lang)

@@ -312,11 +312,10 @@ def _lower_triangle(matrix: pd.DataFrame, order: list[str], diagonal: pd.Series 
 
 def discriminant_table(result: DatasetResult, *, lang: str) -> Table | None:
     """CR and AVE per construct beside the latent correlations, √AVE on the diagonal (Fornell–Larcker)."""
-    t = language(lang)
     validity = result.measurement.validity
     if validity is None:
         return None
-    labels = _construct_labels(result.dataset.instrument, lang)
+    t, labels = language(lang), _construct_labels(result.dataset.instrument, lang)
     fl = validity.fornell_larcker.set_index("factor")
     order = list(fl.index)
     rel = validity.reliability.set_index("factor")
@@ -339,11 +338,10 @@ def discriminant_table(result: DatasetResult, *, lang: str) -> Table | None:
 
 def htmt_table(result: DatasetResult, *, lang: str) -> Table | None:
     """Heterotrait–monotrait ratios, lower triangle; values at or above .85 are marked."""
-    t = language(lang)
     validity = result.measurement.validity
     if validity is None:
         return None
-    labels = _construct_labels(result.dataset.instrument, lang)
+    t, labels = language(lang), _construct_labels(result.dataset.instrument, lang)
     pairs = validity.htmt
     order = list(dict.fromkeys([*pairs["factor_a"], *pairs["factor_b"]]))
     matrix = pd.DataFrame(np.nan, index=order, columns=order)
