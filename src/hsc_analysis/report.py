@@ -41,7 +41,7 @@ from hsc_analysis.study import DatasetResult, Study, run_study
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "write_report"]
+__all__ = ["FORMATS", "report_steps", "write_report"]
 
 FORMATS = ("docx", "html", "md", "tex")
 """Output formats of ``--formats``: the chapter in .docx and .html, every table also as .md and .tex."""
@@ -74,7 +74,7 @@ def write_report(
         ``figures(result, lang=lang)`` → objects with ``name``, ``caption`` and a matplotlib ``figure``, placed
         at the end of each dataset's section and saved to ``figures/``.
     progress : callable, optional
-        Called with the name of each step as it starts (:data:`report_steps` lists them).
+        Called with the name of each step as it starts (:func:`report_steps` lists them).
 
     Returns
     -------
