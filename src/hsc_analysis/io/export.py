@@ -52,6 +52,7 @@ def split_columns(
     n_header: int,
     metadata_names: Mapping[str, str],
     ignore: re.Pattern | None = None,
+    missing_words: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], list[dict], dict[str, str]]:
     """Read the body below ``n_header`` rows and split it into question and metadata columns.
 
@@ -61,7 +62,8 @@ def split_columns(
     cascade pickers) names each of its columns ``header (column N)``, N counted from 1, and is logged; a repeated
     metadata header or a headerless column holding values raises :class:`DataError`. Rows empty in every column
     are not respondents (:func:`drop_blank_rows`). Returns questions, metadata, roles, log and the repeated
-    columns (new name → header).
+    columns (new name → header). Cells holding one of ``missing_words`` (plain tables: the markers R and pandas
+    write for a missing value) are empty, with a log entry counting them.
     """
     header = [str(h).strip() for h in header]
     doubled = sorted({h for h in header if h and header.count(h) > 1})
@@ -93,6 +95,12 @@ def split_columns(
         log.append(_info("", f"{len(timing)} platform timing column(s) ignored: {shown}", 0))
     named = [i for i, h in enumerate(header) if h and i not in timing]
     body = body[named].set_axis([names[i] for i in named], axis=1)
+    if missing_words:
+        marked = body.isin(missing_words)
+        if marked.to_numpy().any():
+            body = body.mask(marked)
+            count = int(marked.to_numpy().sum())
+            log.append(_info("", f"{count} cell(s) holding a missing-value marker (NA, null, …) read as empty", count))
     body, blank_log = drop_blank_rows(body)
     log.extend(blank_log)
     meta_columns = [h for h in body.columns if h in metadata_names]

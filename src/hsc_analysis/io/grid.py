@@ -22,7 +22,14 @@ from hsc_analysis.errors import DataError
 __all__ = ["READABLE", "Grid", "read_grid", "sniff_encoding"]
 
 READABLE = (".csv", ".txt", ".xlsx", ".xls", ".parquet", ".sav")
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DOS_EOF = "\x1a"  # Ctrl-Z, which some Windows tools still append to text files
 _HEADER_ROWS = 3  # enough for Qualtrics (3 header rows); platforms say how many they use
 
 
@@ -57,8 +64,14 @@ def read_grid(path: Path) -> Grid:
             return _parquet_grid(path)
     except DataError:
         raise
+    except pd.errors.ParserError as err:
+        raise DataError(
+            f"{path}: cannot read the file as {suffix[1:]}: {' '.join(str(err).split())[:200]} — a text answer with "
+            "an unquoted comma or line break? Save the export again from the platform"
+        ) from None
     except Exception as err:  # each engine raises its own types for corrupt files
-        raise DataError(f"{path}: cannot read the file as {suffix[1:]} ({type(err).__name__}: {err})") from None
+        reason = " ".join(str(err).split())[:200]
+        raise DataError(f"{path}: cannot read the file as {suffix[1:]} ({type(err).__name__}: {reason})") from None
     raise DataError(f"{path}: cannot read '{suffix or 'no extension'}' files; use one of {', '.join(READABLE)}")
 
 
@@ -107,6 +120,8 @@ def _csv_grid(path: Path) -> Grid:
             cells = pd.read_csv(path, skiprows=n_header, dtype=dict.fromkeys(text_columns, str), **options)
         except pd.errors.EmptyDataError:
             cells = pd.DataFrame(columns=range(len(top[0])))
+        if len(cells) and cells.iloc[-1, 0] == _DOS_EOF and cells.iloc[-1, 1:].isna().all():
+            cells.iloc[-1, 0] = np.nan  # an old DOS end-of-file mark: a blank last line, not a respondent
         cells.index = pd.RangeIndex(n_header + 1, n_header + 1 + len(cells), name="source_row")
         return cells
 
@@ -115,6 +130,8 @@ def _csv_grid(path: Path) -> Grid:
 
 def _frame_grid(path: Path, cells: pd.DataFrame, encoding: str | None) -> Grid:
     cells = cells.set_axis(range(cells.shape[1]), axis=1).reset_index(drop=True)
+    # an Excel TRUE/FALSE is not the code 1/0: keep it as the text Excel shows, so that it is never read as an answer
+    cells = cells.apply(lambda column: column.map(_boolean_text) if column.dtype == object else column)
     top = cells.head(_HEADER_ROWS).map(_as_text).to_numpy().tolist()
 
     def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
@@ -141,9 +158,21 @@ def _parquet_grid(path: Path) -> Grid:
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The widest sheet of a workbook (the first of equals), so that an empty or a notes sheet before the data is
+    passed over; only empty cells are empty (a typed ``NA`` stays text, as in CSV)."""
+    import openpyxl
+
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
-        return pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            widths = [sheet.max_column or 0 for sheet in book.worksheets]
+        finally:
+            book.close()
+        sheet = widths.index(max(widths)) if widths else 0
+        return pd.read_excel(
+            path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl", keep_default_na=False, na_values=[]
+        )
 
 
 def _read_xls(path: Path) -> pd.DataFrame:
@@ -164,6 +193,10 @@ def _read_xls(path: Path) -> pd.DataFrame:
             values[dates] = pd.to_datetime(values[dates].astype(float), unit="D", origin=origin).to_numpy(dtype=object)
         columns[c] = values
     return pd.DataFrame(columns)
+
+
+def _boolean_text(value: object) -> object:
+    return ("TRUE" if value else "FALSE") if isinstance(value, bool | np.bool_) else value
 
 
 def _as_text(value: object) -> str:

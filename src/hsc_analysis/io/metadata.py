@@ -46,16 +46,16 @@ def parse_duration(values: pd.Series) -> pd.Series:
 
 def parse_time(values: pd.Series) -> pd.Series:
     """Datetimes from the formats in :data:`TIME_FORMATS` (cells that already are datetimes pass through)."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.astype("datetime64[ns]")
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     todo = values.dropna()
     for fmt in TIME_FORMATS:  # datetime cells (Excel) pass through whatever the format
         if todo.empty:
             break
         parsed = pd.to_datetime(todo, format=fmt, errors="coerce")
+        # a time outside 1677–2262 (e.g. a typed 3000/01/01) is not a submission time: left empty and logged
+        parsed = parsed[parsed.between(pd.Timestamp.min, pd.Timestamp.max)]
         result[parsed.index] = parsed.astype("datetime64[ns]")
-        todo = todo[parsed.isna()]
+        todo = todo.drop(parsed.index)
     return result
 
 
@@ -101,8 +101,8 @@ def build_metadata(
             log.append(
                 _warning(
                     column,
-                    f"{role}: {lost.sum()} value(s) not understood, left empty: rows "
-                    f"{_rows(rows[lost])}, e.g. {raw[lost].iloc[0]!r}",
+                    f"{role}: {lost.sum()} value(s) not understood, left empty (not shown: they may be personal): "
+                    f"rows {_rows(rows[lost])}",
                     int(lost.sum()),
                 )
             )

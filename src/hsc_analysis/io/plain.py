@@ -1,10 +1,12 @@
 """Plain tables (CSV, Excel, Parquet) with one column per question, named by item id or question text, holding
-codes or option labels; optional metadata columns are recognised by name."""
+codes or option labels; optional metadata columns are recognised by name. The missing-value markers of
+:data:`hsc_analysis.io.tables.MISSING_WORDS` (NA, null, …) are empty cells here, as in every plain table."""
 
 from __future__ import annotations
 
 from hsc_analysis.io.export import Export, split_columns
 from hsc_analysis.io.grid import Grid
+from hsc_analysis.io.tables import MISSING_WORDS
 
 __all__ = ["METADATA", "read_plain"]
 
@@ -19,6 +21,6 @@ METADATA = {
 
 def read_plain(grid: Grid) -> Export:
     questions, metadata, roles, log, repeated = split_columns(
-        grid, header=grid.top[0], n_header=1, metadata_names=METADATA
+        grid, header=grid.top[0], n_header=1, metadata_names=METADATA, missing_words=MISSING_WORDS
     )
     return Export("table", questions, metadata, roles, coding="code", log=tuple(log), repeated=repeated)

@@ -184,10 +184,12 @@ def read_responses(
                 background.update(importer.other(field, column, {}, columns.other_columns.get(field.id)))
             elif other_codes(field):
                 background.update(importer.other(field, None, {}, columns.other_columns.get(field.id)))
+        except DataError:
+            raise
         except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as err:  # never a traceback
             where = columns.columns.get(field.id) or ", ".join(columns.option_columns.get(field.id, {}).values())
             raise DataError(
-                f"{path}: column '{where}' ({field.id}): cannot be read ({type(err).__name__}: {err})"
+                f"{path}: column '{where}' ({field.id}): cannot be read ({type(err).__name__}: {str(err)[:120]})"
             ) from None
     names = [f.id for f in scored]
     for code, count in enumerate(np.bincount(reasons.ravel(order="K"), minlength=len(REASONS))[1:], start=1):
@@ -372,23 +374,32 @@ class _Importer:
         )
 
     def translate(self, cells: pd.Series, column: str, field: Field, special: Mapping[float | str, str]) -> pd.Series:
-        """Codes translated by the file's value labels when every label names an option of the question (numeric
-        or text codes, e.g. a string variable coded ``A``/``B``)."""
+        """File codes that are not answers of the scale translated by their value labels (a 问卷星 .sav numbers
+        不了解 6 where the instrument says 9; a string variable coded ``A``/``B``). A code that is an answer of the
+        scale stays that answer whatever its label says: a label that disagrees with the instrument, or one label
+        on several codes, is a warning naming the variable, never a recoding."""
         labelled = {c: t for c, t in self.export.value_labels[column].items() if c not in special}
         by_label = {option_key(text): code for code, label in field.labels.items() for text in (label.zh, label.en)}
-        translation = {c: by_label.get(option_key(t)) for c, t in labelled.items()}
-        differing = [f"{_show(c)} {t!r}" for c, t in labelled.items() if translation[c] is None]
+        answers = {float(code) for code in field.options if code not in field.missing}
+        label_keys = [option_key(t) for t in labelled.values()]
+        translation, differing = {}, []
+        for (code, text), key in zip(labelled.items(), label_keys, strict=True):
+            target, shared = by_label.get(key), label_keys.count(key) > 1
+            if _as_key(code) in answers:
+                if target != _as_key(code) or shared:
+                    differing.append(f"{_show(code)} {text!r}")
+            elif target is not None and not shared:
+                translation[code] = target
         if differing:
             self.log.append(
                 _entry(
                     "warning",
                     column,
-                    f"{field.id}: value label(s) {', '.join(differing)} are not "
-                    "options of the instrument; codes read as they are",
+                    f"{field.id}: value label(s) {', '.join(differing[:6])}{' …' if len(differing) > 6 else ''} "
+                    "disagree with the instrument's options; codes read as they are",
                     0,
                 )
             )
-            return cells
         moved = {_as_key(c): code for c, code in translation.items() if _as_key(c) != code}
         if not moved:
             return cells

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hsc_analysis.errors import DataError
@@ -11,6 +12,10 @@ from hsc_analysis.errors import DataError
 __all__ = ["CSV_ENCODINGS", "read_table", "write_table"]
 
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+MISSING_WORDS = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "null", "NULL", "None", "<NA>")
+"""The markers R, pandas and spreadsheets write for a missing value: in a plain table (this module's files and
+``read_responses(source="table")``) they mean an empty cell, in CSV and Excel alike. Platform exports (问卷星,
+腾讯问卷, Qualtrics, LimeSurvey) never write them, so there such a word is what a respondent typed."""
 """Tried in this order: UTF-8 (with or without a BOM), then GB18030, the superset of GBK that Chinese Excel writes."""
 
 _READABLE = (".csv", ".xlsx", ".xls", ".parquet")
@@ -38,14 +43,24 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif suffix == ".parquet":
             table = pd.read_parquet(path)
         else:
-            table = pd.read_excel(path, engine="xlrd" if suffix == ".xls" else "openpyxl")
+            table = pd.read_excel(
+                path,
+                engine="xlrd" if suffix == ".xls" else "openpyxl",
+                keep_default_na=False,
+                na_values=["", *MISSING_WORDS],
+            )
     except DataError:
         raise
     except Exception as err:  # each engine raises its own types for corrupt files
-        raise DataError(f"{path}: cannot read the file as {suffix[1:]} ({type(err).__name__}: {err})") from None
+        reason = " ".join(str(err).split())[:200]
+        raise DataError(f"{path}: cannot read the file as {suffix[1:]} ({type(err).__name__}: {reason})") from None
     duplicated = table.columns[table.columns.duplicated()].tolist()
     if duplicated:
         raise DataError(f"{path}: duplicated column name(s) {', '.join(map(str, duplicated))}")
+    nested = [c for c, column in table.items() if column.dtype == object and column.map(_is_nested).any()]
+    if nested:  # Parquet can hold lists and records
+        shown = ", ".join(map(str, nested[:5]))
+        raise DataError(f"{path}: column(s) {shown} hold lists or records; each cell must be one value")
     first_row = 1 if suffix == ".parquet" else 2
     table.index = pd.RangeIndex(first_row, first_row + len(table), name="row")
     return table
@@ -68,6 +83,10 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     else:
         table.to_parquet(path)
     return path
+
+
+def _is_nested(value: object) -> bool:
+    return isinstance(value, list | tuple | dict | set | np.ndarray)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -100,7 +119,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
     for encoding in CSV_ENCODINGS:
         try:
             # header=None: pandas would rename a duplicated header "x" to "x.1"; keep it as it is to report it
-            raw = pd.read_csv(path, encoding=encoding, dtype=object, header=None)
+            raw = pd.read_csv(
+                path,
+                encoding=encoding,
+                dtype=object,
+                header=None,
+                keep_default_na=False,
+                na_values=["", *MISSING_WORDS],
+            )
             return _numeric_where_possible(raw.iloc[1:].set_axis(raw.iloc[0].astype(str).tolist(), axis=1))
         except UnicodeDecodeError as err:
             errors.append(f"{encoding}: {err.reason} at byte {err.start}")
