@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hsc_analysis import __version__
-from hsc_analysis.errors import InputError
+from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.paths import check_output_file, check_output_folder
 
 EXIT_BAD_INPUT = 2
@@ -36,6 +36,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+
+
+@contextmanager
+def _reading(path: Path):
+    """Name the data file in a data error raised while analysing it (the statistics do not know the file)."""
+    try:
+        yield
+    except DataError as err:
+        if str(path) in str(err):
+            raise
+        raise DataError(f"{path}: {err}") from None
 
 
 def _count(low: int, high: int):
@@ -148,6 +159,16 @@ def _parser() -> argparse.ArgumentParser:
                         help="comma-separated: docx, html, md, tex (default: all; CSV is always written)")  # fmt: skip
     report.set_defaults(run=_cmd_report)
 
+    compliance = commands.add_parser(
+        "compliance", help="audit a study's activity logs (logs: in study.yaml) against a policy rule set"
+    )
+    compliance.add_argument("study", type=Path, help="the study's study.yaml, with a logs: section")
+    compliance.add_argument(
+        "--rules", required=True, help="fengnan_2025, neimenggu, jiaolianti_2024, or a rule-set .yaml file"
+    )
+    compliance.add_argument("-o", "--output", type=Path, help="folder for the CSV tables (default: print a summary)")
+    compliance.set_defaults(run=_cmd_compliance)
+
     screen = commands.add_parser("screen", help="screen a raw export for careless answers; print the sample flow")
     screen.add_argument("raw", type=Path, help="raw export (问卷星, 腾讯问卷, Qualtrics, LimeSurvey, .sav, csv, xlsx)")
     screen.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
@@ -180,7 +201,8 @@ def _cmd_score(args: argparse.Namespace) -> None:
     if id_column:
         _check_id_column(data, id_column, instrument, args.data)
         data = data.set_index(id_column, drop=False)
-    result = score_scales(data, instrument=instrument)
+    with _reading(args.data):
+        result = score_scales(data, instrument=instrument)
     print(f"scored all {len(data)} respondents of {args.data}", file=sys.stderr)
     for row in result.summary.itertuples():
         if row.n_insufficient:
@@ -237,8 +259,15 @@ def _cmd_reliability(args: argparse.Namespace) -> None:
         check_output_file(args.output, parameter="-o", inputs=[args.data, args.instrument])
 
     data, instrument = read_table(args.data), load_instrument(args.instrument)
+    with _reading(args.data):
+        table = (
+            item_table(data, instrument=instrument, nan_policy=args.nan_policy)
+            if args.items
+            else reliability(
+                data, instrument=instrument, nan_policy=args.nan_policy, seed=args.seed, n_boot=args.n_boot
+            )
+        )
     if args.items:
-        table = item_table(data, instrument=instrument, nan_policy=args.nan_policy)
         shown = [
             "construct",
             "item",
@@ -253,7 +282,6 @@ def _cmd_reliability(args: argparse.Namespace) -> None:
         ]
         flagged = table[table["flag"] != ""].drop_duplicates(["construct", "flag"]).rename(columns={"flag": "flags"})
     else:
-        table = reliability(data, instrument=instrument, nan_policy=args.nan_policy, seed=args.seed, n_boot=args.n_boot)
         shown = [
             "construct",
             "label_zh",
@@ -339,7 +367,10 @@ def _cmd_validity(args: argparse.Namespace) -> None:
     data = read_table(args.data)
     if args.group and args.group not in data.columns:
         raise InputError(f"{args.data}: no column '{args.group}' for --group")
-    report = validity_report(data, instrument=instrument, group=args.group, estimator="dwls" if args.ordinal else "ml")
+    with _reading(args.data):
+        report = validity_report(
+            data, instrument=instrument, group=args.group, estimator="dwls" if args.ordinal else "ml"
+        )
     print(f"analysed the {len(data)} respondents of {args.data}", file=sys.stderr)
     for warning in report.cfa.warnings:
         print(f"hsc: warning: {warning}", file=sys.stderr)
@@ -421,6 +452,44 @@ def _progress(steps: list[str]):
             bar.set_description(name)
 
         yield step
+
+
+def _cmd_compliance(args: argparse.Namespace) -> None:
+    from hsc_analysis.compliance import load_rules, study_compliance
+    from hsc_analysis.io import write_table
+    from hsc_analysis.study import load_study
+
+    study = load_study(args.study)
+    if args.output:
+        check_output_folder(args.output, parameter="-o", inputs=study.logs.values())
+    result = study_compliance(study, rules=load_rules(args.rules))
+    steps = result.audit.accounting.set_index("step")["n"]
+    flagged = len(result.flags.flagged_ids)
+    print(f"{result.rules.id}: {steps['events read']} events read, {steps['events invalid']} invalid, "
+          f"{steps['events counted']} counted; {flagged} with a paper-compliance flag")  # fmt: skip
+    for row in result.logs.invalid_summary().itertuples():
+        print(f"  invalid: {row.table} {row.reason}: {row.n}")
+    for audited, label in ((result.audit, "all events"), (result.audit_unflagged, "without flagged events")):
+        shares = audited.share_met()
+        if len(shares):
+            print(f"share of classes meeting each rule ({label}):")
+            print(shares.to_string(float_format="{:.2f}".format, na_rep="—"))
+    for row in result.audit.schools[result.audit.schools["kind"] == "structural"].itertuples():
+        print(f"{row.school_id} {row.rule_id} ({row.period}): {row.status}; {row.detail}")
+    for row in result.audit.targets.itertuples():
+        print(
+            f"{row.rule_id}: {row.count}/{row.n_units} = {row.share:.2f} (target {row.target_share:g}); met = {row.met}"
+        )
+    if result.teachers is not None:
+        t = result.teachers
+        print(f"teachers: {t.reported} home visits reported, {t.logged} logged (n = {t.n}); "
+              f"inflation ratio {t.inflation_ratio:.2f}")  # fmt: skip
+    for note in result.notes:
+        print(f"note: {note}")
+    if args.output:
+        for name, table in result.tables().items():
+            path = write_table(table.set_index(table.columns[0]), args.output / f"{name}.csv")
+            print(f"wrote {path}", file=sys.stderr)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> None:

@@ -262,12 +262,12 @@ class _Spec:
 
     def mapping(self, value: Any, path: str) -> dict:
         if not isinstance(value, dict):
-            raise self.fail(path, f"expected a mapping, got {type(value).__name__} {value!r}")
+            raise self.fail(path, f"expected a mapping, got {type(value).__name__} {value!r:.60}")
         return value
 
     def sequence(self, value: Any, path: str) -> list:
         if not isinstance(value, list):
-            raise self.fail(path, f"expected a list, got {type(value).__name__} {value!r}")
+            raise self.fail(path, f"expected a list, got {type(value).__name__} {value!r:.60}")
         return value
 
     def required(self, spec: dict, key: str, path: str) -> Any:
@@ -282,17 +282,17 @@ class _Spec:
 
     def choice(self, value: Any, allowed: Sequence[str], path: str) -> str:
         if value not in allowed:
-            raise self.fail(path, f"got {value!r}; allowed: {', '.join(allowed)}")
+            raise self.fail(path, f"got {value!r:.60}; allowed: {', '.join(allowed)}")
         return value
 
     def identifier(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not value.strip() or value != value.strip():
-            raise self.fail(path, f"expected a non-empty name without surrounding spaces, got {value!r}")
+            raise self.fail(path, f"expected a non-empty name without surrounding spaces, got {value!r:.60}")
         return value
 
     def code(self, value: Any, path: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, f"a response code must be an integer, got {value!r}")
+            raise self.fail(path, f"a response code must be an integer, got {value!r:.60}")
         return value
 
     def label(self, value: Any, path: str) -> Label:
@@ -304,7 +304,7 @@ class _Spec:
             if not all(isinstance(t, str) for t in (zh, en)) or not (zh or en):
                 raise self.fail(path, "expected text in 'zh' and/or 'en'")
             return Label(zh=zh, en=en)
-        raise self.fail(path, f"expected a text or a mapping with 'zh' and 'en', got {value!r}")
+        raise self.fail(path, f"expected a text or a mapping with 'zh' and 'en', got {value!r:.60}")
 
     def unique(self, ids: Sequence[str], path: str, what: str) -> None:
         seen: set[str] = set()
@@ -388,10 +388,10 @@ def _item(v: _Spec, body: Any, path: str, scales: Mapping[str, ResponseScale]) -
     v.known_keys(body, ("id", "text", "scale", "construct", "reverse"), path)
     scale = v.required(body, "scale", path)
     if scale not in scales:
-        raise v.fail(f"{path}.scale", f"unknown scale {scale!r}; known: {', '.join(scales)}")
+        raise v.fail(f"{path}.scale", f"unknown scale {scale!r:.60}; known: {', '.join(scales)}")
     reverse = body.get("reverse", False)
     if not isinstance(reverse, bool):
-        raise v.fail(f"{path}.reverse", f"expected true or false, got {reverse!r}")
+        raise v.fail(f"{path}.reverse", f"expected true or false, got {reverse!r:.60}")
     if reverse and scales[scale].kind != "ordinal":
         raise v.fail(f"{path}.reverse", f"only items on an ordinal scale can be reversed; '{scale}' is nominal")
     item_id = v.identifier(v.required(body, "id", path), f"{path}.id")
@@ -408,7 +408,7 @@ def _constructs(v: _Spec, spec: Any, items: Sequence[Item]) -> list[Construct]:
     spec = v.mapping(spec, "constructs")
     for i, item in enumerate(items):
         if item.construct not in spec:
-            raise v.fail(f"items[{i}].construct", f"unknown construct {item.construct!r}; known: {', '.join(spec)}")
+            raise v.fail(f"items[{i}].construct", f"unknown construct {item.construct!r:.60}; known: {', '.join(spec)}")
     constructs = []
     for name, body in spec.items():
         path = f"constructs.{name}"
@@ -419,7 +419,7 @@ def _constructs(v: _Spec, spec: Any, items: Sequence[Item]) -> list[Construct]:
             raise v.fail(path, "no item belongs to this construct")
         min_valid = body.get("min_valid", 0.5)
         if isinstance(min_valid, bool) or not isinstance(min_valid, int | float) or not 0 < min_valid <= 1:
-            raise v.fail(f"{path}.min_valid", f"expected a share in (0, 1], got {min_valid!r}")
+            raise v.fail(f"{path}.min_valid", f"expected a share in (0, 1], got {min_valid!r:.60}")
         factor = body.get("cooperation_factor")
         if factor is not None:
             v.choice(factor, COOPERATION_FACTORS, f"{path}.cooperation_factor")
@@ -451,7 +451,7 @@ def _background(v: _Spec, body: Any, path: str) -> BackgroundQuestion:
         raise v.fail(f"{path}.levels", f"a '{qtype}' question has no levels")
     pii = body.get("pii", qtype == "text")  # free text may hold names or phone numbers unless declared safe
     if not isinstance(pii, bool):
-        raise v.fail(f"{path}.pii", f"expected true or false, got {pii!r}")
+        raise v.fail(f"{path}.pii", f"expected true or false, got {pii!r:.60}")
     question_id = v.identifier(v.required(body, "id", path), f"{path}.id")
     return BackgroundQuestion(
         id=question_id,
@@ -467,7 +467,7 @@ def _identifier(v: _Spec, body: Any, path: str) -> Identifier:
     v.known_keys(body, ("id", "text", "pii"), path)
     pii = v.required(body, "pii", path)
     if not isinstance(pii, bool):
-        raise v.fail(f"{path}.pii", f"expected true or false, got {pii!r}")
+        raise v.fail(f"{path}.pii", f"expected true or false, got {pii!r:.60}")
     field_id = v.identifier(v.required(body, "id", path), f"{path}.id")
     return Identifier(id=field_id, text=v.label(body.get("text", field_id), f"{path}.text"), pii=pii)
 
@@ -477,7 +477,7 @@ def _check(v: _Spec, body: Any, path: str, scales: Mapping[str, ResponseScale]) 
     v.known_keys(body, ("id", "text", "scale", "correct"), path)
     scale = v.required(body, "scale", path)
     if scale not in scales:
-        raise v.fail(f"{path}.scale", f"unknown scale {scale!r}; known: {', '.join(scales)}")
+        raise v.fail(f"{path}.scale", f"unknown scale {scale!r:.60}; known: {', '.join(scales)}")
     correct = v.code(v.required(body, "correct", path), f"{path}.correct")
     if correct not in scales[scale].codes:
         allowed = scales[scale].describe_allowed()

@@ -199,6 +199,8 @@ def _write(study, results, root: Path, *, lang, formats, figures, step) -> list[
     for result in results:
         for frame, name, made_by in _dataset_data(result):
             data(frame, f"{result.dataset.name}/{name}.csv", made_by)
+        for frame, name, made_by in _finding_tables(result):
+            data(frame, f"{result.dataset.name}/findings/{name}.csv", made_by)
         appendix = root / "appendix" / f"questionnaire_{result.dataset.name}_{lang}.md"
         appendix.parent.mkdir(parents=True, exist_ok=True)
         appendix.write_text(questionnaire_markdown(result.dataset.instrument, lang=lang), encoding="utf-8")
@@ -268,6 +270,30 @@ def _dataset_data(result: DatasetResult) -> list[tuple[pd.DataFrame, str, str]]:
             (validity.fornell_larcker.set_index("factor"), "fornell_larcker", made_by),
             (validity.htmt.set_index("factor_a"), "htmt", made_by),
         ]
+    return tables
+
+
+_FINDINGS = {  # DatasetFindings field → the function that made its results
+    "descriptives": "describe",
+    "frequencies": "frequencies",
+    "comparisons": "compare_groups",
+    "correlations": "correlation_table",
+    "regression": "hierarchical_regression",
+    "mediation": "mediation",
+    "moderation": "moderation",
+    "icc": "icc",
+    "multilevel": "multilevel",
+    "perception_gaps": "perception_gap",
+}
+
+
+def _finding_tables(result: DatasetResult) -> list[tuple[pd.DataFrame, str, str]]:
+    """Every finding of one dataset as a table, numbered within its kind, and the analyses skipped with why."""
+    findings = result.findings
+    tables = [(findings.skipped, "skipped", "hsc_analysis.findings.run_findings")]
+    for kind, function in _FINDINGS.items():
+        for number, finding in enumerate(getattr(findings, kind), start=1):
+            tables.append((finding.to_frame(), f"{kind}_{number}", f"hsc_analysis.findings.{function}"))
     return tables
 
 

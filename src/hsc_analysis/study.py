@@ -1,23 +1,26 @@
 """A study declared in ``study.yaml``, and the chain that runs it: import → screen → score → measurement.
 
 ``study.yaml`` is the single place that declares a study (see the README): its title, output language, seed,
-missing-data policy, screening rules and one entry per dataset (instrument file and raw data file, paths relative
-to study.yaml). :func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
+missing-data policy, screening rules, one entry per dataset (instrument file and raw data file, paths relative
+to study.yaml) and, optionally, the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`).
+:func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hsc_analysis.errors import InputError
+from hsc_analysis.findings.plan import AnalysisPlan, load_plan
 from hsc_analysis.instruments import Instrument, Label, load_instrument
 from hsc_analysis.paths import plain_name
 from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
+    from hsc_analysis.findings import DatasetFindings
     from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
     from hsc_analysis.responses import SurveyResponses
     from hsc_analysis.scoring import ScaleScores
@@ -32,8 +35,8 @@ DEFAULT_MIN_CELL = 5
 """Smallest group size shown in a report (disclosure control); smaller groups' cells are suppressed."""
 
 NAN_POLICIES = ("listwise", "pairwise")
-STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "disclosure", "screening", "datasets")
-STUDY_KEYS += ("logs",)
+STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "disclosure", "screening", "analyses")
+STUDY_KEYS += ("datasets", "logs")
 DISCLOSURE_KEYS = ("min_cell",)
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
@@ -60,8 +63,9 @@ class Dataset:
 class Study:
     """A loaded study.yaml. ``seed`` drives every random step (bootstrap intervals); ``nan_policy`` is the
     missing-data policy of reliability and item analysis; ``screening`` holds the rules of its ``screening:``
-    section (defaults where absent); ``min_cell`` (``disclosure: {min_cell: 5}``) is the smallest group a report
-    shows: cells of smaller groups are suppressed."""
+    section, ``plan`` the analysis plan of its ``analyses:`` section (defaults where absent; see
+    :mod:`hsc_analysis.findings.plan`); ``min_cell`` (``disclosure: {min_cell: 5}``) is the smallest group a
+    report shows: cells of smaller groups are suppressed."""
 
     id: str
     title: Label
@@ -71,6 +75,9 @@ class Study:
     screening: ScreeningRules
     seed: int
     nan_policy: str
+    plan: AnalysisPlan
+    logs: dict[str, Path] = field(default_factory=dict)
+    """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
     min_cell: int = DEFAULT_MIN_CELL
 
 
@@ -107,13 +114,13 @@ def load_study(path: str | Path) -> Study:
     _refuse_unknown(spec, STUDY_KEYS, "(top level)", fail)
     language = spec.get("language", "zh")
     if language not in ("zh", "en"):
-        raise fail("language", f"got {language!r}; allowed: zh, en")
+        raise fail("language", f"got {language!r:.60}; allowed: zh, en")
     seed = spec.get("seed", DEFAULT_SEED)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise fail("seed", f"got {seed!r}; allowed: a non-negative integer")
+        raise fail("seed", f"got {seed!r:.60}; allowed: a non-negative integer")
     nan_policy = spec.get("nan_policy", "listwise")
     if nan_policy not in NAN_POLICIES:
-        raise fail("nan_policy", f"got {nan_policy!r}; allowed: {', '.join(NAN_POLICIES)}")
+        raise fail("nan_policy", f"got {nan_policy!r:.60}; allowed: {', '.join(NAN_POLICIES)}")
     disclosure = spec.get("disclosure") or {}
     if not isinstance(disclosure, dict):
         raise fail("disclosure", "expected a mapping such as {min_cell: 5}")
@@ -165,8 +172,28 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
+        plan=load_plan(spec.get("analyses"), instruments={d.name: d.instrument for d in datasets}, source=str(path)),
+        logs=_logs(spec.get("logs"), path, fail),
         min_cell=min_cell,
     )
+
+
+def _logs(section, path: Path, fail) -> dict[str, Path]:
+    """The ``logs:`` section: activity-log table name → file, relative to study.yaml."""
+    from hsc_analysis.compliance.schema import TABLES, missing_tables
+
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise fail("logs", "expected a mapping of log table name to file")
+    _refuse_unknown(section, tuple(TABLES), "logs", fail)
+    missing = missing_tables(section)
+    if missing:
+        raise fail("logs", f"missing required table(s) {', '.join(missing)}")
+    for name, file in section.items():
+        if not isinstance(file, str) or not file:
+            raise fail(f"logs.{name}", f"got {file!r}; allowed: a file path relative to study.yaml")
+    return {str(name): (path.parent / file).resolve() for name, file in section.items()}
 
 
 def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
@@ -177,9 +204,10 @@ def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> N
 
 @dataclass(frozen=True)
 class DatasetResult:
-    """One dataset run through the chain: the import, its screening, the scale scores and the measurement
-    quality of the respondents kept (every received row is either in ``screening.kept`` or ``screening.excluded``):
-    reliability and CFA validity (``measurement``) and the exploratory factor analysis (``exploratory``)."""
+    """One dataset run through the chain: the import, its screening, the scale scores, the measurement quality
+    (reliability and CFA validity in ``measurement``, the exploratory factor analysis in ``exploratory``) and the
+    findings of the respondents kept (every received row is either in ``screening.kept`` or
+    ``screening.excluded``)."""
 
     dataset: Dataset
     responses: SurveyResponses
@@ -187,13 +215,16 @@ class DatasetResult:
     scores: ScaleScores
     measurement: MeasurementSummary
     exploratory: ExploratorySummary
+    findings: DatasetFindings
 
 
 def run_study(study: Study) -> tuple[DatasetResult, ...]:
-    """Import, screen, score and assess the measurement of every dataset of a study, in memory.
+    """Import, screen, score and assess the measurement of every dataset of a study, then run its analysis plan,
+    in memory.
 
     Answers outside their scale are marked at import and excluded by the screening's first hurdle with their
-    reason, so one bad cell never stops a study; an unreadable file or a missing column still raises.
+    reason, so one bad cell never stops a study; an unreadable file or a missing column still raises. An analysis
+    the data cannot support is listed in ``findings.skipped`` with its reason.
 
     Examples
     --------
@@ -205,12 +236,13 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
     >>> int(flow["received"]), int(flow["analysed"]), len(parent.screening.excluded)
     (1480, 1377, 103)
     """
+    from hsc_analysis.findings import FindingsInput, run_findings
     from hsc_analysis.io import read_responses
     from hsc_analysis.measurement import exploratory_summary, measurement_summary
     from hsc_analysis.scoring import score_scales
     from hsc_analysis.screening import screen
 
-    results = []
+    chains = []
     for dataset in study.datasets:
         instrument = dataset.instrument
         responses = read_responses(
@@ -224,18 +256,13 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
                 f"(excluded: {removed or 'none'}); check the file and the screening: thresholds"
             )
         items = screening.kept.items
-        results.append(
-            DatasetResult(
-                dataset=dataset,
-                responses=responses,
-                screening=screening,
-                scores=score_scales(items, instrument=instrument),
-                measurement=measurement_summary(
-                    items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed
-                ),
-                exploratory=exploratory_summary(
-                    items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed
-                ),
-            )
-        )
-    return tuple(results)
+        scores = score_scales(items, instrument=instrument)
+        measurement = measurement_summary(items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed)
+        exploratory = exploratory_summary(items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed)
+        chains.append((dataset, responses, screening, scores, measurement, exploratory))
+    inputs = {
+        dataset.name: FindingsInput(dataset.instrument, scores.scores, screening.kept.background)
+        for dataset, _, screening, scores, *_ in chains
+    }
+    findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
+    return tuple(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)

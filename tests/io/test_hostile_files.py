@@ -114,3 +114,11 @@ def test_a_parquet_list_column_is_refused_in_one_line(tmp_path):
     pd.DataFrame({"respondent_id": ["1", "2"], "ent1": [[1, 2], [3]]}).to_parquet(path)
     with pytest.raises(DataError, match=r"column\(s\) ent1 hold lists or records"):
         read_table(path)
+
+
+def test_short_rows_leave_their_last_cells_empty(teacher, tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("respondent_id,ent1,ent2\n1\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no column for"):  # the instrument's other questions are absent
+        read_responses(path, teacher)
+    assert read_table(path).shape == (1, 3)

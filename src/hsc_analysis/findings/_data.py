@@ -69,3 +69,29 @@ def numeric_frame(
 def check_confidence(confidence: float, *, function: str) -> None:
     if not 0 < confidence < 1:
         raise InputError(f"The 'confidence' parameter of {function} must be between 0 and 1; got {confidence!r}.")
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The levels of a categorical variable: ``codes`` gives each case's level (index into ``labels``, -1 for
+    missing) and ``labels`` the levels' names in their order."""
+
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+
+def level_label(value: object) -> str:
+    """A level's name as text: whole floats lose their ``.0`` (1.0 → "1"), everything else is ``str``."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def group_levels(values: pd.Series) -> Levels:
+    """The levels a grouping variable takes, in order: a categorical's categories (with their labels; categories
+    no case takes are left out), otherwise the sorted distinct values."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.remove_unused_categories()
+        return Levels(values.cat.codes.to_numpy(dtype=int), tuple(map(level_label, values.cat.categories)))
+    codes, uniques = pd.factorize(values, sort=True)
+    return Levels(codes.astype(int), tuple(map(level_label, uniques)))

@@ -65,10 +65,7 @@ def read_grid(path: Path) -> Grid:
     except DataError:
         raise
     except pd.errors.ParserError as err:
-        raise DataError(
-            f"{path}: cannot read the file as {suffix[1:]}: {' '.join(str(err).split())[:200]} — a text answer with "
-            "an unquoted comma or line break? Save the export again from the platform"
-        ) from None
+        raise _unparseable(path, err) from None
     except Exception as err:  # each engine raises its own types for corrupt files
         reason = " ".join(str(err).split())[:200]
         raise DataError(f"{path}: cannot read the file as {suffix[1:]} ({type(err).__name__}: {reason})") from None
@@ -120,12 +117,23 @@ def _csv_grid(path: Path) -> Grid:
             cells = pd.read_csv(path, skiprows=n_header, dtype=dict.fromkeys(text_columns, str), **options)
         except pd.errors.EmptyDataError:
             cells = pd.DataFrame(columns=range(len(top[0])))
+        except pd.errors.ParserError as err:
+            raise _unparseable(path, err) from None
+        if cells.shape[1] < len(top[0]):  # short rows only: the header's columns are still columns (empty)
+            cells = cells.reindex(columns=range(len(top[0])))
         if len(cells) and cells.iloc[-1, 0] == _DOS_EOF and cells.iloc[-1, 1:].isna().all():
             cells.iloc[-1, 0] = np.nan  # an old DOS end-of-file mark: a blank last line, not a respondent
         cells.index = pd.RangeIndex(n_header + 1, n_header + 1 + len(cells), name="source_row")
         return cells
 
     return Grid(path=path, top=top, body=body, encoding=encoding)
+
+
+def _unparseable(path: Path, err: Exception) -> DataError:
+    return DataError(
+        f"{path}: cannot read the file as {path.suffix[1:]}: {' '.join(str(err).split())[:200]} — a text answer "
+        "with an unquoted comma or line break? Save the export again from the platform"
+    )
 
 
 def _frame_grid(path: Path, cells: pd.DataFrame, encoding: str | None) -> Grid:

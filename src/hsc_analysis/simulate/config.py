@@ -92,7 +92,7 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None) -> dict[st
         )
     base = override.pop("base", "case_school")
     if base not in VARIANTS:
-        raise ConfigError(f"{source}: base: got {base!r}; allowed: {', '.join(VARIANTS)}")
+        raise ConfigError(f"{source}: base: got {base!r:.60}; allowed: {', '.join(VARIANTS)}")
     merged = _merge(_variant(base), override, source=source, path="")
     _validate(merged, source=source)
     return merged
@@ -109,7 +109,7 @@ def _merge(default: Any, override: Any, *, source: str, path: str) -> Any:
     where = path or "(top level)"
     if isinstance(default, dict):
         if not isinstance(override, dict):
-            raise ConfigError(f"{source}: {where}: expected a mapping, got {override!r}")
+            raise ConfigError(f"{source}: {where}: expected a mapping, got {override!r:.60}")
         unknown = sorted(set(override) - set(default))
         if unknown:
             raise ConfigError(
@@ -123,19 +123,19 @@ def _merge(default: Any, override: Any, *, source: str, path: str) -> Any:
         }
     if isinstance(default, list):
         if not isinstance(override, list) or len(override) != len(default):
-            raise ConfigError(f"{source}: {where}: expected a list of {len(default)} values, got {override!r}")
+            raise ConfigError(f"{source}: {where}: expected a list of {len(default)} values, got {override!r:.60}")
         return [
             _merge(d, o, source=source, path=f"{path}[{i}]")
             for i, (d, o) in enumerate(zip(default, override, strict=True))
         ]
     if isinstance(default, bool | str):
         if type(override) is not type(default):
-            raise ConfigError(f"{source}: {where}: expected {type(default).__name__}, got {override!r}")
+            raise ConfigError(f"{source}: {where}: expected {type(default).__name__}, got {override!r:.60}")
         return override
     if isinstance(override, bool) or not isinstance(override, int | float):
-        raise ConfigError(f"{source}: {where}: expected a number, got {override!r}")
+        raise ConfigError(f"{source}: {where}: expected a number, got {override!r:.60}")
     if isinstance(default, int) and not isinstance(override, int):
-        raise ConfigError(f"{source}: {where}: expected an integer, got {override!r}")
+        raise ConfigError(f"{source}: {where}: expected an integer, got {override!r:.60}")
     return override
 
 
@@ -146,11 +146,11 @@ def _validate(config: dict[str, Any], *, source: str) -> None:
     for key in sorted(_PROBABILITY_KEYS):
         value = _get(config, key)
         if not 0 <= value <= 1:
-            raise fail(key, f"a probability must lie in [0, 1], got {value!r}")
+            raise fail(key, f"a probability must lie in [0, 1], got {value!r:.60}")
     for group in ("population.relation", "population.left_behind", "population.migrant", "careless.parents"):
         for name, value in _get(config, group).items():
             if not 0 <= value <= 1:
-                raise fail(f"{group}.{name}", f"a probability must lie in [0, 1], got {value!r}")
+                raise fail(f"{group}.{name}", f"a probability must lie in [0, 1], got {value!r:.60}")
     for name, cuts in config["thresholds"].items():
         if list(cuts) != sorted(cuts) or len(set(cuts)) != len(cuts):
             raise fail(f"thresholds.{name}", f"thresholds must increase, got {cuts}")

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hsc_analysis.compliance.schema import EVENT_COLUMNS
 from hsc_analysis.simulate.population import Population, numbered
 
 __all__ = ["ActivityLogs", "draw_logs", "semesters"]
@@ -106,31 +107,13 @@ def draw_logs(
     fabricated_ids = sorted(ids.loc[fabricated["key"]].tolist())
     real = events[~events["event_id"].isin(fabricated_ids)]
     cci = _class_compliance(population, terms, real, event_class, event_student)
-    event_columns = [
-        "event_id",
-        "activity_type",
-        "date",
-        "level",
-        "school_id",
-        "community_id",
-        "organiser_staff_id",
-        "mode",
-        "duration_min",
-        "topic",
-        "n_invited",
-        "n_attended",
-        "evidence",
-        "verified",
-        "entered_by",
-        "entered_at",
-    ]
     tables = {
         "school": _school_table(config, population, rng),
         "term": terms.assign(start_date=terms["start_date"].dt.date, end_date=terms["end_date"].dt.date),
         "class": classes[["class_id", "school_id", "grade", "head_teacher_id"]].assign(n_enrolled=classes["size"]),
         "student": _student_table(config, population),
         "staff": _staff_table(population),
-        "event": _format_dates(events[event_columns], ("date", "entered_at")),
+        "event": _format_dates(events[list(EVENT_COLUMNS)], ("date", "entered_at")),
         "event_class": event_class,
         "event_student": event_student,
         "committee": _committees(config, population, rng),

@@ -19,6 +19,36 @@ __all__ = ["write_study"]
 _ADMIN_MISSING = 99  # item left unanswered: an SPSS user-missing code, labelled 未作答
 
 
+_ANALYSES = {
+    # What the default plan cannot derive from construct roles: the planted left-behind × invitations moderation
+    # of home involvement, the head teacher's enthusiasm as a class-level variable (T_ENT), and the
+    # parent–teacher perception gap of the constructs both forms ask about.
+    "datasets": {
+        "parent": {
+            "indicators": {"left_behind_any": {"question": "left_behind", "codes": [2, 3]}},
+            "moderation": [{"x": "invitations", "w": "left_behind_any", "y": "home_involvement"}],
+            "class_level": {
+                "head_teacher_enthusiasm": {
+                    "dataset": "teacher",
+                    "construct": "enthusiasm",
+                    "classes": "class_codes",
+                    "where": {"head_teacher": 1},
+                }
+            },
+        }
+    },
+    "perception_gap": [
+        {
+            "parents": "parent",
+            "teachers": "teacher",
+            "by": "class_code",
+            "teacher_classes": "class_codes",
+            "constructs": ["goal", "effectiveness"],
+        }
+    ],
+}
+
+
 def write_study(study: SimulatedStudy, *, out_dir: str | Path) -> list[Path]:
     """Write the study's files into ``out_dir`` (created if needed) and return their paths.
 
@@ -97,6 +127,7 @@ def write_study(study: SimulatedStudy, *, out_dir: str | Path) -> list[Path]:
                 "platform": "spss",
             },
         },
+        "analyses": _ANALYSES,
         "logs": log_files,
     }
     if len(parent_inst) > 1:

@@ -1,0 +1,159 @@
+"""All compliance results of a study in one call: its logs audited against a rule set, with and without the events
+flagged as paper compliance, the flags, and the survey–log triangulation its datasets allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from hsc_analysis.compliance.audit import ComplianceAudit, audit
+from hsc_analysis.compliance.flags import PaperFlags, paper_compliance_flags
+from hsc_analysis.compliance.rules import RuleSet
+from hsc_analysis.compliance.schema import ActivityLogs, read_logs
+from hsc_analysis.compliance.triangulate import (
+    VisitInflation,
+    class_compliance_predictor,
+    parent_log_agreement,
+    teacher_visit_inflation,
+)
+from hsc_analysis.errors import InputError
+from hsc_analysis.study import Study
+
+__all__ = ["StudyCompliance", "read_study_logs", "study_compliance"]
+
+STUDENT_LINK = "student_code"
+"""Identifier a parent instrument needs for child-level triangulation (the school's pseudonymous student id)."""
+STAFF_LINK = "staff_code"
+"""Identifier a teacher instrument needs for the self-report check."""
+
+
+@dataclass(frozen=True)
+class StudyCompliance:
+    """Everything the compliance section of a report shows.
+
+    ``audit`` counts every valid event; ``audit_unflagged`` leaves out the events with a paper-compliance flag;
+    ``predictor`` is the class compliance index of the log's last school year (strict and graded, with z-scores) for
+    the multilevel model; ``parents`` and ``teachers`` are the triangulations the datasets allow (None otherwise,
+    with the reason in ``notes``).
+    """
+
+    logs: ActivityLogs
+    rules: RuleSet
+    audit: ComplianceAudit
+    audit_unflagged: ComplianceAudit
+    flags: PaperFlags
+    predictor: pd.DataFrame
+    school_year: str
+    parents: pd.DataFrame | None = None
+    teachers: VisitInflation | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The audit's long table (:meth:`ComplianceAudit.to_frame`) counted with all events and without the flagged
+        ones, told apart by ``events`` ("all", "unflagged")."""
+        return pd.concat(
+            [self.audit.to_frame().assign(events="all"), self.audit_unflagged.to_frame().assign(events="unflagged")],
+            ignore_index=True,
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Name → table, for writing (CSV) or rendering."""
+        out = {
+            "log_tables": self.logs.to_frame(),
+            "invalid_events": self.logs.invalid,
+            "rules": self.rules.to_frame(),
+            "accounting": self.audit.accounting,
+            "share_met": self.audit.share_met().reset_index(),
+            "share_met_unflagged": self.audit_unflagged.share_met().reset_index(),
+            "rate_matrix": self.audit.rate_matrix().reset_index(),
+            "classes": self.audit.classes,
+            "classes_unflagged": self.audit_unflagged.classes,
+            "schools": self.audit.schools,
+            "schools_unflagged": self.audit_unflagged.schools,
+            "communities": self.audit.communities,
+            "students": self.audit.students,
+            "class_compliance_index": self.audit.cci,
+            "class_compliance_index_unflagged": self.audit_unflagged.cci,
+            "paper_flags": self.flags.to_frame(),
+            "flagged_events": self.flags.events[self.flags.events["n_flags"] > 0],
+        }
+        if len(self.audit.targets):
+            out["targets"] = self.audit.targets
+        if self.parents is not None:
+            out["parent_agreement"] = self.parents
+        if self.teachers is not None:
+            out["teacher_visit_inflation"] = self.teachers.to_frame()
+        return out
+
+
+def read_study_logs(study: Study) -> ActivityLogs:
+    """Read and validate the activity logs declared under ``logs:`` in study.yaml."""
+    if not study.logs:
+        raise InputError(f"{study.path}: logs: the study declares no activity logs")
+    return read_logs(study.logs)
+
+
+def study_compliance(study: Study, *, rules: RuleSet) -> StudyCompliance:
+    """Audit a study's logs against ``rules`` (all events, and without paper-flagged ones), flag paper compliance
+    and triangulate with the surveys where the instruments carry the link (``staff_code`` for teachers'
+    ``tx_home_visits``; ``student_code`` for parents' ``fx_*`` answers).
+
+    The reference period of the survey questions is the log's last school year and its last term, up to the last
+    submission date of each dataset.
+
+    Examples
+    --------
+    >>> from hsc_analysis.compliance import load_rules
+    >>> from hsc_analysis.study import load_study
+    >>> result = study_compliance(load_study("data/example/study.yaml"), rules=load_rules("neimenggu"))
+    >>> sorted(result.tables())[:3]
+    ['accounting', 'class_compliance_index', 'class_compliance_index_unflagged']
+    """
+    logs = read_study_logs(study)
+    flags = paper_compliance_flags(logs)
+    full = audit(logs, rules=rules)
+    unflagged = audit(logs, rules=rules, exclude=flags.flagged_ids, excluded="flagged as paper compliance")
+    terms = logs.tables["term"].sort_values("start_date")
+    school_year, term_id = terms["school_year"].iloc[-1], terms["term_id"].iloc[-1]
+    parents, teachers, notes = None, None, []
+    for dataset in study.datasets:
+        identifiers = {q.id for q in dataset.instrument.identifiers}
+        questions = {q.id for q in dataset.instrument.background}
+        wants_parent = questions & {"fx_home_visit", "fx_parent_meetings", "fx_guidance_sessions"}
+        wants_teacher = "tx_home_visits" in questions
+        if not (wants_parent or wants_teacher):
+            continue
+        link = STUDENT_LINK if wants_parent else STAFF_LINK
+        if link not in identifiers:
+            notes.append(f"{dataset.name}: answers not linked to the log (the instrument has no '{link}' identifier)")
+            continue
+        answers, as_of = _answers(dataset)
+        if wants_parent:
+            parents = parent_log_agreement(
+                answers, logs, school_year=school_year, term_id=term_id, as_of=as_of, student=link
+            )
+        else:
+            teachers = teacher_visit_inflation(answers, logs, school_year=school_year, staff=link)
+    return StudyCompliance(
+        logs=logs,
+        rules=rules,
+        audit=full,
+        audit_unflagged=unflagged,
+        flags=flags,
+        predictor=class_compliance_predictor(full, school_year=school_year),
+        school_year=school_year,
+        parents=parents,
+        teachers=teachers,
+        notes=tuple(notes),
+    )
+
+
+def _answers(dataset) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    from hsc_analysis.io import read_responses
+
+    responses = read_responses(
+        dataset.file, dataset.instrument, source=dataset.source, mapping=dataset.mapping, on_invalid="mark"
+    )
+    submitted = pd.to_datetime(responses.metadata["submitted_at"], errors="coerce")
+    return responses.background, (submitted.max().normalize() if submitted.notna().any() else None)

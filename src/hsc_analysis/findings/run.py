@@ -1,0 +1,203 @@
+"""Run a study's analysis plan: every finding of every dataset, from the analysed respondents' scores.
+
+An analysis that the data cannot support (a constant variable, too few cases in a group, no class with both
+parents and teachers) does not stop the study: it is listed in ``skipped`` with the reason, as a CFA that cannot be
+fitted is in the measurement summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from hsc_analysis.errors import InputError
+from hsc_analysis.findings.frame import analysis_frame, class_level_mean
+from hsc_analysis.findings.plan import AnalysisPlan, DatasetPlan
+from hsc_analysis.instruments import Instrument
+
+__all__ = ["DatasetFindings", "FindingsInput", "run_findings"]
+
+
+@dataclass(frozen=True)
+class FindingsInput:
+    """What the findings of one dataset start from: the analysed respondents' scale scores and background codes."""
+
+    instrument: Instrument
+    scores: pd.DataFrame
+    background: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class DatasetFindings:
+    """Every finding of one dataset, each field the results of one kind of analysis in plan order.
+
+    ``data`` is the analysis frame every finding was computed from (scores, labelled background, the plan's
+    indicators and class-level variables; no personal field). ``skipped`` lists the analyses the data could not
+    support: ``analysis, variables, reason``.
+    """
+
+    dataset: str
+    data: pd.DataFrame
+    descriptives: tuple = ()
+    frequencies: tuple = ()
+    comparisons: tuple = ()
+    correlations: tuple = ()
+    regression: tuple = ()
+    mediation: tuple = ()
+    moderation: tuple = ()
+    icc: tuple = ()
+    multilevel: tuple = ()
+    perception_gaps: tuple = ()
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["analysis", "variables", "reason"]))
+
+
+class _Collector:
+    """Results of one dataset by kind, and the analyses skipped with their reasons."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, list] = {}
+        self.skipped: list[dict[str, str]] = []
+
+    def run(self, kind: str, variables, call: Callable[[], Any]) -> None:
+        try:
+            result = call()
+        except InputError as err:
+            self.skipped.append({"analysis": kind, "variables": ", ".join(map(str, variables)), "reason": str(err)})
+        else:
+            self.done.setdefault(kind, []).append(result)
+
+    def findings(self, dataset: str, data: pd.DataFrame) -> DatasetFindings:
+        return DatasetFindings(
+            dataset=dataset,
+            data=data,
+            **{kind: tuple(results) for kind, results in self.done.items()},
+            skipped=pd.DataFrame(self.skipped, columns=["analysis", "variables", "reason"]),
+        )
+
+
+def run_findings(
+    inputs: Mapping[str, FindingsInput], *, plan: AnalysisPlan, seed: int, lang: Literal["zh", "en"]
+) -> dict[str, DatasetFindings]:
+    """The findings of every dataset in ``inputs`` under ``plan``; bootstrap draws start from ``seed``; background
+    labels are in ``lang``. Perception gaps are reported with the parents' dataset."""
+    from hsc_analysis.findings import perception_gap
+
+    frames = {name: _frame(item, plan.dataset(name), inputs, lang) for name, item in inputs.items()}
+    collectors = {name: _Collector() for name in inputs}
+    for gap in plan.perception_gaps:
+        if gap.parents in frames and gap.teachers in frames:
+            collectors[gap.parents].run(
+                "perception_gaps",
+                gap.constructs,
+                lambda gap=gap: perception_gap(
+                    frames[gap.parents],
+                    frames[gap.teachers],
+                    by=(gap.by, gap.teacher_classes),
+                    constructs=list(gap.constructs),
+                ),
+            )
+    for name, data in frames.items():
+        constructs = {c.id for c in inputs[name].instrument.constructs}
+        _dataset_findings(data, plan.dataset(name), plan, seed, constructs, collectors[name])
+    return {name: collectors[name].findings(name, frames[name]) for name in inputs}
+
+
+def _dataset_findings(
+    data: pd.DataFrame, spec: DatasetPlan, plan: AnalysisPlan, seed: int, constructs: set[str], out: _Collector
+) -> None:
+    from hsc_analysis.findings import (
+        compare_groups,
+        correlation_table,
+        describe,
+        frequencies,
+        hierarchical_regression,
+        icc,
+        mediation,
+        moderation,
+        multilevel,
+    )
+
+    cluster = spec.cluster
+    if spec.describe:
+        out.run("descriptives", spec.describe, lambda: describe(data, columns=list(spec.describe)))
+    if spec.frequencies:
+        out.run("frequencies", spec.frequencies, lambda: frequencies(data, columns=list(spec.frequencies)))
+    for outcome in spec.compare_outcomes:
+        for group in spec.compare_groups:
+            out.run(
+                "comparisons", (outcome, group), lambda o=outcome, g=group: compare_groups(data, outcome=o, group=g)
+            )
+    if spec.correlations:
+        out.run("correlations", spec.correlations, lambda: correlation_table(data, columns=list(spec.correlations)))
+    if (reg := spec.regression) is not None:
+        out.run(
+            "regression",
+            (reg.outcome, *sum(reg.blocks, ())),
+            lambda: hierarchical_regression(
+                data,
+                outcome=reg.outcome,
+                blocks=[list(b) for b in reg.blocks],
+                cov_type=reg.cov_type,
+                cluster=cluster if reg.cov_type == "cluster" else None,
+            ),
+        )
+    for m in spec.mediation:
+        out.run(
+            "mediation",
+            (m.x, *m.mediators, m.y),
+            lambda m=m: mediation(
+                data,
+                x=m.x,
+                mediators=list(m.mediators),
+                y=m.y,
+                covariates=list(m.covariates),
+                serial=m.serial,
+                n_boot=plan.n_boot,
+                seed=seed,
+                cluster=cluster,
+                confidence=plan.confidence,
+            ),
+        )
+    for m in spec.moderation:
+        out.run(
+            "moderation",
+            (m.x, m.w, m.y),
+            lambda m=m: moderation(data, x=m.x, w=m.w, y=m.y, covariates=list(m.covariates)),
+        )
+    if cluster is None:
+        return
+    scales = [c for c in spec.describe if c in constructs]
+    if scales:
+        out.run("icc", scales, lambda: icc(data, outcome=scales, cluster=cluster))
+    for m in spec.multilevel:
+        out.run(
+            "multilevel",
+            (m.outcome, *m.predictors, *m.level2),
+            lambda m=m: multilevel(
+                data,
+                outcome=m.outcome,
+                predictors=list(m.predictors),
+                cluster=cluster,
+                level2=list(m.level2),
+                random_slopes=list(m.random_slopes),
+                center=None if m.center == "none" else m.center,
+            ),
+        )
+
+
+def _frame(item: FindingsInput, spec: DatasetPlan, inputs: Mapping[str, FindingsInput], lang: str) -> pd.DataFrame:
+    """The analysis frame of one dataset with the plan's indicators and class-level variables added."""
+    frame = analysis_frame(item.scores, item.background, instrument=item.instrument, lang=lang)
+    added = {}
+    for indicator in spec.indicators:
+        codes = item.background[indicator.question].reindex(frame.index)
+        added[indicator.name] = codes.isin(indicator.codes).astype(float).where(codes.notna())
+    for level in spec.class_level:
+        source = inputs[level.dataset]
+        rows = pd.concat([source.scores, source.background.reindex(source.scores.index)], axis=1)
+        means = class_level_mean(rows, value=level.construct, classes=level.classes, where=dict(level.where))
+        added[level.name] = frame[spec.cluster].map(means).astype(float)
+    return frame.assign(**added)
