@@ -74,3 +74,18 @@ def test_invariance_table_has_a_spanner_over_the_changes(with_invariance):
     assert table.rows[0][-1] == "—" and table.rows[1][-1] == ("Yes" if frame["holds"].iloc[1] else "No")
     assert table.rows[1][2] == str(int(frame["df"].iloc[1]))
     assert "n = 301, 2 groups" in table.notes[0]
+
+
+def test_correlation_table_shows_m_sd_and_r_with_stars(example_results):
+    parent = example_results[0]
+    assert parent.findings.correlations, "the default plan correlates the parent scales"
+    (table,) = tables.correlation_tables(parent, lang="zh")[:1]
+    finding = parent.findings.correlations[0]
+    names = list(finding.descriptives["variable"])
+    assert len(table.rows) == len(names) and table.columns[:3] == ("变量", "M", "SD")
+    r, marks = finding.lower_triangle("r"), finding.lower_triangle("stars")
+    assert table.rows[1][3] == bounded(r.loc[names[1], names[0]]) + marks.loc[names[1], names[0]]
+    assert table.rows[0][3] == "—" and table.stars
+    assert table.rows[0][0] == f"1. {parent.dataset.instrument.constructs[0].label.zh}" or names[0] not in {
+        c.id for c in parent.dataset.instrument.constructs
+    }

@@ -116,6 +116,11 @@ def build_chapter(
             label_htmt = table(build.htmt_table(result, lang=lang))
             table(build.invariance_table(result, lang=lang))
             doc.add(Paragraph(text.discriminant_text(result, lang=lang, table=label, table_htmt=label_htmt)))
+        correlations = build.correlation_tables(result, lang=lang)
+        if correlations:
+            heading("findings")
+            for made in correlations:
+                doc.add(Paragraph(t.text("correlations", table=table(made), k=len(made.rows))))
         if figures and figures.get(name):
             heading("figures")
             doc.add(Paragraph(t.text("figures")))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "cfa_fit_table",
+    "correlation_tables",
     "discriminant_table",
     "efa_table",
     "htmt_table",
@@ -409,3 +410,47 @@ def invariance_table(result: DatasetResult, *, lang: str) -> Table | None:
             t.text("note_invariance", n=count(table["n"].iloc[0], lang=lang), groups=int(table["n_groups"].iloc[0])),
         ),
     )
+
+
+def correlation_tables(result: DatasetResult, *, lang: str) -> list[Table]:
+    """Each correlation table of the findings: M and SD of every variable, then r with stars in the lower
+    triangle (the diagonal a dash), as :func:`hsc_analysis.findings.correlation_table` computed them."""
+    t = language(lang)
+    labels = _construct_labels(result.dataset.instrument, lang)
+    tables = []
+    for finding in result.findings.correlations:
+        names = list(finding.descriptives["variable"])
+        r, marks = finding.lower_triangle("r"), finding.lower_triangle("stars")
+        described = finding.descriptives.set_index("variable")
+        rows = []
+        for i, name in enumerate(names):
+            cells = [bounded(r.loc[name, other]) + marks.loc[name, other] for other in names[:i]]
+            cells += [EMPTY] + [""] * (len(names) - i - 2)
+            rows.append(
+                (
+                    f"{i + 1}. {labels.get(name, name)}",
+                    number(described.loc[name, "mean"]),
+                    number(described.loc[name, "sd"]),
+                    *cells[: len(names) - 1],
+                )
+            )
+        tables.append(
+            Table(
+                name="correlations",
+                title=t.word("title_correlations"),
+                columns=(t.word("variable"), "M", "SD", *(str(i + 1) for i in range(len(names) - 1))),
+                rows=tuple(rows),
+                data=finding.to_frame(),
+                lang=lang,
+                notes=(
+                    t.text(
+                        "note_correlations",
+                        n=count(finding.n, lang=lang),
+                        method=finding.method.capitalize(),
+                        policy=t.word(f"policy_{finding.nan_policy}"),
+                    ),
+                ),
+                stars=True,
+            )
+        )
+    return tables
