@@ -352,6 +352,15 @@ def test_small_groups_are_suppressed_at_the_study_threshold(tmp_path, example_st
         assert sum(f"< {min_cell}" in cell for row in table.rows for cell in row) == 2 * shown["suppressed"].sum()
 
 
+@pytest.mark.parametrize("dataset", ["parent", "teacher", "administrator"])
+def test_frequencies_of_the_findings_suppress_small_cells(report, dataset):
+    frequencies = data(report, f"{dataset}/findings/frequencies_1.csv")
+    assert not ((frequencies["n"] > 0) & (frequencies["n"] < 5)).any()
+    assert frequencies.loc[frequencies["suppressed"], "n"].isna().all()
+    if dataset == "administrator":
+        assert frequencies["suppressed"].sum() >= 2
+
+
 def test_bad_study_settings_are_one_line(tmp_path, capsys):
     study = tmp_path / "study.yaml"
     study.write_text("id: s\ntitle: t\ndisclosure: {min_cell: 0}\ndatasets: {}\n", encoding="utf-8")

@@ -140,6 +140,7 @@ def report_steps(study: Study, formats: Sequence[str] = FORMATS) -> list[str]:
 
 def _write(study, results, root: Path, *, lang, formats, figures, step) -> list[dict[str, str]]:
     from hsc_analysis.render.chapter import FigureFile, build_chapter
+    from hsc_analysis.render.disclosure import suppress_frequencies
     from hsc_analysis.render.docx import document_docx, table_docx
     from hsc_analysis.render.html import document_html, table_html
     from hsc_analysis.render.questionnaire import questionnaire_markdown
@@ -200,6 +201,8 @@ def _write(study, results, root: Path, *, lang, formats, figures, step) -> list[
         for frame, name, made_by in _dataset_data(result):
             data(frame, f"{result.dataset.name}/{name}.csv", made_by)
         for frame, name, made_by in _finding_tables(result):
+            if name.startswith("frequencies_"):  # counts of groups: small cells suppressed
+                frame = suppress_frequencies(frame, min_cell=study.min_cell)
             data(frame, f"{result.dataset.name}/findings/{name}.csv", made_by)
         appendix = root / "appendix" / f"questionnaire_{result.dataset.name}_{lang}.md"
         appendix.parent.mkdir(parents=True, exist_ok=True)
