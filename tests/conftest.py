@@ -35,3 +35,18 @@ def bfi():
 @pytest.fixture(scope="session")
 def parent():
     return load_instrument(SURVEYS / "parent.yaml")
+
+
+@pytest.fixture(scope="session")
+def example_study():
+    from hsc_analysis.study import load_study
+
+    return load_study(EXAMPLE / "study.yaml")
+
+
+@pytest.fixture(scope="session")
+def example_results(example_study):
+    """The bundled example run through the whole chain once per test session (import → measurement)."""
+    from hsc_analysis.study import run_study
+
+    return run_study(example_study)

@@ -70,6 +70,7 @@ _EXPORTS = {
     "composite_reliability": "hsc_analysis.measurement",
     "cronbach_alpha": "hsc_analysis.measurement",
     "efa": "hsc_analysis.measurement",
+    "exploratory_summary": "hsc_analysis.measurement",
     "fornell_larcker": "hsc_analysis.measurement",
     "harman_single_factor": "hsc_analysis.measurement",
     "htmt": "hsc_analysis.measurement",
@@ -110,7 +111,10 @@ _EXPORTS = {
     "dataset_figures": "hsc_analysis.render.figures",
     "finding_figures": "hsc_analysis.render.figures",
     "save_figure": "hsc_analysis.render.figures",
+    "Table": "hsc_analysis.render",
+    "build_chapter": "hsc_analysis.render",
     "write_report": "hsc_analysis.report",
+    "example_study_path": "hsc_analysis.study",
     "load_study": "hsc_analysis.study",
     "run_study": "hsc_analysis.study",
 }

@@ -167,9 +167,14 @@ def _parser() -> argparse.ArgumentParser:
     factor.add_argument("--seed", type=_SEED, default=20240601, help="seed of the parallel analysis")
     factor.set_defaults(run=_cmd_factor)
 
-    report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
-    report.add_argument("study", type=Path, help="the study's study.yaml")
-    report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    report = commands.add_parser("report", help="run a study (study.yaml) and write its report chapter to reports/")
+    report.add_argument("study", type=Path, nargs="?", help="the study's study.yaml (default: the bundled example)")
+    report.add_argument("-o", "--out", "--output", dest="output", type=Path, default=Path("reports"),
+                        help="output folder, replaced as a whole (default: reports)")  # fmt: skip
+    report.add_argument("--lang", choices=("zh", "en"), help="language of tables and text (default: the study's)")
+    report.add_argument("--formats", type=_formats, default="docx,html,md,tex,svg",
+                        help="comma-separated: docx, html, md, tex, svg, pdf (default: all but pdf figures; CSV "
+                             "tables and PNG figures are always written)")  # fmt: skip
     report.set_defaults(run=_cmd_report)
 
     compliance = commands.add_parser(
@@ -451,19 +456,48 @@ def _cmd_factor(args: argparse.Namespace) -> None:
           f"variance ({concern} at {harman.threshold:.0%})")  # fmt: skip
 
 
-def _cmd_report(args: argparse.Namespace) -> None:
-    from hsc_analysis.report import write_report
-    from hsc_analysis.study import load_study
+def _formats(text: str) -> tuple[str, ...]:
+    from hsc_analysis.report import FORMATS as allowed
 
-    study = load_study(args.study)
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in formats if f not in allowed]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a comma-separated subset of {', '.join(allowed)}")
+    return formats
+
+
+def _cmd_report(args: argparse.Namespace) -> None:
+    from hsc_analysis.report import report_steps, write_report
+    from hsc_analysis.study import example_study_path, load_study
+
+    study = load_study(args.study or example_study_path())
     inputs = [study.path, *(p for d in study.datasets for p in (d.file, d.instrument_path))]
     check_output_folder(args.output, parameter="-o", inputs=inputs, replaced=True)
-    manifest = write_report(study, out_dir=args.output)
+    with _progress(report_steps(study, args.formats)) as step:
+        manifest = write_report(study, out_dir=args.output, lang=args.lang, formats=args.formats, progress=step)
     for name, sample in manifest["samples"].items():
         excluded = ", ".join(f"{step} {n}" for step, n in sample["excluded"].items()) or "none"
         print(f"{name}: {sample['received']} received, excluded {excluded}, {sample['analysed']} analysed; "
               f"{sample['cfa']}")  # fmt: skip
     print(f"{len(manifest['outputs'])} files in {args.output}; manifest: {args.output / 'manifest.json'}")
+
+
+@contextmanager
+def _progress(steps: list[str]):
+    """A progress bar on stderr when it is a terminal; nothing when output is piped or redirected."""
+    if not sys.stderr.isatty():
+        yield lambda name: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=len(steps), file=sys.stderr, leave=False, unit="step") as bar:
+
+        def step(name: str) -> None:
+            if bar.n or name != steps[0]:
+                bar.update(1)
+            bar.set_description(name)
+
+        yield step
 
 
 def _cmd_compliance(args: argparse.Namespace) -> None:

@@ -1,78 +1,243 @@
-"""The report of a study: runs its chain (:func:`hsc_analysis.study.run_study`) and writes ``reports/``.
+"""The report of a study: runs its chain (:func:`hsc_analysis.study.run_study`) and writes one folder.
 
-Layout of the output folder::
+Layout of the output folder (it holds only this run's files)::
 
-    manifest.json                    inputs with SHA-256, settings, sample flows, every output and what made it
-    tables/screening_rules.csv       the screening thresholds applied
-    tables/<dataset>/sample_flow.csv received → each exclusion → analysed (reconciles exactly)
-    tables/<dataset>/exclusions.csv  one row per excluded respondent with the hurdle, reason and detail
-    tables/<dataset>/...             import log, careless indices, scores, reliability, item analysis, CFA and validity
+    report.docx                        the chapter: numbered sections, tables and figures with captions, results
+                                       text between them, the questionnaires as an appendix
+    report.html                        the same chapter as one self-contained page
+    tables/<dataset>/<nn>_<name>.*     every table of the chapter as .csv (full precision) and in each format
+                                       asked for (.docx 三线表/APA, .html, .md, .tex)
+    figures/<dataset>/<name>.*         every figure as 300 dpi .png, and .svg / .pdf when asked for
+    data/screening_rules.csv           the screening thresholds applied
+    data/<dataset>/*.csv               machine-readable results: sample flow, exclusions, import log, careless
+                                       indices, scale scores, scoring, measurement summary, reliability, item
+                                       analysis, CFA fit and loadings, CR/AVE, Fornell–Larcker, HTMT
     appendix/questionnaire_<dataset>_<lang>.md
+    manifest.json                      inputs with SHA-256, versions, settings, every output and what made it
 
-Only derived, non-personal data is written: respondent ids are the platform's sequence numbers, and background
-answers, identifiers, free text and IP addresses never leave memory.
+The folder is written to a fresh sibling folder first and swapped in at the end, so a run that fails leaves the
+previous report as it was. Only derived, non-personal data is written: respondent ids are the platform's sequence
+numbers; background answers, identifiers, free text and IP addresses never leave memory; group cells smaller than
+the study's ``disclosure.min_cell`` are suppressed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from hsc_analysis import __version__
+from hsc_analysis.errors import InputError
 from hsc_analysis.study import DatasetResult, Study, run_study
 
-__all__ = ["write_report"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FORMATS", "report_steps", "write_report"]
+
+FORMATS = ("docx", "html", "md", "tex", "svg", "pdf")
+DEFAULT_FORMATS = ("docx", "html", "md", "tex", "svg")
+"""PDF figures are written on request only: embedding the CJK font's subset makes them the slowest output."""
+"""Output formats of ``--formats``: the chapter in .docx and .html, every table also as .md and .tex."""
+
+Progress = Callable[[str], None]
 
 
-def write_report(study: Study, *, out_dir: str | Path) -> dict[str, Any]:
-    """Run the study's chain and write its tables, the questionnaire appendix and ``manifest.json`` to ``out_dir``.
+def write_report(
+    study: Study,
+    *,
+    out_dir: str | Path,
+    lang: str | None = None,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run the study's chain and write its report to ``out_dir`` (replacing an earlier report there).
 
-    Returns the manifest: the study, the package version, the settings, the input files with their SHA-256, the
-    sample flow of each dataset and, for every output, the code that made it.
+    Parameters
+    ----------
+    study : Study
+    out_dir : path
+        The report folder. If it exists it must be an earlier report (it has a ``manifest.json``) or empty.
+    lang : {"zh", "en"}, optional
+        Language of every table, text and caption; default the study's ``language``.
+    formats : subset of FORMATS
+        ``docx`` and ``html`` write ``report.docx`` / ``report.html`` and each table in that format; ``md`` and
+        ``tex`` write each table as Markdown / LaTeX; ``svg`` and ``pdf`` each figure in that format besides the
+        300 dpi PNG. CSV tables and PNG figures are always written. Figures
+        (:func:`hsc_analysis.render.figures.dataset_figures`) close each dataset's section.
+    progress : callable, optional
+        Called with the name of each step as it starts (:func:`report_steps` lists them).
+
+    Returns
+    -------
+    dict
+        The manifest: the study, the package versions, the settings, the input files with their SHA-256, the
+        sample flow of each dataset and, for every output (path relative to ``out_dir``), the code that made it.
     """
-    from hsc_analysis.io import write_table
-    from hsc_analysis.render import questionnaire_markdown
+    from hsc_analysis.render.language import LANGUAGES
 
+    lang = lang or study.language
+    if lang not in LANGUAGES:
+        raise InputError(f"The 'lang' parameter must be one of {{'zh', 'en'}}; got {lang!r}.")
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise InputError(f"The 'formats' parameter allows {', '.join(FORMATS)}; got {', '.join(unknown)}.")
     out_dir = Path(out_dir)
-    outputs: list[dict[str, str]] = []
+    _check_replaceable(out_dir)
+    step = progress or (lambda name: None)
 
-    def table(frame: pd.DataFrame, relative: str, made_by: str) -> None:
-        outputs.append({"path": str(write_table(frame, out_dir / "tables" / relative)), "made_by": made_by})
-
-    results = run_study(study)  # first, so that bad input leaves no half-written report
-    table(study.screening.to_frame().set_index("rule"), "screening_rules.csv", "hsc_analysis.screening.ScreeningRules")
-    for result in results:
-        for frame, name, made_by in _dataset_tables(result):
-            table(frame, f"{result.dataset.name}/{name}.csv", made_by)
-        for frame, name, made_by in _finding_tables(result):
-            table(frame, f"{result.dataset.name}/findings/{name}.csv", made_by)
-        appendix = out_dir / "appendix" / f"questionnaire_{result.dataset.name}_{study.language}.md"
-        appendix.parent.mkdir(parents=True, exist_ok=True)
-        appendix.write_text(questionnaire_markdown(result.dataset.instrument, lang=study.language), encoding="utf-8")
-        outputs.append({"path": str(appendix), "made_by": "hsc_analysis.render.questionnaire_markdown"})
-
-    manifest = {
-        "study": study.id,
-        "title": study.title.get(study.language),
-        "study_file": str(study.path),
-        "package": f"hsc_analysis {__version__}",
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "settings": {"seed": study.seed, "nan_policy": study.nan_policy, "language": study.language},
-        "inputs": [{"path": str(p), "sha256": _sha256(p)} for d in study.datasets for p in (d.file, d.instrument_path)],
-        "samples": {r.dataset.name: _sample(r) for r in results},
-        "outputs": outputs,
-    }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    step("analyse")
+    results = run_study(study)  # first, so that bad input leaves the previous report untouched
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        outputs = _write(study, results, staging, lang=lang, formats=formats, step=step)
+        manifest = {
+            "study": study.id,
+            "title": study.title.get(lang),
+            "study_file": str(study.path),
+            "package": f"hsc_analysis {__version__}",
+            "versions": {name: version(name) for name in _VERSIONED},
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "settings": {
+                "seed": study.seed,
+                "nan_policy": study.nan_policy,
+                "language": lang,
+                "min_cell": study.min_cell,
+                "formats": sorted(formats),
+            },
+            "inputs": [
+                {"path": str(p), "sha256": _sha256(p)} for d in study.datasets for p in (d.file, d.instrument_path)
+            ],
+            "samples": {r.dataset.name: _sample(r) for r in results},
+            "outputs": outputs,
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        step("finish")
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return manifest
 
 
-def _dataset_tables(result: DatasetResult) -> list[tuple[pd.DataFrame, str, str]]:
-    """Every table of one dataset: (frame, file stem, the function that made it)."""
+_VERSIONED = ("hsc-analysis", "numpy", "pandas", "scipy", "matplotlib", "python-docx")
+
+
+def report_steps(study: Study, formats: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
+    """The step names ``write_report`` reports to ``progress``, in order (for a progress bar's total)."""
+    chapter = [f for f in ("docx", "html") if f in formats]
+    return ["analyse", *(f"figures {d.name}" for d in study.datasets), "chapter", *chapter, "tables", "finish"]
+
+
+def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str, str]]:
+    from hsc_analysis.render.chapter import FigureFile, build_chapter
+    from hsc_analysis.render.disclosure import suppress_frequencies
+    from hsc_analysis.render.docx import document_docx, table_docx
+    from hsc_analysis.render.figures import dataset_figures, save_figure, variable_labels
+    from hsc_analysis.render.html import document_html, table_html
+    from hsc_analysis.render.questionnaire import questionnaire_markdown
+    from hsc_analysis.render.text_formats import table_csv, table_latex, table_markdown
+
+    outputs: list[dict[str, str]] = []
+
+    def record(path: Path, made_by: str) -> None:
+        outputs.append({"path": path.relative_to(root).as_posix(), "made_by": made_by})
+
+    saved: dict[str, list[FigureFile]] = {}
+    for result in results:
+        step(f"figures {result.dataset.name}")
+        saved[result.dataset.name] = []
+        labels = variable_labels(study, result.dataset.name, lang=lang)
+        for spec in dataset_figures(result, lang=lang, min_group_n=study.min_cell, labels=labels):
+            stem = root / "figures" / result.dataset.name / spec.name
+            kinds = ("png", *(f for f in ("svg", "pdf") if f in formats))
+            for path in save_figure(spec.figure, stem, formats=kinds):
+                record(path, "hsc_analysis.render.figures.dataset_figures")
+            saved[result.dataset.name].append(
+                FigureFile(stem=spec.name, caption=spec.caption, png=stem.with_suffix(".png").read_bytes())
+            )
+    step("chapter")
+    document = build_chapter(study, results, lang=lang, figures=saved)
+    if "docx" in formats:
+        step("docx")
+        record(document_docx(document, root / "report.docx"), "hsc_analysis.render.docx.document_docx")
+    if "html" in formats:
+        step("html")
+        record(document_html(document, root / "report.html"), "hsc_analysis.render.html.document_html")
+
+    step("tables")
+    for block in document.tables:
+        if not block.stem:
+            continue  # the questionnaire's own tables: the questionnaire is in appendix/
+        stem = root / "tables" / block.stem
+        made_by = f"hsc_analysis.render.tables.{block.table.name}"
+        record(table_csv(block.table, stem.with_suffix(".csv")), made_by)
+        if "docx" in formats:
+            record(table_docx(block, stem.with_suffix(".docx"), lang=lang), made_by)
+        texts = {
+            "html": table_html(block.table, caption=block.table.title, label=block.label, standalone=True),
+            "md": table_markdown(block.table, label=block.label),
+            "tex": table_latex(block.table, label=block.label),
+        }
+        for fmt in ("html", "md", "tex"):
+            if fmt in formats:
+                path = stem.with_suffix(f".{fmt}")
+                path.write_text(texts[fmt], encoding="utf-8")
+                record(path, made_by)
+
+    from hsc_analysis.io import write_table
+
+    def data(frame: pd.DataFrame, relative: str, made_by: str) -> None:
+        record(write_table(frame, root / "data" / relative), made_by)
+
+    data(study.screening.to_frame().set_index("rule"), "screening_rules.csv", "hsc_analysis.screening.ScreeningRules")
+    for result in results:
+        for frame, name, made_by in _dataset_data(result):
+            data(frame, f"{result.dataset.name}/{name}.csv", made_by)
+        for frame, name, made_by in _finding_tables(result):
+            if name.startswith("frequencies_"):  # counts of groups: small cells suppressed
+                frame = suppress_frequencies(frame, min_cell=study.min_cell)
+            data(frame, f"{result.dataset.name}/findings/{name}.csv", made_by)
+        appendix = root / "appendix" / f"questionnaire_{result.dataset.name}_{lang}.md"
+        appendix.parent.mkdir(parents=True, exist_ok=True)
+        appendix.write_text(questionnaire_markdown(result.dataset.instrument, lang=lang), encoding="utf-8")
+        record(appendix, "hsc_analysis.render.questionnaire_markdown")
+    return outputs
+
+
+def _check_replaceable(out_dir: Path) -> None:
+    if out_dir.exists() and (
+        not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "manifest.json").is_file())
+    ):
+        raise InputError(
+            f"{out_dir}: not replaced — it is not an earlier report (no manifest.json) and not empty; "
+            "choose a new or empty folder with --out"
+        )
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Put the finished folder in place of the old one; the old one is removed only after the new one is in."""
+    os.chmod(staging, 0o755)  # mkdtemp makes it private
+    if out_dir.exists():
+        old = staging.with_name(staging.name + "-previous")
+        out_dir.rename(old)
+        staging.rename(out_dir)
+        shutil.rmtree(old)
+    else:
+        staging.rename(out_dir)
+
+
+def _dataset_data(result: DatasetResult) -> list[tuple[pd.DataFrame, str, str]]:
+    """The machine-readable results of one dataset: (frame, file stem, the function that made it)."""
     screening, measurement = result.screening, result.measurement
     tables = [
         (result.responses.log.set_index("level"), "import_log", "hsc_analysis.io.read_responses"),

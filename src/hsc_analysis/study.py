@@ -21,19 +21,32 @@ from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
     from hsc_analysis.findings import DatasetFindings
-    from hsc_analysis.measurement import MeasurementSummary
+    from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
     from hsc_analysis.responses import SurveyResponses
     from hsc_analysis.scoring import ScaleScores
     from hsc_analysis.screening import ScreeningResult
 
-__all__ = ["Dataset", "DatasetResult", "Study", "StudyError", "StudyResults", "load_study", "run_study"]
+__all__ = [
+    "Dataset",
+    "DatasetResult",
+    "Study",
+    "StudyError",
+    "StudyResults",
+    "example_study_path",
+    "load_study",
+    "run_study",
+]
 
 DEFAULT_SEED = 20250601
 """Seed of a study that declares none (any fixed seed makes the report reproducible; declare yours)."""
 
+DEFAULT_MIN_CELL = 5
+"""Smallest group size shown in a report (disclosure control); smaller groups' cells are suppressed."""
+
 NAN_POLICIES = ("listwise", "pairwise")
-STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "screening", "analyses",
-              "datasets", "logs")  # fmt: skip
+STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
+STUDY_KEYS += ("analyses", "datasets", "logs")
+DISCLOSURE_KEYS = ("min_cell",)
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
 
@@ -59,8 +72,9 @@ class Dataset:
 class Study:
     """A loaded study.yaml. ``seed`` drives every random step (bootstrap intervals); ``nan_policy`` is the
     missing-data policy of reliability and item analysis; ``cfa_missing`` (fiml, the default, or listwise) that
-    of the CFA; ``screening`` holds the rules of its ``screening:`` section and ``plan`` the analysis plan of its
-    ``analyses:`` section (defaults where absent; see :mod:`hsc_analysis.findings.plan`)."""
+    of the CFA; ``screening`` holds the rules of its ``screening:`` section, ``plan`` the analysis plan of its
+    ``analyses:`` section (defaults where absent; see :mod:`hsc_analysis.findings.plan`); ``min_cell``
+    (``disclosure: {min_cell: 5}``) is the smallest group a report shows: cells of smaller groups are suppressed."""
 
     id: str
     title: Label
@@ -74,6 +88,21 @@ class Study:
     cfa_missing: str = "fiml"
     logs: dict[str, Path] = field(default_factory=dict)
     """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
+    min_cell: int = DEFAULT_MIN_CELL
+
+
+def example_study_path() -> Path:
+    """The bundled example's study.yaml: inside the installed package (a wheel ships it as package data) or, in a
+    clone of the repository, ``data/example/study.yaml`` — wherever the current directory is."""
+    from importlib.resources import files
+
+    bundled = Path(str(files("hsc_analysis"))) / "_bundled" / "data" / "example" / "study.yaml"
+    if bundled.is_file():
+        return bundled
+    clone = Path(__file__).resolve().parents[2] / "data" / "example" / "study.yaml"
+    if clone.is_file():
+        return clone
+    raise StudyError(f"the bundled example study is missing (looked for {bundled} and {clone}); reinstall the package")
 
 
 def load_study(path: str | Path) -> Study:
@@ -107,6 +136,13 @@ def load_study(path: str | Path) -> Study:
     cfa_missing = spec.get("cfa_missing", "fiml")
     if cfa_missing not in CFA_MISSING:
         raise fail("cfa_missing", f"got {cfa_missing!r:.60}; allowed: {', '.join(CFA_MISSING)}")
+    disclosure = spec.get("disclosure") or {}
+    if not isinstance(disclosure, dict):
+        raise fail("disclosure", "expected a mapping such as {min_cell: 5}")
+    _refuse_unknown(disclosure, DISCLOSURE_KEYS, "disclosure", fail)
+    min_cell = disclosure.get("min_cell", DEFAULT_MIN_CELL)
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
+        raise fail("disclosure.min_cell", f"got {min_cell!r:.60}; allowed: a positive integer (smallest group shown)")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
@@ -154,6 +190,7 @@ def load_study(path: str | Path) -> Study:
         plan=load_plan(spec.get("analyses"), instruments={d.name: d.instrument for d in datasets}, source=str(path)),
         cfa_missing=cfa_missing,
         logs=_logs(spec.get("logs"), path, fail),
+        min_cell=min_cell,
     )
 
 
@@ -184,7 +221,8 @@ def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> N
 @dataclass(frozen=True)
 class DatasetResult:
     """One dataset run through the chain: the import, its screening, the scale scores, the measurement quality
-    and the findings of the respondents kept (every received row is either in ``screening.kept`` or
+    (reliability and CFA validity in ``measurement``, the exploratory factor analysis in ``exploratory``) and the
+    findings of the respondents kept (every received row is either in ``screening.kept`` or
     ``screening.excluded``)."""
 
     dataset: Dataset
@@ -192,6 +230,7 @@ class DatasetResult:
     screening: ScreeningResult
     scores: ScaleScores
     measurement: MeasurementSummary
+    exploratory: ExploratorySummary
     findings: DatasetFindings
 
 
@@ -228,7 +267,7 @@ def run_study(study: Study) -> StudyResults:
     """
     from hsc_analysis.findings import FindingsInput, run_findings
     from hsc_analysis.io import read_responses
-    from hsc_analysis.measurement import measurement_summary
+    from hsc_analysis.measurement import exploratory_summary, measurement_summary
     from hsc_analysis.scoring import score_scales
     from hsc_analysis.screening import screen
 
@@ -250,10 +289,11 @@ def run_study(study: Study) -> StudyResults:
         measurement = measurement_summary(
             items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed, cfa_missing=study.cfa_missing
         )
-        chains.append((dataset, responses, screening, scores, measurement))
+        exploratory = exploratory_summary(items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed)
+        chains.append((dataset, responses, screening, scores, measurement, exploratory))
     inputs = {
         dataset.name: FindingsInput(dataset.instrument, scores.scores, screening.kept.background)
-        for dataset, _, screening, scores, _ in chains
+        for dataset, _, screening, scores, *_ in chains
     }
     findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
     return StudyResults(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)

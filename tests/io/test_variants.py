@@ -74,7 +74,11 @@ def _independent(name: str) -> tuple[pd.DataFrame, int]:
         data, _ = pyreadstat.read_sav(str(path), disable_datetime_conversion=True)  # user-missing values → NaN
         return data.set_axis(pd.RangeIndex(1, len(data) + 1)), len(data)
     if path.suffix == ".xlsx":
-        rows = [list(r) for r in openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
+        book = openpyxl.load_workbook(path, read_only=True)  # closed: with lxml installed a dropped read-only
+        try:  # workbook leaves its file open until a later garbage collection (a ResourceWarning)
+            rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+        finally:
+            book.close()
     else:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle, delimiter=";" if "limesurvey" in name else ","))

@@ -30,7 +30,14 @@ from hsc_analysis.measurement.reliability import (
     mcdonald_omega,
     reliability,
 )
-from hsc_analysis.measurement.summary import MeasurementSummary, ValidityReport, measurement_summary, validity_report
+from hsc_analysis.measurement.summary import (
+    ExploratorySummary,
+    MeasurementSummary,
+    ValidityReport,
+    exploratory_summary,
+    measurement_summary,
+    validity_report,
+)
 from hsc_analysis.measurement.syntax import ModelSyntaxError, parse_model
 from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
 
@@ -39,6 +46,7 @@ __all__ = [
     "BartlettResult",
     "CFAResult",
     "EFAResult",
+    "ExploratorySummary",
     "HarmanResult",
     "KMOResult",
     "MeasurementSummary",
@@ -52,6 +60,7 @@ __all__ = [
     "composite_reliability",
     "cronbach_alpha",
     "efa",
+    "exploratory_summary",
     "fornell_larcker",
     "harman_single_factor",
     "htmt",

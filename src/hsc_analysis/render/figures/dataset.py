@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from hsc_analysis.errors import DataError, InputError
+from hsc_analysis.errors import InputError
 from hsc_analysis.render.figures._text import check_lang, phrase
 from hsc_analysis.render.figures.distributions import score_distributions
 from hsc_analysis.render.figures.flow import sample_flow
@@ -16,7 +16,7 @@ from hsc_analysis.render.figures.loadings import loading_chart
 from hsc_analysis.render.figures.privacy import DEFAULT_MIN_GROUP_N, split_groups
 from hsc_analysis.render.figures.scree import scree_plot
 from hsc_analysis.render.figures.spec import FigureSpec
-from hsc_analysis.study import DEFAULT_SEED, DatasetResult
+from hsc_analysis.study import DatasetResult
 
 __all__ = ["dataset_figures", "group_labels", "variable_labels"]
 
@@ -75,7 +75,6 @@ def dataset_figures(
     lang: str,
     group: str | None = "",
     min_group_n: int = DEFAULT_MIN_GROUP_N,
-    seed: int = DEFAULT_SEED,
     labels: dict[str, str] | None = None,
 ) -> list[FigureSpec]:
     """The figures of one dataset: sample flow, Likert bars, scale-score distributions by group, scree plot with
@@ -93,8 +92,6 @@ def dataset_figures(
         instrument's first single-choice background question, None draws no groups.
     min_group_n : int
         Groups with fewer respondents are not drawn, and the caption says which.
-    seed : int
-        Seed of the parallel analysis's random data sets (pass the study's seed).
     labels : dict, optional
         Labels of the variables the findings name (:func:`variable_labels` of the study); the instrument's
         construct labels otherwise, and a variable without a label keeps its name.
@@ -122,7 +119,7 @@ def dataset_figures(
     for i, constructs in enumerate(_likert_chunks(result), start=1):
         makers.append((f"likert_{i}", lambda c=constructs: _likert(result, c, dataset, lang)))
     makers.append(("score_distributions", lambda: _distributions(result, dataset, lang, group, min_group_n)))
-    makers.append(("scree", lambda: _scree(result, dataset, lang, seed)))
+    makers.append(("scree", lambda: _scree(result, dataset, lang)))
     if result.measurement.validity is not None:
         makers.append(("cfa_loadings", lambda: _loadings(result, dataset, lang)))
     names = {c.id: c.label.get(lang) for c in result.dataset.instrument.constructs} | dict(labels or {})
@@ -209,16 +206,9 @@ def _distributions(result: DatasetResult, dataset: str, lang: str, group: str | 
     return figure, f"{caption}{' ' if lang == 'en' and note else ''}{note}"
 
 
-def _scree(result: DatasetResult, dataset: str, lang: str, seed: int):
-    from hsc_analysis.measurement import parallel_analysis
-    from hsc_analysis.scoring import key_items
-
-    instrument = result.dataset.instrument
-    items = key_items(result.screening.kept.items, instrument=instrument)
-    nan_policy = str(result.measurement.reliability["nan_policy"].iloc[0])
-    try:
-        parallel = parallel_analysis(items, nan_policy=nan_policy, seed=seed)
-    except DataError:
+def _scree(result: DatasetResult, dataset: str, lang: str):
+    parallel = result.exploratory.parallel  # computed by run_study (measurement.exploratory_summary)
+    if parallel is None:
         return None
     caption = phrase(
         "scree_caption",
