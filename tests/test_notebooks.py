@@ -10,8 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hsc_analysis import dataset_result, district_study, example_study, open_study, run_study
+from hsc_analysis import dataset_result, district_study, example_study, load_study, open_study, study_dataset
 from hsc_analysis.errors import DataError, InputError
+from hsc_analysis.study import DatasetResult
 from tests.conftest import EXAMPLE, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -28,6 +29,14 @@ TIME_LIMIT = {"05_after_school_governance_urban_rural": 300}
 DEFAULT_LIMIT = 150
 LOGIC = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.AsyncFor, ast.While,
          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def district_folder(tmp_path_factory):
+    """The synthetic district study, written once for the session (it takes a while: 10,000 parents)."""
+    folder = tmp_path_factory.mktemp("district") / "study"
+    district_study(folder, after_school=False)
+    return folder
 
 
 def _read(path: Path):
@@ -81,14 +90,14 @@ def _problems(book) -> list[str]:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_headless_on_the_bundled_data(path, tmp_path):
+def test_notebook_runs_headless_on_the_bundled_data(path, tmp_path, request):
     papermill = pytest.importorskip("papermill")
     book = _read(path)
     declared = _assigned(next(cell.source for cell in book.cells if "parameters" in cell.metadata.get("tags", [])))
     # The example's default is 5,000 draws of each indirect effect; 500 give tables of the same shape, faster.
     parameters = {"n_boot": 500} if "n_boot" in declared else {}
     if path.stem.startswith("05"):
-        parameters["district_folder"] = str(tmp_path / "district")  # generated on this first run
+        parameters["district_folder"] = str(request.getfixturevalue("district_folder"))
     started = time.perf_counter()
     papermill.execute_notebook(
         str(path),
@@ -104,8 +113,6 @@ def test_notebook_runs_headless_on_the_bundled_data(path, tmp_path):
     assert _problems(executed) == []
     assert elapsed < TIME_LIMIT.get(path.stem, DEFAULT_LIMIT)
     assert all(cell.execution_count for cell in executed.cells if cell.cell_type == "code")
-    if path.stem.startswith("05"):
-        assert (tmp_path / "district" / "study.yaml").is_file()
 
 
 def test_example_study_is_the_bundled_one():
@@ -130,22 +137,30 @@ def test_open_study_refuses_bad_settings(keyword, value, message):
         open_study(example_study(), **{keyword: value})
 
 
-def test_dataset_result_by_name():
-    results = run_study(open_study(example_study(), n_boot=100))
-    assert dataset_result(results, "teacher") is results[1]
+def test_study_dataset_and_dataset_result_by_name():
+    study = open_study(example_study())
+    assert study_dataset(study, "teacher") is study.datasets[1]
+    results = [DatasetResult(dataset, *[None] * 5) for dataset in study.datasets]  # only the names are read
+    assert dataset_result(results, "administrator") is results[2]
     with pytest.raises(InputError, match="dataset: got 'pupil'; allowed: parent, teacher, administrator"):
         dataset_result(results, "pupil")
+    with pytest.raises(InputError, match="dataset: got 'pupil'"):
+        study_dataset(study, "pupil")
 
 
-def test_district_study_is_written_once(tmp_path):
-    path = district_study(tmp_path / "d", seed=5, after_school=False)
-    assert path == tmp_path / "d" / "study.yaml"
+def test_district_study_is_written_once(district_folder):
+    path = district_study(district_folder, after_school=False)
+    assert path == district_folder / "study.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "modules" not in text.split("after-school module")[-1]
+    assert "without the after-school module" in text and "modules" not in text
+    assert load_study(path).datasets[0].file.is_file()
     stamp = path.stat().st_mtime_ns
-    assert district_study(tmp_path / "d", seed=5) == path and path.stat().st_mtime_ns == stamp  # not rewritten
-    with_module = district_study(tmp_path / "m", seed=5)
-    assert "modules:" in with_module.read_text(encoding="utf-8")
+    assert district_study(district_folder) == path and path.stat().st_mtime_ns == stamp  # found, not rewritten
+
+
+def test_district_study_refuses_a_bad_seed():
+    with pytest.raises(InputError, match="seed: got -1"):
+        district_study(seed=-1)
 
 
 def test_example_study_without_the_repository(monkeypatch, tmp_path):
