@@ -49,7 +49,7 @@ def example_study() -> Path:
 def district_study(folder: str | Path | None = None, *, seed: int = DISTRICT_SEED, after_school: bool = True) -> Path:
     """The synthetic district study's ``study.yaml`` in ``folder``, simulated and written there on first use.
 
-    The district study (11 urban, town and rural schools, about 10,000 parents, their teachers, administrators and
+    The district study (15 urban, town and rural schools, about 10,000 parents, their teachers, administrators and
     activity logs) is simulated with ``simulate_study("district", seed=seed)`` and written with ``write_study``, as
     ``hsc simulate --config district --seed SEED --out FOLDER`` does; a folder that already holds a ``study.yaml``
     is used as it is.
