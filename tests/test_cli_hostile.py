@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from hsc_analysis.cli import main
+from hsc_analysis.instruments import load_instrument
 
 from .conftest import EXAMPLE, SURVEYS
 
@@ -169,3 +170,41 @@ def test_step_by_step_commands_carry_the_screening_through(tmp_path, capsys):
 
     report = run_study(load_study(EXAMPLE / "study.yaml"))[1].measurement.reliability.set_index("construct")["alpha"]
     pd.testing.assert_series_equal(step_by_step, report, rtol=1e-12, check_names=False)
+
+
+def test_hsc_factor_keys_the_items_and_leaves_out_the_attention_check(tmp_path, capsys):
+    out = tmp_path / "screening"
+    teacher = str(SURVEYS / "teacher.yaml")
+    assert main(["screen", str(TEACHER_XLSX), "--instrument", teacher, "-o", str(out)]) == 0
+    capsys.readouterr()
+    args = [
+        "factor",
+        str(out / "kept.csv"),
+        "--instrument",
+        teacher,
+        "--construct",
+        "enthusiasm",
+        "--construct",
+        "stress",
+    ]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "KMO = " in printed and "Bartlett χ²(21)" in printed and "parallel analysis suggests" in printed
+    loadings = [line.split()[0] for line in printed.splitlines() if line[:4] in ("ent4", "str1", "chec")]
+    assert loadings == ["ent4", "str1"]  # the reverse-keyed ent4 is keyed; the attention check is no item
+    from hsc_analysis.measurement import efa, kmo
+    from hsc_analysis.scoring import key_items
+
+    items = key_items(pd.read_csv(out / "kept.csv", encoding="utf-8-sig"), instrument=load_instrument(teacher),
+                      constructs=["enthusiasm", "stress"])  # fmt: skip
+    assert f"KMO = {kmo(items, nan_policy='listwise').overall:.3f}" in printed
+    assert f"{efa(items, n_factors=2, nan_policy='listwise').loadings.loc['ent4', 'F1']:.3f}" in printed
+
+
+def test_results_of_a_study_by_dataset_name():
+    from hsc_analysis.study import load_study, run_study
+
+    results = run_study(load_study(EXAMPLE / "study.yaml"))
+    assert results["teacher"] is results[1] and results[0].dataset.name == "parent"
+    with pytest.raises(KeyError, match="no dataset 'pupil'; datasets: parent, teacher, administrator"):
+        results["pupil"]

@@ -150,6 +150,23 @@ def _parser() -> argparse.ArgumentParser:
     validity.add_argument("-o", "--output", type=Path, help="write the output to this file (default: stdout)")
     validity.set_defaults(run=_cmd_validity)
 
+    factor = commands.add_parser(
+        "factor", help="exploratory factor analysis: KMO, Bartlett, parallel analysis, EFA loadings, Harman's test"
+    )
+    factor.add_argument("data", type=Path, help="respondents × item codes: .csv, .xlsx, .xls or .parquet")
+    factor.add_argument("--instrument", type=Path, required=True, help="instrument YAML file (see surveys/)")
+    factor.add_argument(
+        "--construct", action="append", help="analyse only these constructs' items (repeatable; default: all)"
+    )
+    factor.add_argument("--n-factors", type=_count(1, 100), help="factors to extract (default: parallel analysis)")
+    factor.add_argument("--method", choices=("minres", "ml", "principal"), default="minres", help="default minres")
+    factor.add_argument(
+        "--rotation", choices=("oblimin", "promax", "varimax", "none"), default="oblimin", help="default oblimin"
+    )
+    factor.add_argument("--nan-policy", choices=("listwise", "pairwise"), default="listwise", help="default listwise")
+    factor.add_argument("--seed", type=_SEED, default=20240601, help="seed of the parallel analysis")
+    factor.set_defaults(run=_cmd_factor)
+
     report = commands.add_parser("report", help="run a study (study.yaml) and write its report to reports/")
     report.add_argument("study", type=Path, help="the study's study.yaml")
     report.add_argument("-o", "--output", type=Path, default=Path("reports"), help="output folder (default: reports)")
@@ -390,6 +407,37 @@ def _cmd_validity(args: argparse.Namespace) -> None:
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         print(text)
+
+
+def _cmd_factor(args: argparse.Namespace) -> None:
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import read_table
+    from hsc_analysis.measurement import bartlett_sphericity, efa, harman_single_factor, kmo, parallel_analysis
+    from hsc_analysis.scoring import key_items
+
+    instrument = load_instrument(args.instrument)
+    data = read_table(args.data)
+    with _reading(args.data):
+        items = key_items(data, instrument=instrument, constructs=args.construct)  # reverse-keyed, no checks
+        policy = {"nan_policy": args.nan_policy}
+        sampling, sphericity = kmo(items, **policy), bartlett_sphericity(items, **policy)
+        parallel = parallel_analysis(items, seed=args.seed, **policy)
+        n_factors = args.n_factors or max(parallel.n_factors, 1)
+        solution = efa(items, n_factors=n_factors, method=args.method, rotation=args.rotation, **policy)
+        harman = harman_single_factor(items, **policy)
+    print(f"analysed the {sphericity.n} respondents of {args.data} ({args.nan_policy})", file=sys.stderr)
+    number = "{:.3f}".format
+    print(f"KMO = {sampling.overall:.3f}; Bartlett χ²({sphericity.df}) = {sphericity.statistic:.2f}, "
+          f"p = {sphericity.p_value:.3g}")  # fmt: skip
+    print(f"parallel analysis suggests {parallel.n_factors} factor(s), {parallel.n_components} component(s)")
+    print(f"\nEFA ({args.method}, {args.rotation}, {n_factors} factor(s)) loadings:")
+    print(solution.loadings.to_string(float_format=number))
+    print("\n" + solution.variance.to_string(index=False, float_format=number))
+    for flag in solution.flags:
+        print(f"hsc: warning: {flag}", file=sys.stderr)
+    concern = "a common-method concern" if harman.common_method_concern else "no common-method concern"
+    print(f"\nHarman's single factor: the first component explains {harman.first_factor_proportion:.1%} of the "
+          f"variance ({concern} at {harman.threshold:.0%})")  # fmt: skip
 
 
 def _cmd_report(args: argparse.Namespace) -> None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from hsc_analysis.scoring import ScaleScores
     from hsc_analysis.screening import ScreeningResult
 
-__all__ = ["Dataset", "DatasetResult", "Study", "StudyError", "load_study", "run_study"]
+__all__ = ["Dataset", "DatasetResult", "Study", "StudyError", "StudyResults", "load_study", "run_study"]
 
 DEFAULT_SEED = 20250601
 """Seed of a study that declares none (any fixed seed makes the report reproducible; declare yours)."""
@@ -187,7 +187,20 @@ class DatasetResult:
     findings: DatasetFindings
 
 
-def run_study(study: Study) -> tuple[DatasetResult, ...]:
+class StudyResults(tuple):
+    """The :class:`DatasetResult` of every dataset, in the order of study.yaml; also indexed by dataset name
+    (``results["parent"]``)."""
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for result in self:
+                if result.dataset.name == key:
+                    return result
+            raise KeyError(f"the study has no dataset {key!r}; datasets: {', '.join(r.dataset.name for r in self)}")
+        return super().__getitem__(key)
+
+
+def run_study(study: Study) -> StudyResults:
     """Import, screen, score and assess the measurement of every dataset of a study, then run its analysis plan,
     in memory.
 
@@ -200,7 +213,7 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
     >>> study = load_study("data/example/study.yaml")
     >>> [d.name for d in study.datasets]
     ['parent', 'teacher', 'administrator']
-    >>> parent = run_study(study)[0]
+    >>> parent = run_study(study)["parent"]  # or [0]: the results in the order of study.yaml
     >>> flow = parent.screening.flow.set_index("step")["n_after"]
     >>> int(flow["received"]), int(flow["analysed"]), len(parent.screening.excluded)
     (1480, 1377, 103)
@@ -233,4 +246,4 @@ def run_study(study: Study) -> tuple[DatasetResult, ...]:
         for dataset, _, screening, scores, _ in chains
     }
     findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
-    return tuple(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)
+    return StudyResults(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)

@@ -467,8 +467,12 @@ def test_lenient_import_never_loses_a_row(rows, tmp_path_factory):
     path = tmp_path_factory.mktemp("rows") / "rows.csv"
     path.write_text("a,b,c\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
     result = read_responses(path, instrument, on_invalid="mark")
-    cells = np.array(rows, dtype=object)
-    assert result.n == len(rows) and result.metadata["source_row"].tolist() == list(range(2, len(rows) + 2))
+    blank = [all(cell == "" for cell in row) for row in rows]  # an empty row is not a respondent: logged, not read
+    cells = np.array([row for row, empty in zip(rows, blank, strict=True) if not empty], dtype=object).reshape(-1, 3)
+    kept_rows = [number for number, empty in enumerate(blank, start=2) if not empty]
+    assert result.n == len(kept_rows) and result.metadata["source_row"].tolist() == kept_rows
+    logged = result.log[result.log["message"].str.startswith("blank row(s)")]["n_rows"].sum()
+    assert result.n + logged == len(rows)
     valid = np.isin(cells, ["1", "3", "5"])
     np.testing.assert_array_equal(result.items.notna().to_numpy(), valid)
     np.testing.assert_array_equal(result.missing.to_numpy() == "blank", cells == "")

@@ -456,7 +456,8 @@ def _show(value: object) -> str:
     """A cell for a message: numbers as written (7, 2.5), text quoted with any typed 〖…〗 text hidden."""
     if isinstance(value, int | float | np.number):
         return f"{float(value):g}"
-    return repr(re.sub(r"〖.*?〗", "〖…〗", str(value)))
+    text = re.sub(r"〖.*?〗", "〖…〗", str(value))
+    return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
 def _rows(rows: pd.Index, limit: int = 5) -> str:
