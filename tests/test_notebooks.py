@@ -10,9 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hsc_analysis import dataset_result, district_study, example_study, load_study, open_study, study_dataset
+from hsc_analysis import district_study, example_study, load_study, open_study, study_dataset
 from hsc_analysis.errors import DataError, InputError
-from hsc_analysis.study import DatasetResult
 from tests.conftest import EXAMPLE, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -137,14 +136,10 @@ def test_open_study_refuses_bad_settings(keyword, value, message):
         open_study(example_study(), **{keyword: value})
 
 
-def test_study_dataset_and_dataset_result_by_name():
+def test_study_dataset_by_name():
     study = open_study(example_study())
     assert study_dataset(study, "teacher") is study.datasets[1]
-    results = [DatasetResult(dataset, *[None] * 5) for dataset in study.datasets]  # only the names are read
-    assert dataset_result(results, "administrator") is results[2]
     with pytest.raises(InputError, match="dataset: got 'pupil'; allowed: parent, teacher, administrator"):
-        dataset_result(results, "pupil")
-    with pytest.raises(InputError, match="dataset: got 'pupil'"):
         study_dataset(study, "pupil")
 
 

@@ -94,7 +94,6 @@ _EXPORTS = {
     "SimulatedStudy": "hsc_analysis.simulate",
     "simulate_study": "hsc_analysis.simulate",
     "write_study": "hsc_analysis.simulate",
-    "dataset_result": "hsc_analysis.notebooks",
     "district_study": "hsc_analysis.notebooks",
     "example_study": "hsc_analysis.notebooks",
     "open_study": "hsc_analysis.notebooks",

@@ -1,5 +1,5 @@
 """What the notebooks in ``notebooks/`` call besides the analyses: where the bundled studies are, a study with the
-notebook's language, seed and bootstrap draws, and one dataset (or its results) by name.
+notebook's language, seed and bootstrap draws, and one dataset of a study by name.
 
 The notebooks hold no logic of their own (no functions, classes or loops); whatever they need that is not an
 analysis lives here, so that a notebook opened from any folder finds the example study through the package, not
@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from hsc_analysis.errors import DataError, InputError
-from hsc_analysis.study import Dataset, DatasetResult, Study, load_study
+from hsc_analysis.study import Dataset, Study, load_study
 
-__all__ = ["dataset_result", "district_study", "example_study", "open_study", "study_dataset"]
+__all__ = ["district_study", "example_study", "open_study", "study_dataset"]
 
 _REPOSITORY = Path(__file__).resolve().parents[2]
 DISTRICT_SEED = 20250601
@@ -123,19 +122,10 @@ def study_dataset(study: Study, name: str) -> Dataset:
     >>> study_dataset(open_study(example_study()), "teacher").file.suffix
     '.xlsx'
     """
-    return _named(study.datasets, [dataset.name for dataset in study.datasets], name)
-
-
-def dataset_result(results: Sequence[DatasetResult], name: str) -> DatasetResult:
-    """The result of the dataset called ``name`` among ``run_study``'s results; an unknown name is an
-    ``InputError`` listing the study's datasets."""
-    return _named(results, [result.dataset.name for result in results], name)
-
-
-def _named(values: Sequence, names: list[str], name: str):
+    names = [dataset.name for dataset in study.datasets]
     if name not in names:
         raise InputError(f"dataset: got {name!r}; allowed: {', '.join(names)}")
-    return values[names.index(name)]
+    return study.datasets[names.index(name)]
 
 
 def _check_seed(seed: object) -> None:
