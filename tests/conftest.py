@@ -2,9 +2,14 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hsc_analysis.instruments import load_instrument
+
+# Tests that read a workbook to look at it use calamine, as the package does; without an engine named, pandas
+# warns (FutureWarning-like Pandas4Warning) that its default is about to change once calamine is installed.
+pd.set_option("io.excel.xlsx.reader", "calamine")
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEYS = ROOT / "surveys"

@@ -33,7 +33,7 @@ def table(report, name):
 def test_cli_prints_each_sample_flow(report):
     _, lines = report
     assert lines[0].startswith("parent: 1480 received, excluded attention 98, speed 5, 1377 analysed; CFA fitted (n =")
-    assert lines[2].startswith("administrator: 12 received, excluded none, 12 analysed; CFA not fitted: 9 complete")
+    assert lines[2].startswith("administrator: 12 received, excluded none, 12 analysed; CFA not fitted: 12 respondent")
     assert lines[-1].endswith("manifest.json")
 
 
@@ -76,7 +76,8 @@ def test_no_personal_data_reaches_reports(report):
 
 def test_measurement_table_matches_r(report):
     """α, Feldt CI, ω, ordinal α, CR, AVE, HTMT and the CFA fit of the kept parents equal psych, lavaan and semTools
-    reading the raw 按序号 file themselves (1e-6; values from an optimiser — polychorics, the ML fit — 1e-5)."""
+    reading the raw 按序号 file themselves (1e-6; values from an optimiser — polychorics, the FIML fit of all 1,377
+    parents and its EM moments — 1e-5)."""
     ours = table(report, "parent/measurement.csv").set_index("construct")
     expected = pd.read_csv(REFERENCE / "example_parent_measurement.csv").set_index("construct")
     assert list(ours.index) == list(expected.index)
@@ -99,6 +100,21 @@ def test_measurement_table_matches_r(report):
     assert ours["flags"].isna().all()
 
 
+def test_parent_cfa_is_fiml_on_every_kept_parent_and_matches_lavaan(report):
+    """The parents' CFA keeps all 1,377 analysed parents (FIML); loadings, SEs and standardized loadings equal
+    lavaan ``cfa(missing = "ml")`` on the same kept rows read by R (1e-4)."""
+    ours = table(report, "parent/cfa_loadings.csv")
+    measurement = table(report, "parent/measurement.csv")
+    assert (measurement["cfa_n"] == 1377).all() and (measurement["cfa_nan_policy"] == "fiml").all()
+    expected = pd.read_csv(REFERENCE / "example_parent_fiml_estimates.csv")
+    expected = expected[expected["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"})
+    merged = ours.merge(expected, on=["factor", "item"], suffixes=("", "_r"), validate="1:1")
+    assert len(merged) == len(ours) == 51
+    np.testing.assert_allclose(merged["estimate"], merged["est"], atol=1e-4)
+    np.testing.assert_allclose(merged["se"].fillna(0), merged["se_r"], atol=1e-4)
+    np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=1e-4)
+
+
 def test_screening_still_excludes_the_ids_the_r_reference_used(report):
     ours = table(report, "parent/exclusions.csv")
     expected = pd.read_csv(REFERENCE / "example_parent_exclusions.csv", encoding="utf-8-sig")
@@ -108,7 +124,7 @@ def test_screening_still_excludes_the_ids_the_r_reference_used(report):
 def test_a_cfa_that_cannot_be_fitted_is_flagged_not_silent(report):
     admin = table(report, "administrator/measurement.csv")
     assert admin["cr"].isna().all() and admin["alpha"].notna().all()
-    assert admin["flags"].str.contains("CFA not fitted: 9 complete respondent").all()
+    assert admin["flags"].str.contains("CFA not fitted: 12 respondent").all()
     assert not (report[0] / "tables" / "administrator" / "cfa_fit.csv").exists()
 
 

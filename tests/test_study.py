@@ -52,9 +52,10 @@ def test_example_study_settings():
 
 
 def test_settings_and_screening_rules_are_read(tmp_path, surveys):
-    text = MINIMAL + "seed: 7\nnan_policy: pairwise\nscreening: {min_seconds_per_item: 1.5}\n"
+    text = MINIMAL + "seed: 7\nnan_policy: pairwise\ncfa_missing: listwise\nscreening: {min_seconds_per_item: 1.5}\n"
     study = load_study(write(tmp_path, text))
     assert (study.seed, study.nan_policy, study.screening.min_seconds_per_item) == (7, "pairwise", 1.5)
+    assert study.cfa_missing == "listwise" and load_study(write(tmp_path, MINIMAL)).cfa_missing == "fiml"
 
 
 @pytest.mark.parametrize(
@@ -63,6 +64,7 @@ def test_settings_and_screening_rules_are_read(tmp_path, surveys):
         ("seed: -1\n", r"study\.yaml: seed: got -1; allowed: a non-negative integer"),
         ("seed: true\n", r"seed: got True"),
         ("nan_policy: mean\n", r"nan_policy: got 'mean'; allowed: listwise, pairwise"),
+        ("cfa_missing: pairwise\n", r"cfa_missing: got 'pairwise'; allowed: fiml, listwise"),
         ("screenning: {}\n", r"\(top level\): unknown key\(s\) screenning; allowed: id, title"),
         ("screening: {min_completeness: 1.5}\n", r"study\.yaml: screening\.min_completeness"),
     ],

@@ -190,6 +190,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("-o", "--output", type=Path, help="folder for flow, kept ids, exclusion log and indices (.csv)")
     screen.set_defaults(run=_cmd_screen)
+    qualitative = commands.add_parser(
+        "qualitative", help="coded interviews (.qdpx or coding sheet): code counts by role, co-occurrence, agreement"
+    )
+    qualitative.add_argument("project", type=Path, help="a REFI-QDA .qdpx, or a coding sheet (.csv, .xlsx, .xls)")
+    qualitative.add_argument("--codebook", type=Path, help="codebook table (code, definition, parent) for a sheet")
+    qualitative.add_argument("--seed", type=_SEED, default=0, help="seed of the α bootstrap (default 0)")
+    qualitative.add_argument(
+        "--n-boot", type=_count(100, 100_000), default=2000, help="bootstrap resamples for α (default 2000)"
+    )
+    qualitative.add_argument("-o", "--output", type=Path, help="folder for the CSV tables (default: print a summary)")
+    qualitative.set_defaults(run=_cmd_qualitative)
     simulate = commands.add_parser("simulate", help="write a synthetic study with known truth (platform exports)")
     simulate.add_argument(
         "--config", default="case_school", help="case_school (default), district, or a YAML file of overrides"
@@ -489,6 +500,56 @@ def _cmd_compliance(args: argparse.Namespace) -> None:
         print(f"note: {note}")
     if args.output:
         for name, table in result.tables().items():
+            path = write_table(table.set_index(table.columns[0]), args.output / f"{name}.csv")
+            print(f"wrote {path}", file=sys.stderr)
+
+
+def _cmd_qualitative(args: argparse.Namespace) -> None:
+    from hsc_analysis.io import read_table, write_table
+    from hsc_analysis.qualitative import (
+        code_cooccurrence,
+        code_frequencies,
+        coder_agreement,
+        read_coding_sheet,
+        read_qdpx,
+    )
+
+    if args.output:
+        check_output_folder(args.output, parameter="-o", inputs=[args.project])
+    if args.project.suffix.lower() == ".qdpx":
+        if args.codebook:
+            raise InputError("--codebook: a .qdpx carries its own codebook; give --codebook with a coding sheet only")
+        project = read_qdpx(args.project)
+    else:
+        codebook = read_table(args.codebook) if args.codebook else None
+        project = read_coding_sheet(args.project, codebook=codebook)
+    print(
+        f"{project.n} interviews, {project.segments['segment_id'].nunique()} segments, {len(project.segments)} "
+        f"codings by {len(project.coders)} coder(s); {len(project.flagged)} flagged"
+    )
+    for row in project.flagged.itertuples():
+        print(f"  flagged: {row.element}: {row.reason}")
+    frequencies = code_frequencies(project).to_frame()
+    shares = frequencies.pivot(index="code", columns="role", values="share").reindex(project.codebook["code"])
+    print("share of interviews mentioning each code, by role:")
+    print(shares.to_string(float_format="{:.2f}".format))
+    tables = {
+        "codebook": project.codebook,
+        "frequencies": frequencies,
+        "cooccurrence_segment": code_cooccurrence(project, level="segment").to_frame().reset_index(),
+        "cooccurrence_interview": code_cooccurrence(project, level="interview").to_frame().reset_index(),
+        "flagged": project.flagged,
+    }
+    if len(set(project.segments["coder"])) >= 2:
+        agreement = coder_agreement(project, seed=args.seed, n_boot=args.n_boot).to_frame()
+        wide = agreement.pivot(index="code", columns="statistic", values="estimate")
+        print(f"coder agreement ({', '.join(project.coders)}; n = segments):")
+        print(wide.reindex(list(dict.fromkeys(agreement["code"]))).to_string(float_format="{:.3f}".format))
+        tables["agreement"] = agreement
+    else:
+        print("coder agreement: one coder only, nothing to compare")
+    if args.output:
+        for name, table in tables.items():
             path = write_table(table.set_index(table.columns[0]), args.output / f"{name}.csv")
             print(f"wrote {path}", file=sys.stderr)
 

@@ -128,7 +128,8 @@ def _sample(result: DatasetResult) -> dict[str, Any]:
         "received": int(flow.loc["received", "n_after"]),
         "excluded": {step: int(n) for step, n in flow["n_excluded"].items() if n},
         "analysed": int(flow.loc["analysed", "n_after"]),
-        "cfa": result.measurement.cfa_note or f"CFA fitted (n = {result.measurement.validity.cfa.n}, listwise)",
+        "cfa": result.measurement.cfa_note
+        or f"CFA fitted (n = {result.measurement.validity.cfa.n}, {result.measurement.validity.cfa.nan_policy})",
     }
 
 

@@ -11,9 +11,18 @@ import pandas as pd
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 
-__all__ = ["ScaleScores", "key_items", "reverse_code", "score_scales"]
+__all__ = [
+    "ScaleScores",
+    "key_items",
+    "keyed_matrix",
+    "reverse_code",
+    "score_scales",
+    "scores_of_keyed",
+    "select_constructs",
+]
 
 _MAX_LISTED = 5
+_KEY_BLOCK_ROWS = 8_192  # rows keyed at a time: the temporaries of a block stay in the processor cache
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,8 @@ def key_items(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequenc
     Returns
     -------
     DataFrame
-        float columns, one per item in instrument order, indexed like ``data``. The caller's data is not changed.
+        float columns, one per item in instrument order, indexed like ``data`` (one block: the matrix of
+        :func:`keyed_matrix`, not copied). The caller's data is not changed.
 
     Raises
     ------
@@ -71,28 +81,90 @@ def key_items(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequenc
         When item columns are missing (all are listed) or a cell holds a value that is neither one of the scale's
         codes nor one of its declared missing codes (row, column, value and allowed codes are named).
     """
-    selected = _select(instrument, constructs)
-    items = [item_id for c in selected for item_id in c.items]
+    items = _item_ids(select_constructs(instrument, constructs))
+    return pd.DataFrame(_keyed(data, instrument, items), index=data.index, columns=items, copy=False)
+
+
+def keyed_matrix(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequence[str] | None = None) -> np.ndarray:
+    """The keyed item codes of :func:`key_items` as one float matrix (respondents × items, column-major).
+
+    One pass over row blocks validates every cell against its item's scale, sets special missing codes to NaN and
+    reverse-keys (x → low + high − x), so that every later statistic starts from one matrix. Columns follow the
+    instrument's item order (of ``constructs`` when given); errors are those of :func:`key_items`.
+    """
+    return _keyed(data, instrument, _item_ids(select_constructs(instrument, constructs)))
+
+
+def _item_ids(selected) -> list[str]:
+    return [item_id for c in selected for item_id in c.items]
+
+
+def _keyed(data: pd.DataFrame, instrument: Instrument, items: list[str]) -> np.ndarray:
     missing = [i for i in items if i not in data.columns]
     if missing:
         raise DataError(
             f"data lack {len(missing)} item column(s) of instrument '{instrument.id}': {', '.join(missing)}"
         )
-    keyed = {}
-    for item_id in items:
-        scale = instrument.scale_of(item_id)
-        values = _numeric_column(data[item_id], item_id, scale.describe_allowed())
-        special = np.isin(values, list(scale.missing_codes))
-        invalid = ~np.isnan(values) & ~special & ~np.isin(values, list(scale.codes))
-        if invalid.any():
-            _raise_cells(
-                data.index, item_id, data[item_id].to_numpy()[invalid], invalid, f"allowed: {scale.describe_allowed()}"
-            )
-        values = np.where(special, np.nan, values)
-        if instrument.item(item_id).reverse:
-            values = reverse_code(values, low=scale.low, high=scale.high)
-        keyed[item_id] = values
-    return pd.DataFrame(keyed, index=data.index)
+    values = np.empty((len(data), len(items)), order="F")
+    unreadable = {}
+    for j, item_id in enumerate(items):
+        values[:, j], bad = _numeric_column(data[item_id], item_id, instrument.scale_of(item_id).describe_allowed())
+        if bad is not None:
+            unreadable[j] = bad
+    by_scale: dict[str, list[int]] = {}
+    for j, item_id in enumerate(items):
+        by_scale.setdefault(instrument.item(item_id).scale, []).append(j)
+    reverse = np.array([instrument.item(i).reverse for i in items])
+    invalid_columns = set(unreadable)
+    for columns in by_scale.values():
+        scale = instrument.scale_of(items[columns[0]])
+        whole = columns == list(range(columns[0], columns[-1] + 1))
+        sign = np.where(reverse[columns], -1.0, 1.0)
+        offset = np.where(reverse[columns], float(scale.low + scale.high), 0.0)
+        for start in range(0, len(values), _KEY_BLOCK_ROWS):
+            rows = slice(start, start + _KEY_BLOCK_ROWS)
+            block = values[rows, columns[0] : columns[-1] + 1] if whole else values[rows][:, columns]
+            allowed, special = _allowed(block, scale)
+            if not allowed.all():
+                invalid_columns.update(np.asarray(columns)[~allowed.all(axis=0)].tolist())
+            if special is not None:
+                block[special] = np.nan
+            block *= sign
+            block += offset
+            if not whole:
+                values[rows, columns] = block
+    if invalid_columns:
+        _raise_first(data, items, instrument, min(invalid_columns), unreadable)
+    return values
+
+
+def _allowed(values: np.ndarray, scale) -> tuple[np.ndarray, np.ndarray | None]:
+    """Which cells hold a code of ``scale``, one of its missing codes or NaN; and which hold a missing code."""
+    codes = sorted(scale.codes)
+    allowed = np.isnan(values)
+    if codes == list(range(codes[0], codes[-1] + 1)):
+        allowed |= (values >= codes[0]) & (values <= codes[-1]) & (np.floor(values) == values)
+    else:
+        allowed |= np.isin(values, codes)
+    special = np.isin(values, list(scale.missing_codes)) if scale.missing_codes else None
+    if special is not None:
+        allowed |= special
+    return allowed, special
+
+
+def _raise_first(data: pd.DataFrame, items: list[str], instrument: Instrument, j: int, unreadable: dict) -> None:
+    """Raise the error of column ``j`` (the first in item order with one): unreadable text or codes off the scale."""
+    item_id = items[j]
+    scale = instrument.scale_of(item_id)
+    if j in unreadable:
+        bad = unreadable[j]
+        _raise_cells(data.index, item_id, data[item_id].to_numpy()[bad], bad, f"expected item codes "
+                     f"({scale.describe_allowed()})")  # fmt: skip
+    values = _numeric_column(data[item_id], item_id, scale.describe_allowed())[0]
+    invalid = ~_allowed(values, scale)[0]
+    _raise_cells(
+        data.index, item_id, data[item_id].to_numpy()[invalid], invalid, f"allowed: {scale.describe_allowed()}"
+    )
 
 
 def score_scales(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequence[str] | None = None) -> ScaleScores:
@@ -134,17 +206,24 @@ def score_scales(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequ
     1  1.0
     2  4.0
     """
-    selected = _select(instrument, constructs)
-    keyed = key_items(data, instrument=instrument, constructs=[c.id for c in selected])
+    selected = select_constructs(instrument, constructs)
+    items = _item_ids(selected)
+    return scores_of_keyed(_keyed(data, instrument, items), selected=selected, index=data.index)
+
+
+def scores_of_keyed(keyed: np.ndarray, *, selected, index: pd.Index) -> ScaleScores:
+    """:func:`score_scales` of an already keyed matrix whose columns are the items of ``selected`` constructs in
+    order (as :func:`keyed_matrix` returns them); used to score a file chunk by chunk."""
+    items = _item_ids(selected)
+    sums, counts = _construct_sums(keyed, _indicator(selected, items))
     columns, rows = {}, []
-    for construct in selected:
-        block = keyed[list(construct.items)].to_numpy()
-        n_valid = (~np.isnan(block)).sum(axis=1)
+    for c, construct in enumerate(selected):
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nansum(block, axis=1) / n_valid
-        enough = n_valid >= construct.min_valid_items
-        score = np.where(enough, mean * (len(construct.items) if construct.method == "sum" else 1), np.nan)
-        columns[construct.id] = score
+            mean = sums[:, c] / counts[:, c]
+        enough = counts[:, c] >= construct.min_valid_items
+        columns[construct.id] = np.where(
+            enough, mean * (len(construct.items) if construct.method == "sum" else 1), np.nan
+        )
         rows.append(
             {
                 "construct": construct.id,
@@ -153,15 +232,39 @@ def score_scales(data: pd.DataFrame, *, instrument: Instrument, constructs: Sequ
                 "method": construct.method,
                 "n_items": len(construct.items),
                 "min_valid_items": construct.min_valid_items,
-                "n": len(block),
+                "n": len(keyed),
                 "n_scored": int(enough.sum()),
                 "n_insufficient": int((~enough).sum()),
             }
         )
-    return ScaleScores(scores=pd.DataFrame(columns, index=data.index), summary=pd.DataFrame(rows))
+    return ScaleScores(scores=pd.DataFrame(columns, index=index), summary=pd.DataFrame(rows))
 
 
-def _select(instrument: Instrument, constructs: Sequence[str] | None):
+def _indicator(selected, items: list[str]) -> np.ndarray:
+    """Items × constructs: 1 where the item belongs to the construct."""
+    position = {item_id: j for j, item_id in enumerate(items)}
+    indicator = np.zeros((len(items), len(selected)))
+    for c, construct in enumerate(selected):
+        indicator[[position[i] for i in construct.items], c] = 1.0
+    return indicator
+
+
+def _construct_sums(keyed: np.ndarray, indicator: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per respondent and construct, the sum of the valid keyed items and their number: one matrix product of the
+    zero-filled items and one of the valid-cell mask with the indicator matrix, row block by row block."""
+    sums = np.empty((len(keyed), indicator.shape[1]))
+    counts = np.empty_like(sums)
+    for start in range(0, len(keyed), _KEY_BLOCK_ROWS):
+        block = np.array(keyed[start : start + _KEY_BLOCK_ROWS], order="C")
+        blank = np.isnan(block)
+        np.copyto(block, 0.0, where=blank)
+        np.matmul(block, indicator, out=sums[start : start + _KEY_BLOCK_ROWS])
+        np.matmul(~blank, indicator, out=counts[start : start + _KEY_BLOCK_ROWS])
+    return sums, counts
+
+
+def select_constructs(instrument: Instrument, constructs: Sequence[str] | None):
+    """The constructs named (all by default), checked against the instrument."""
     if constructs is None:
         return list(instrument.constructs)
     if isinstance(constructs, str):
@@ -169,20 +272,19 @@ def _select(instrument: Instrument, constructs: Sequence[str] | None):
     return [instrument.construct(c) for c in constructs]
 
 
-def _numeric_column(column: pd.Series, name: str, allowed: str) -> np.ndarray:
-    """The column as float codes; text that is not a number is an error, never silently NaN."""
+def _numeric_column(column: pd.Series, name: str, allowed: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """The column as float codes, and where it holds text that is not a number (None when nowhere): such text is an
+    error, never silently NaN."""
     if pd.api.types.is_bool_dtype(column) or not (
         pd.api.types.is_numeric_dtype(column) or column.dtype == object or pd.api.types.is_string_dtype(column)
     ):
         raise DataError(f"column '{name}' has type {column.dtype}; expected item codes ({allowed})")
     if pd.api.types.is_numeric_dtype(column):
-        return column.to_numpy(dtype=float)
+        return column.to_numpy(dtype=float), None
     numeric = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     blank = column.isna().to_numpy() | column.astype(str).str.strip().eq("").to_numpy()
     bad = np.isnan(numeric) & ~blank
-    if bad.any():
-        _raise_cells(column.index, name, column.to_numpy()[bad], bad, f"expected item codes ({allowed})")
-    return numeric
+    return numeric, (bad if bad.any() else None)
 
 
 def _raise_cells(index: pd.Index, column: str, values: np.ndarray, mask: np.ndarray, allowed: str) -> None:

@@ -32,7 +32,8 @@ DEFAULT_SEED = 20250601
 """Seed of a study that declares none (any fixed seed makes the report reproducible; declare yours)."""
 
 NAN_POLICIES = ("listwise", "pairwise")
-STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "screening", "analyses", "datasets", "logs")
+STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "screening", "analyses",
+              "datasets", "logs")  # fmt: skip
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
 
@@ -57,9 +58,9 @@ class Dataset:
 @dataclass(frozen=True)
 class Study:
     """A loaded study.yaml. ``seed`` drives every random step (bootstrap intervals); ``nan_policy`` is the
-    missing-data policy of reliability and item analysis; ``screening`` holds the rules of its ``screening:``
-    section and ``plan`` the analysis plan of its ``analyses:`` section (defaults where absent; see
-    :mod:`hsc_analysis.findings.plan`)."""
+    missing-data policy of reliability and item analysis; ``cfa_missing`` (fiml, the default, or listwise) that
+    of the CFA; ``screening`` holds the rules of its ``screening:`` section and ``plan`` the analysis plan of its
+    ``analyses:`` section (defaults where absent; see :mod:`hsc_analysis.findings.plan`)."""
 
     id: str
     title: Label
@@ -70,6 +71,7 @@ class Study:
     seed: int
     nan_policy: str
     plan: AnalysisPlan
+    cfa_missing: str = "fiml"
     logs: dict[str, Path] = field(default_factory=dict)
     """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
 
@@ -100,6 +102,11 @@ def load_study(path: str | Path) -> Study:
     nan_policy = spec.get("nan_policy", "listwise")
     if nan_policy not in NAN_POLICIES:
         raise fail("nan_policy", f"got {nan_policy!r:.60}; allowed: {', '.join(NAN_POLICIES)}")
+    from hsc_analysis.measurement.summary import CFA_MISSING
+
+    cfa_missing = spec.get("cfa_missing", "fiml")
+    if cfa_missing not in CFA_MISSING:
+        raise fail("cfa_missing", f"got {cfa_missing!r:.60}; allowed: {', '.join(CFA_MISSING)}")
     if not isinstance(spec["datasets"], dict) or not spec["datasets"]:
         raise fail("datasets", "expected a mapping of dataset name to {instrument, file}")
     datasets = []
@@ -145,6 +152,7 @@ def load_study(path: str | Path) -> Study:
         seed=seed,
         nan_policy=nan_policy,
         plan=load_plan(spec.get("analyses"), instruments={d.name: d.instrument for d in datasets}, source=str(path)),
+        cfa_missing=cfa_missing,
         logs=_logs(spec.get("logs"), path, fail),
     )
 
@@ -239,7 +247,9 @@ def run_study(study: Study) -> StudyResults:
             )
         items = screening.kept.items
         scores = score_scales(items, instrument=instrument)
-        measurement = measurement_summary(items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed)
+        measurement = measurement_summary(
+            items, instrument=instrument, nan_policy=study.nan_policy, seed=study.seed, cfa_missing=study.cfa_missing
+        )
         chains.append((dataset, responses, screening, scores, measurement))
     inputs = {
         dataset.name: FindingsInput(dataset.instrument, scores.scores, screening.kept.background)

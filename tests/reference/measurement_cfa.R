@@ -71,12 +71,7 @@ write.csv(data.frame(model = rownames(lrt), delta_chisq = lrt[["Chisq diff"]], d
 write_fit(scalar, "hs_scalar")
 
 # psych's bfi: five factors of five items each, reverse-keyed items recoded 7 - x, listwise deletion.
-bfi_items <- bfi[, 1:25]
-for (item in c("A1", "C4", "C5", "E1", "E2", "O2", "O5")) bfi_items[[item]] <- 7 - bfi_items[[item]]
-bfi_model <- paste(
-  "agree =~ A1 + A2 + A3 + A4 + A5", "conscientious =~ C1 + C2 + C3 + C4 + C5",
-  "extraversion =~ E1 + E2 + E3 + E4 + E5", "neuroticism =~ N1 + N2 + N3 + N4 + N5",
-  "openness =~ O1 + O2 + O3 + O4 + O5", sep = "\n")
+source("tests/reference/bfi_items.R")  # bfi_items, bfi_model
 bfi_fit <- cfa(bfi_model, data = bfi_items)
 write_fit(bfi_fit, "bfi")
 rel <- compRelSEM(bfi_fit)

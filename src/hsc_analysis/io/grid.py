@@ -2,7 +2,8 @@
 
 CSV text is decoded by sniffing a byte-order mark (UTF-8, UTF-16) and otherwise trying strict UTF-8, then GB18030
 (the superset of GBK/GB2312 that Chinese Excel writes); the delimiter (``,``, ``;`` or tab) is sniffed from the
-header line. Excel ``.xlsx`` is read with openpyxl, ``.xls`` with xlrd directly and Parquet with pyarrow.
+header line. Excel ``.xlsx`` is read with calamine (openpyxl when calamine cannot open it), ``.xls`` with xlrd
+directly (calamine gives whole numbers there as int where xlrd gives the float BIFF stores) and Parquet with pyarrow.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError
 
-__all__ = ["READABLE", "Grid", "read_grid", "sniff_encoding"]
+__all__ = ["READABLE", "Grid", "read_grid", "read_xlsx_cells", "sniff_encoding"]
 
 READABLE = (".csv", ".txt", ".xlsx", ".xls", ".parquet", ".sav")
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
@@ -167,20 +168,41 @@ def _parquet_grid(path: Path) -> Grid:
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
     """The widest sheet of a workbook (the first of equals), so that an empty or a notes sheet before the data is
-    passed over; only empty cells are empty (a typed ``NA`` stays text, as in CSV)."""
-    import openpyxl
+    passed over; only empty cells are empty (a typed ``NA`` stays text, as in CSV). Read by calamine (a Rust reader;
+    it gives the cells openpyxl gives, the same values of the same types, on every committed export:
+    tests/io/test_excel_engines.py), or by openpyxl when calamine cannot open the workbook."""
+    options = {"header": None, "dtype": object, "keep_default_na": False, "na_values": []}
+    try:
+        from python_calamine import CalamineWorkbook
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
-        book = openpyxl.load_workbook(path, read_only=True)
-        try:
-            widths = [sheet.max_column or 0 for sheet in book.worksheets]
-        finally:
-            book.close()
-        sheet = widths.index(max(widths)) if widths else 0
-        return pd.read_excel(
-            path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl", keep_default_na=False, na_values=[]
-        )
+        book = CalamineWorkbook.from_path(str(path))
+        widths = [book.get_sheet_by_index(i).total_width for i in range(len(book.sheet_names))]
+        return pd.read_excel(path, sheet_name=_widest(widths), engine="calamine", **options)
+    except Exception:  # calamine's own error types; openpyxl reads the file or raises its own
+        import openpyxl
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
+            book = openpyxl.load_workbook(path, read_only=True)
+            try:
+                widths = [sheet.max_column or 0 for sheet in book.worksheets]
+            finally:
+                book.close()
+            return pd.read_excel(path, sheet_name=_widest(widths), engine="openpyxl", **options)
+
+
+def _widest(widths: list[int]) -> int:
+    return widths.index(max(widths)) if widths else 0
+
+
+def read_xlsx_cells(path: Path, **options) -> pd.DataFrame:
+    """``pd.read_excel`` of an .xlsx's first sheet with calamine, falling back to openpyxl (whose error explains)."""
+    try:
+        return pd.read_excel(path, engine="calamine", **options)
+    except Exception:  # calamine's own error types; openpyxl reads the file or raises its own
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
+            return pd.read_excel(path, engine="openpyxl", **options)
 
 
 def _read_xls(path: Path) -> pd.DataFrame:

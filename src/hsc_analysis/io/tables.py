@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from hsc_analysis.errors import DataError
+from hsc_analysis.io.grid import read_xlsx_cells
 
 __all__ = ["CSV_ENCODINGS", "read_table", "write_table"]
 
@@ -43,12 +44,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif suffix == ".parquet":
             table = pd.read_parquet(path)
         else:
-            table = pd.read_excel(
-                path,
-                engine="xlrd" if suffix == ".xls" else "openpyxl",
-                keep_default_na=False,
-                na_values=["", *MISSING_WORDS],
-            )
+            options = {"keep_default_na": False, "na_values": ["", *MISSING_WORDS]}
+            if suffix == ".xls":
+                table = pd.read_excel(path, engine="xlrd", **options)
+            else:
+                table = read_xlsx_cells(path, **options)
     except DataError:
         raise
     except Exception as err:  # each engine raises its own types for corrupt files

@@ -193,40 +193,53 @@ class Engine:
         self, start: np.ndarray, moments: dict[int, Moments], *, max_iter: int = 500, tol: float = 1e-9,
         tol_stalled: float = 1e-6,
     ) -> Optimum:  # fmt: skip
-        """Fisher scoring from ``start``: θ ← θ − t (2I)⁻¹ ∇F, halving t until F decreases (Armijo).
+        """Fisher scoring of F from ``start`` (see :func:`fisher_scoring`)."""
+        return fisher_scoring(
+            lambda theta: self.objective(theta, moments),
+            lambda theta: self.gradient_information(theta, moments),
+            start, max_iter=max_iter, tol=tol, tol_stalled=tol_stalled,
+        )  # fmt: skip
 
-        Converged when max |∇F| < ``tol``, or when F no longer decreases (relative change ≤ 1e-14) with max |∇F| <
-        ``tol_stalled`` — the floating-point floor of F for large mean structures.
-        """
-        theta = start.astype(float).copy()
-        value = self.objective(theta, moments)
-        grad, info = self.gradient_information(theta, moments)
-        converged = False
-        iterations = 0
-        while iterations < max_iter:
-            iterations += 1
-            try:
-                step = -np.linalg.solve(2 * info, grad)
-            except np.linalg.LinAlgError:
-                step = -np.linalg.lstsq(2 * info, grad, rcond=None)[0]
-            slope = grad @ step
-            if slope >= 0:  # not a descent direction (singular information): fall back to steepest descent
-                step, slope = -grad, -grad @ grad
-            t = 1.0
-            while t > 1e-12:
-                trial = theta + t * step
-                trial_value = self.objective(trial, moments)
-                if trial_value <= value + 1e-4 * t * slope:
-                    break
-                t /= 2
-            else:  # no decrease possible: at the optimum within floating-point precision, or stuck
-                converged = np.max(np.abs(grad)) < tol_stalled
+
+def fisher_scoring(
+    objective, gradient_information, start: np.ndarray, *, max_iter: int = 500, tol: float = 1e-9,
+    tol_stalled: float = 1e-6,
+) -> Optimum:  # fmt: skip
+    """Minimise ``objective`` by θ ← θ − t (2I)⁻¹ ∇F, halving t until F decreases (Armijo).
+
+    ``gradient_information(θ)`` returns ∇F and the information I (F's expected Hessian is 2I; an approximation
+    only slows convergence). Converged when max |∇F| < ``tol``, or when F no longer decreases (relative change
+    ≤ 1e-14) with max |∇F| < ``tol_stalled`` — the floating-point floor of F for large mean structures.
+    """
+    theta = start.astype(float).copy()
+    value = objective(theta)
+    grad, info = gradient_information(theta)
+    converged = False
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
+        try:
+            step = -np.linalg.solve(2 * info, grad)
+        except np.linalg.LinAlgError:
+            step = -np.linalg.lstsq(2 * info, grad, rcond=None)[0]
+        slope = grad @ step
+        if slope >= 0:  # not a descent direction (singular information): fall back to steepest descent
+            step, slope = -grad, -grad @ grad
+        t = 1.0
+        while t > 1e-12:
+            trial = theta + t * step
+            trial_value = objective(trial)
+            if trial_value <= value + 1e-4 * t * slope:
                 break
-            change = value - trial_value
-            theta, value = trial, trial_value
-            grad, info = self.gradient_information(theta, moments)
-            largest = np.max(np.abs(grad))
-            if largest < tol or (largest < tol_stalled and change <= 1e-14 * max(1.0, value)):
-                converged = True
-                break
-        return Optimum(theta, value, grad, info, converged, iterations)
+            t /= 2
+        else:  # no decrease possible: at the optimum within floating-point precision, or stuck
+            converged = np.max(np.abs(grad)) < tol_stalled
+            break
+        change = value - trial_value
+        theta, value = trial, trial_value
+        grad, info = gradient_information(theta)
+        largest = np.max(np.abs(grad))
+        if largest < tol or (largest < tol_stalled and change <= 1e-14 * max(1.0, abs(value))):
+            converged = True
+            break
+    return Optimum(theta, value, grad, info, converged, iterations)

@@ -18,16 +18,21 @@ from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement._extraction import extract
 from hsc_analysis.measurement._matrix import (
-    Items,
-    constant_items,
+    Moments,
+    checked_correlation,
+    item_columns,
     item_matrix,
-    pairwise_moments,
+    item_values,
     pearson,
+    policy_rows,
+    require_respondents,
+    require_spread,
     require_variance,
+    rows_of,
 )
 from hsc_analysis.measurement._rotation import oblimin
 from hsc_analysis.measurement.polychoric import polychoric
-from hsc_analysis.scoring import key_items
+from hsc_analysis.scoring import key_items, keyed_matrix
 
 __all__ = [
     "AlphaResult",
@@ -94,10 +99,6 @@ class AlphaResult:
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([self.__dict__])
-
-
-def _covariance(items: Items) -> np.ndarray:
-    return pairwise_moments(items.matrix)[0]
 
 
 def _alpha_parts(cov: np.ndarray) -> tuple[float, float, float]:
@@ -207,18 +208,30 @@ def cronbach_alpha(
     >>> round(result.estimate, 3), result.n
     (0.813, 300)
     """
-    items = item_matrix(data, nan_policy=nan_policy, function="cronbach_alpha")
-    require_variance(items, "cronbach_alpha")
+    columns = item_columns(data, nan_policy=nan_policy, function="cronbach_alpha")
     if not 0 < confidence < 1:
         raise DataError(f"cronbach_alpha: confidence must lie between 0 and 1; got {confidence!r}")
     if n_boot and seed is None:
         raise DataError("cronbach_alpha: give a seed for the bootstrap (or n_boot=0)")
-    raw, standardised, average_r = _alpha_parts(_covariance(items))
-    k = items.matrix.shape[1]
-    ci_low, ci_high = _feldt(raw, items.n, k, confidence)
+    moments = Moments.of_columns(columns, nan_policy=nan_policy)
+    require_respondents(moments.rows, nan_policy=nan_policy, function="cronbach_alpha", n_received=len(data))
+    require_spread(moments.constant([str(c) for c in data.columns]), "cronbach_alpha")
+    kept = (lambda: item_matrix(data, nan_policy=nan_policy, function="cronbach_alpha").matrix) if n_boot else None
+    return alpha_of_moments(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
+
+
+def alpha_of_moments(
+    moments: Moments, nan_policy: str, *, confidence: float, seed: int | None = None, n_boot: int = 0, kept=None
+) -> AlphaResult:
+    """α, its intervals and the rest of :class:`AlphaResult` from the items' moments (of the rows ``nan_policy``
+    keeps); ``kept`` returns those rows, which only the bootstrap reads."""
+    cov = moments.covariance()[0]
+    raw, standardised, average_r = _alpha_parts(cov)
+    k = len(cov)
+    ci_low, ci_high = _feldt(raw, moments.rows, k, confidence)
     boot_low = boot_high = np.nan
     if n_boot:
-        boot = _bootstrap_alpha(items.matrix, n_boot=n_boot, seed=seed)
+        boot = _bootstrap_alpha(kept(), n_boot=n_boot, seed=seed)
         boot_low, boot_high = np.nanquantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2])
     return AlphaResult(
         float(raw),
@@ -231,7 +244,7 @@ def cronbach_alpha(
         confidence,
         n_boot,
         seed,
-        items.n,
+        moments.rows,
         k,
         nan_policy,
     )
@@ -272,12 +285,23 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
     >>> item_analysis(items, nan_policy="listwise").set_index("item").loc["d", "flag"]
     'negative item–total correlation: probably not reverse-keyed'
     """
-    items = item_matrix(data, nan_policy=nan_policy, function="item_analysis")
-    require_variance(items, "item_analysis")
+    values = item_values(data, nan_policy=nan_policy, function="item_analysis")
+    moments = Moments.of(values, nan_policy=nan_policy)
+    require_respondents(moments.rows, nan_policy=nan_policy, function="item_analysis", n_received=len(values))
+    names = [str(c) for c in data.columns]
+    require_spread(moments.constant(names), "item_analysis")
     if not 0 < extreme_share < 0.5:
         raise DataError(f"item_analysis: extreme_share must lie between 0 and 0.5; got {extreme_share!r}")
-    values = items.matrix
-    cov = pairwise_moments(values)[0]
+    keep = policy_rows(values, nan_policy)
+    return _item_analysis(values, keep, names, moments, extreme_share=extreme_share)
+
+
+def _item_analysis(
+    values: np.ndarray, keep: np.ndarray, names: list[str], moments: Moments, *, extreme_share: float
+) -> pd.DataFrame:
+    """The table of :func:`item_analysis` from the items (all rows, ``keep`` marking those analysed) and the
+    moments of the rows analysed; only the extreme groups are copied out."""
+    cov = moments.covariance()[0]
     k = len(cov)
     variances = np.diag(cov)
     rest_sum = cov.sum() - 2 * cov.sum(axis=0) + variances
@@ -286,9 +310,9 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
     r = cov / np.sqrt(np.outer(variances, variances))
     r_rest = r.sum() - 2 * r.sum(axis=0) + 1
     std_drop = (1 - (k - 1) / r_rest) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
-    total = np.nanmean(values, axis=1)
-    low_cut, high_cut = np.quantile(total, [extreme_share, 1 - extreme_share])
-    low, high = values[total <= low_cut], values[total >= high_cut]
+    total = _row_means(values)
+    low_cut, high_cut = np.quantile(total[keep], [extreme_share, 1 - extreme_share])
+    low, high = rows_of(values, keep & (total <= low_cut)), rows_of(values, keep & (total >= high_cut))
     t, df, p_value, undefined = _welch_t(high, low)
     notes = [
         ([NEGATIVE_ITEM] if r < 0 else [])
@@ -299,10 +323,10 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
     flags = ["; ".join(note) for note in notes]
     return pd.DataFrame(
         {
-            "item": items.names,
-            "n": (~np.isnan(values)).sum(axis=0),
-            "mean": np.nanmean(values, axis=0),
-            "sd": np.nanstd(values, axis=0, ddof=1),
+            "item": names,
+            "n": np.diag(moments.count).astype(int),
+            "mean": moments.means(),
+            "sd": np.sqrt(variances),
             "item_total_r": item_total_r,
             "alpha_if_deleted": raw_drop,
             "std_alpha_if_deleted": std_drop,
@@ -316,12 +340,25 @@ def item_analysis(data: pd.DataFrame, *, nan_policy: str, extreme_share: float =
     )
 
 
+def _row_means(values: np.ndarray) -> np.ndarray:
+    """Each row's mean over its answered items (NaN for a row without answers)."""
+    blank = np.isnan(values)
+    ones = np.ones(values.shape[1])
+    if not blank.any():
+        return values @ ones / len(ones)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(blank, 0.0, values) @ ones / ((~blank) @ ones)
+
+
 def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Welch's t of every column between two groups (as ``scipy.stats.ttest_ind(equal_var=False)``), NaN where it is
     undefined — fewer than two answers in a group, or both groups answering the item identically — with the reason."""
 
     def moments(group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         answered = ~np.isnan(group)
+        if answered.all():
+            mean = group.mean(axis=0)
+            return np.full(group.shape[1], len(group)), mean, ((group - mean) ** 2).sum(axis=0) / max(len(group) - 1, 1)
         n = answered.sum(axis=0)
         filled = np.where(answered, group, 0.0)
         mean = filled.sum(axis=0) / np.maximum(n, 1)
@@ -509,17 +546,23 @@ def reliability(
     >>> table.columns[:6].tolist()
     ['construct', 'label_zh', 'label_en', 'n_items', 'n', 'nan_policy']
     """
-    keyed = key_items(data, instrument=instrument)
+    keyed = keyed_matrix(data, instrument=instrument)
+    position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
     rows = []
     for construct in instrument.constructs:
-        block = keyed[list(construct.items)]
+        columns = [position[i] for i in construct.items]
+        contiguous = columns == list(range(columns[0], columns[0] + len(columns)))
+        block = keyed[:, columns[0] : columns[0] + len(columns)] if contiguous else keyed[:, columns]
         row = {
             "construct": construct.id,
             "label_zh": construct.label.zh,
             "label_en": construct.label.en,
             "n_items": len(construct.items),
         }
-        rows.append({**row, **_construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal)})
+        statistics = _construct_statistics(
+            block, list(construct.items), nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, ordinal=ordinal
+        )
+        rows.append({**row, **statistics})
     return pd.DataFrame(rows)
 
 
@@ -583,20 +626,27 @@ _STATISTICS = (
 )
 
 
-def _construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal) -> dict:
-    n_used = len(block.dropna()) if nan_policy == "listwise" else int(block.notna().any(axis=1).sum())
+def _construct_statistics(
+    values: np.ndarray, names: list[str], nan_policy: str, *, seed, confidence, n_boot, ordinal
+) -> dict:
+    """One row of :func:`reliability`: every statistic from one pass over the construct's keyed items (their
+    moments), or the reason it cannot be computed."""
+    keep = policy_rows(values, nan_policy)
+    n_used = int(keep.sum())
     row = {"n": n_used, "nan_policy": nan_policy, **dict.fromkeys(_STATISTICS, np.nan)}
-    if block.shape[1] < 2:
+    if values.shape[1] < 2:
         return {**row, "flags": "a single item: reliability is not defined"}
     if n_used < 3:
         advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
         return {**row, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
-    items = item_matrix(block, nan_policy=nan_policy, function="reliability")
-    constant = constant_items(items)
+    moments = Moments.of(values, nan_policy=nan_policy)
+    constant = moments.constant(names)
     if constant:
         return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
-    alpha = cronbach_alpha(block, nan_policy=nan_policy, seed=seed, confidence=confidence, n_boot=n_boot)
-    analysis = item_analysis(block, nan_policy=nan_policy)
+    cor = moments.covariance()[1]
+    kept = lambda: rows_of(values, keep)  # noqa: E731  (only the bootstrap needs the rows themselves)
+    alpha = alpha_of_moments(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
+    analysis = _item_analysis(values, keep, names, moments, extreme_share=0.27)
     flags = [
         f"{name}: negative item–total r (not reverse-keyed?)"
         for name in analysis.loc[analysis["item_total_r"] < 0, "item"]
@@ -611,13 +661,13 @@ def _construct_statistics(block, nan_policy, seed, confidence, n_boot, ordinal) 
         average_r=alpha.average_r,
         min_item_total_r=float(analysis["item_total_r"].min()),
     )
-    if block.shape[1] >= 3:
-        row["omega_total"], _, _, heywood = _omega_from_correlation(pearson(items), 1)
-        flags += _heywood_flags(items.names, heywood)
+    if len(names) >= 3:
+        row["omega_total"], _, _, heywood = _omega_from_correlation(checked_correlation(cor, names), 1)
+        flags += _heywood_flags(names, heywood)
     else:
         flags.append("omega needs 3 or more items")
     if ordinal:
-        ordinal_values, ordinal_flags = _ordinal(block, nan_policy)
+        ordinal_values, ordinal_flags = _ordinal(pd.DataFrame(values, columns=names, copy=False), nan_policy)
         row.update(ordinal_values)
         flags += ordinal_flags
     return {**row, "flags": "; ".join(flags)}

@@ -15,6 +15,7 @@ from hsc_analysis.measurement.confirmatory import CFAResult, cfa
 from hsc_analysis.measurement.invariance import measurement_invariance
 from hsc_analysis.measurement.reliability import item_table, reliability
 from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
+from hsc_analysis.scoring import key_items
 
 __all__ = ["MeasurementSummary", "ValidityReport", "measurement_summary", "validity_report"]
 
@@ -51,6 +52,7 @@ class ValidityReport:
             "n": self.cfa.n,
             "n_dropped": self.cfa.n_dropped,
             "nan_policy": self.cfa.nan_policy,
+            "n_patterns": self.cfa.n_patterns,
             "estimator": self.cfa.estimator,
             "converged": self.cfa.converged,
             "admissible": self.cfa.admissible,
@@ -69,8 +71,8 @@ def validity_report(
     *,
     instrument: Instrument,
     group: str | None = None,
-    estimator: Literal["ml", "dwls"] = "ml",
-    nan_policy: Literal["listwise", "raise"] = "listwise",
+    estimator: Literal["ml", "mlr", "dwls"] = "ml",
+    nan_policy: Literal["listwise", "fiml", "raise"] = "listwise",
 ) -> ValidityReport:
     """CFA of an instrument (each construct a factor) with its validity tables.
 
@@ -81,10 +83,12 @@ def validity_report(
     instrument : Instrument
     group : str, optional
         Adds the configural/metric/scalar invariance table across this column's groups (ML only).
-    estimator : {"ml", "dwls"}
-        ``"dwls"`` treats items as ordinal (DWLS on polychoric correlations); CR and AVE are then on the scale of
-        the latent responses (the polychoric matrix).
-    nan_policy : {"listwise", "raise"}
+    estimator : {"ml", "mlr", "dwls"}
+        ``"mlr"``: robust ML (sandwich SEs, Yuan–Bentler χ²). ``"dwls"`` treats items as ordinal (DWLS on
+        polychoric correlations); CR and AVE are then on the scale of the latent responses (the polychoric matrix).
+    nan_policy : {"listwise", "fiml", "raise"}
+        ``"fiml"``: full-information ML keeps every respondent with an answer; CR and AVE then use the EM
+        (saturated-model) covariances, HTMT the EM correlations, and the invariance models are fitted by FIML.
 
     Returns
     -------
@@ -101,7 +105,7 @@ def validity_report(
     0      A        5  0.718  0.342
     1      C        5  0.740  0.365
     """
-    if group is not None and estimator != "ml":
+    if group is not None and estimator == "dwls":
         raise InputError("measurement invariance is fitted by ML only; drop the group or use estimator='ml'")
     result = cfa(data, instrument=instrument, estimator=estimator, nan_policy=nan_policy)
     estimates = result.estimates
@@ -137,6 +141,8 @@ def validity_report(
 _RELIABILITY_COLUMNS = ("construct", "label_zh", "label_en", "n_items", "n", "nan_policy", "alpha", "ci_low", "ci_high")
 _RELIABILITY_COLUMNS += ("omega_total", "ordinal_alpha")
 _FIT_COLUMNS = ("n", "chisq", "df", "p_value", "chisq_df", "cfi", "tli", "rmsea", "srmr")
+CFA_MISSING = ("fiml", "listwise")
+"""How :func:`measurement_summary` treats respondents with missing items in the CFA."""
 
 
 @dataclass(frozen=True)
@@ -156,13 +162,16 @@ class MeasurementSummary:
     def to_frame(self) -> pd.DataFrame:
         """One row per construct: ``construct, label_zh, label_en, n_items, n, nan_policy, alpha, ci_low, ci_high,
         omega_total, ordinal_alpha, cr, ave, sqrt_ave, max_htmt``, the model's fit repeated on every row
-        (``cfa_n, cfa_chisq, cfa_df, cfa_p_value, cfa_chisq_df, cfa_cfi, cfa_tli, cfa_rmsea, cfa_srmr``) and
-        ``flags`` (reliability flags, CFA warnings, or why the CFA is missing)."""
+        (``cfa_n, cfa_chisq, cfa_df, cfa_p_value, cfa_chisq_df, cfa_cfi, cfa_tli, cfa_rmsea, cfa_srmr``), how
+        the CFA treated missing answers (``cfa_nan_policy``: fiml or listwise; ``cfa_n_dropped``, respondents
+        left out; ``cfa_n_patterns``, missing-data patterns) and ``flags`` (reliability flags, CFA warnings, or
+        why the CFA is missing)."""
         table = self.reliability[list(_RELIABILITY_COLUMNS)].copy()
         notes = [self.cfa_note] if self.validity is None else list(self.validity.cfa.warnings)
         if self.validity is None:
             table = table.reindex(columns=[*table.columns, "cr", "ave", "sqrt_ave", "max_htmt"])
             table = table.assign(**{f"cfa_{name}": np.nan for name in _FIT_COLUMNS})
+            table = table.assign(cfa_nan_policy=None, cfa_n_dropped=np.nan, cfa_n_patterns=np.nan)
         else:
             report = self.validity
             validity = report.reliability[["factor", "cr", "ave"]].assign(sqrt_ave=lambda t: np.sqrt(t["ave"]))
@@ -176,6 +185,9 @@ class MeasurementSummary:
             fit = report.cfa.fit
             table = table.assign(**{f"cfa_{name}": fit[name] for name in _FIT_COLUMNS})
             table = table.astype({"cfa_n": int, "cfa_df": int})
+            result = report.cfa
+            table = table.assign(cfa_nan_policy=result.nan_policy, cfa_n_dropped=result.n_dropped,
+                                 cfa_n_patterns=result.n_patterns)  # fmt: skip
         flags = self.reliability["flags"].fillna("")
         table["flags"] = ["; ".join(part for part in (flag, *notes) if part) for flag in flags]
         return table
@@ -188,6 +200,7 @@ def measurement_summary(
     nan_policy: Literal["listwise", "pairwise"],
     seed: int,
     n_boot: int = 1000,
+    cfa_missing: Literal["fiml", "listwise"] = "fiml",
 ) -> MeasurementSummary:
     """Reliability, item analysis and CFA validity of every construct of an instrument, for a measurement chapter.
 
@@ -197,12 +210,16 @@ def measurement_summary(
         Respondents × item codes (raw: keyed here), e.g. the kept rows of a screening.
     instrument : Instrument
     nan_policy : {"listwise", "pairwise"}
-        For α, ω and the item analysis (per construct). The CFA always drops incomplete respondents listwise (as
-        lavaan's ML default); both n are in the table.
+        For α, ω and the item analysis (per construct).
     seed : int
         Seed of the bootstrap interval of α.
     n_boot : int
         Bootstrap resamples.
+    cfa_missing : {"fiml", "listwise"}
+        ``"fiml"`` (default): when any item of the instrument has a missing answer, the CFA (and CR, AVE, HTMT)
+        uses full-information ML and keeps every respondent with at least one answer; with complete data it is
+        the ordinary ML fit. ``"listwise"``: drop incomplete respondents (lavaan's default). The table states
+        which (``cfa_nan_policy``) with its n.
 
     Returns
     -------
@@ -216,15 +233,19 @@ def measurement_summary(
     >>> inst = Instrument.from_keys({"A": ["-A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3", "-C4", "-C5"]},
     ...                             response_range=(1, 6))
     >>> table = measurement_summary(data("psych", "bfi"), instrument=inst, nan_policy="listwise", seed=1).to_frame()
-    >>> table[["construct", "alpha", "omega_total", "cr", "ave", "cfa_cfi"]].round(3)
-      construct  alpha  omega_total     cr    ave  cfa_cfi
-    0         A  0.704        0.724  0.718  0.342    0.913
-    1         C  0.729        0.734  0.740  0.365    0.913
+    >>> table[["construct", "alpha", "cr", "ave", "cfa_cfi", "cfa_n", "cfa_nan_policy"]].round(3)
+      construct  alpha     cr    ave  cfa_cfi  cfa_n cfa_nan_policy
+    0         A  0.704  0.715  0.338    0.909   2800           fiml
+    1         C  0.729  0.731  0.355    0.909   2800           fiml
     """
+    if cfa_missing not in CFA_MISSING:
+        raise InputError(f"measurement_summary: cfa_missing must be one of 'fiml', 'listwise'; got {cfa_missing!r}")
     table = reliability(data, instrument=instrument, nan_policy=nan_policy, seed=seed, n_boot=n_boot)
     items = item_table(data, instrument=instrument, nan_policy=nan_policy)
     try:
-        validity, note = validity_report(data, instrument=instrument), ""
+        keyed = key_items(data, instrument=instrument).reindex(columns=instrument.item_ids)
+        policy = "fiml" if cfa_missing == "fiml" and keyed.isna().any(axis=None) else "listwise"
+        validity, note = validity_report(data, instrument=instrument, nan_policy=policy), ""
     except DataError as err:
         validity, note = None, f"CFA not fitted: {err}"
     return MeasurementSummary(reliability=table, items=items, validity=validity, cfa_note=note)

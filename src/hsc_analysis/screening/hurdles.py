@@ -317,8 +317,18 @@ def _take(data: SurveyResponses, keep: np.ndarray) -> SurveyResponses:
     """The responses at the kept positions (by position, so that repeated ids stay apart)."""
     return dataclasses.replace(
         data,
-        items=data.items[keep],
-        missing=data.missing[keep],
-        background=data.background[keep],
-        metadata=data.metadata[keep],
+        items=_rows(data.items, keep),
+        missing=_rows(data.missing, keep),
+        background=_rows(data.background, keep),
+        metadata=_rows(data.metadata, keep),
     )
+
+
+def _rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep]``; a frame of one numpy dtype (the item codes, the text of the missing reasons) is taken as one
+    array, several times faster than pandas' column-wise take for object columns."""
+    dtypes = set(frame.dtypes)
+    if frame.shape[1] == 0 or len(dtypes) != 1 or not isinstance(next(iter(dtypes)), np.dtype):
+        return frame[keep]
+    values = frame.to_numpy()[keep]
+    return pd.DataFrame(values, index=frame.index[keep], columns=frame.columns, dtype=values.dtype, copy=False)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
+from hsc_analysis.moments import Moments
 from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.scoring import key_items, reverse_code
 
@@ -14,7 +15,8 @@ __all__ = ["careless_indices"]
 
 _MAX_CONDITION = 1e12
 """Above this condition number the item covariance is treated as singular and D² is not computed."""
-_BLOCK_ROWS = 65_536
+_BLOCK_ROWS = 4_096
+"""Rows per block of the row-wise indices: a block's temporaries stay in the processor cache."""
 
 
 def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60) -> pd.DataFrame:
@@ -202,14 +204,15 @@ def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, synonym_min_r
     scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
     low = np.array([scale.low for scale in scales], dtype=float)
     high = np.array([scale.high for scale in scales], dtype=float)
-    cov, corr, means = _pairwise_cov(keyed)
+    moments = Moments.of(keyed)
+    (cov, corr), means = moments.covariance(), moments.means()
     first, second = np.nonzero(np.tril(corr > synonym_min_r, k=-1))
     invertible = np.isfinite(cov).all() and np.linalg.cond(cov) <= _MAX_CONDITION
     inverse = np.linalg.inv(cov) if invertible else None
 
     parts = []
     for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
-        block = keyed[start : start + _BLOCK_ROWS]
+        block = np.ascontiguousarray(keyed[start : start + _BLOCK_ROWS])  # row-major: the indices run along rows
         raw = block.copy()
         raw[:, reverse] = reverse_code(block[:, reverse], low=low, high=high)  # back to raw codes
         even_odd, n_even_odd = _even_odd(block, constructs)
@@ -238,36 +241,6 @@ def _even_odd(keyed: np.ndarray, constructs: list[list[int]]) -> tuple[np.ndarra
     with np.errstate(invalid="ignore", divide="ignore"):
         corrected = np.maximum(2 * r / (1 + r), -1.0)  # NaN stays NaN
     return corrected, n
-
-
-def _pairwise_cov(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Covariance and correlation matrices from pairwise-complete observations (R ``use = "pairwise"``), and the
-    column means over all answers.
-
-    One cross-product of [x, present, x²] (x = 0 where missing) gives every pairwise count, sum and sum of squares;
-    it is accumulated over blocks of rows to keep memory flat.
-    """
-    p = values.shape[1]
-    cross = np.zeros((3 * p, 3 * p))
-    for start in range(0, len(values), _BLOCK_ROWS):
-        block = values[start : start + _BLOCK_ROWS]
-        present = ~np.isnan(block)
-        filled = np.where(present, block, 0.0)
-        stacked = np.hstack([filled, present, filled**2])
-        cross += stacked.T @ stacked
-    products, sums, n, squares = (
-        cross[:p, :p],
-        cross[:p, p : 2 * p],
-        cross[p : 2 * p, p : 2 * p],
-        cross[2 * p :, p : 2 * p],
-    )
-    # sums[j, k]: Σ x_j over the rows where j and k are both present; likewise squares
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (products - sums * sums.T / n) / (n - 1)
-        var_j = (squares - sums**2 / n) / (n - 1)
-        corr = cov / np.sqrt(var_j * var_j.T)
-        means = np.diag(sums) / np.diag(n)
-    return cov, corr, means
 
 
 def _mahalanobis(block: np.ndarray, *, means: np.ndarray, inverse: np.ndarray | None) -> np.ndarray:
