@@ -183,3 +183,24 @@ def test_parallel_analysis_needs_at_least_one_iteration():
 def test_too_many_factors_for_the_items_are_flagged():
     result = efa(hs_items(), n_factors=6, nan_policy="listwise", rotation="varimax")
     assert "6 factors of 9 items leave negative degrees of freedom: extract fewer factors" in result.flags
+
+
+def test_factor_functions_key_the_items_with_an_instrument(parent):
+    """Given the instrument, the attention check is left out and reverse items are recoded, as reliability does."""
+    import hsc_analysis as hsc
+    from hsc_analysis.scoring import key_items
+
+    study = hsc.load_study("data/example/study.yaml")
+    raw = hsc.read_responses(study.datasets[0].file, parent, source="wjx_index", on_invalid="mark").items
+    keyed = key_items(raw, instrument=parent)
+    assert "check1" in raw and "check1" not in keyed
+    for function, options in (
+        (hsc.kmo, {}),
+        (hsc.bartlett_sphericity, {}),
+        (hsc.harman_single_factor, {}),
+        (hsc.parallel_analysis, {"seed": 1, "n_iter": 2}),
+        (hsc.efa, {"n_factors": 2}),
+    ):
+        given = function(raw, nan_policy="listwise", instrument=parent, **options)
+        expected = function(keyed, nan_policy="listwise", **options)
+        pd.testing.assert_frame_equal(given.to_frame(), expected.to_frame())

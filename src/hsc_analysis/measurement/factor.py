@@ -15,10 +15,12 @@ import pandas as pd
 from scipy import stats
 
 from hsc_analysis.errors import DataError
+from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement._extraction import METHODS, extract, reduced_eigenvalues
 from hsc_analysis.measurement._matrix import Items, check_option, item_matrix, pearson, require_variance
 from hsc_analysis.measurement._rotation import ROTATIONS
 from hsc_analysis.measurement.polychoric import polychoric
+from hsc_analysis.scoring import key_items
 
 __all__ = [
     "BartlettResult",
@@ -48,7 +50,13 @@ def _positive_definite(cor: np.ndarray, items: Items, function: str) -> np.ndarr
     )
 
 
-def _prepare(data: pd.DataFrame, nan_policy: str, function: str, kind: str = "pearson") -> tuple[Items, np.ndarray]:
+def _prepare(
+    data: pd.DataFrame, nan_policy: str, function: str, instrument: Instrument | None, kind: str = "pearson"
+) -> tuple[Items, np.ndarray]:
+    """The item matrix and its correlations; with an instrument, only its scale items, keyed (reverse items
+    recoded, special codes missing, attention checks and other columns left out), as :func:`reliability` does."""
+    if instrument is not None:
+        data = key_items(data, instrument=instrument)
     items = item_matrix(data, nan_policy=nan_policy, function=function, min_items=3)
     require_variance(items, function)
     cor = pearson(items) if kind == "pearson" else polychoric(data, nan_policy=nan_policy).to_numpy()
@@ -79,7 +87,7 @@ class KMOResult:
         return pd.concat([overall, self.items], ignore_index=True).assign(n=self.n, nan_policy=self.nan_policy)
 
 
-def kmo(data: pd.DataFrame, *, nan_policy: str) -> KMOResult:
+def kmo(data: pd.DataFrame, *, nan_policy: str, instrument: Instrument | None = None) -> KMOResult:
     """Kaiser–Meyer–Olkin sampling adequacy, overall and per item.
 
     Parameters
@@ -88,6 +96,9 @@ def kmo(data: pd.DataFrame, *, nan_policy: str) -> KMOResult:
         Respondents × numeric items.
     nan_policy : {"listwise", "pairwise"}
         Complete rows only, or pairwise-complete correlations.
+    instrument : Instrument, optional
+        Key the items first — reverse items recoded, special codes missing, attention checks and other columns left
+        out — as :func:`~hsc_analysis.measurement.reliability` does; without it ``data`` is analysed as given.
 
     Returns
     -------
@@ -113,7 +124,7 @@ def kmo(data: pd.DataFrame, *, nan_policy: str) -> KMOResult:
     >>> round(kmo(items, nan_policy="listwise").overall, 3)
     0.782
     """
-    items, cor = _prepare(data, nan_policy, "kmo")
+    items, cor = _prepare(data, nan_policy, "kmo", instrument)
     inverse = np.linalg.inv(cor)
     partial = inverse / np.sqrt(np.outer(np.diag(inverse), np.diag(inverse)))
     off = 1 - np.eye(len(cor))
@@ -137,7 +148,7 @@ class BartlettResult:
         return pd.DataFrame([self.__dict__])
 
 
-def bartlett_sphericity(data: pd.DataFrame, *, nan_policy: str) -> BartlettResult:
+def bartlett_sphericity(data: pd.DataFrame, *, nan_policy: str, instrument: Instrument | None = None) -> BartlettResult:
     """Bartlett's test of sphericity.
 
     Parameters
@@ -146,6 +157,9 @@ def bartlett_sphericity(data: pd.DataFrame, *, nan_policy: str) -> BartlettResul
         Respondents × numeric items.
     nan_policy : {"listwise", "pairwise"}
         Complete rows only, or pairwise-complete correlations (n is then the number of respondents).
+    instrument : Instrument, optional
+        Key the items first — reverse items recoded, special codes missing, attention checks and other columns left
+        out — as :func:`~hsc_analysis.measurement.reliability` does; without it ``data`` is analysed as given.
 
     Returns
     -------
@@ -164,7 +178,7 @@ def bartlett_sphericity(data: pd.DataFrame, *, nan_policy: str) -> BartlettResul
     >>> bartlett_sphericity(items, nan_policy="listwise").df
     6
     """
-    items, cor = _prepare(data, nan_policy, "bartlett_sphericity")
+    items, cor = _prepare(data, nan_policy, "bartlett_sphericity", instrument)
     p = len(cor)
     statistic = -np.linalg.slogdet(cor)[1] * (items.n - 1 - (2 * p + 5) / 6)
     df = p * (p - 1) // 2
@@ -220,6 +234,7 @@ def efa(
     method: str = "minres",
     rotation: str = "oblimin",
     correlation: str = "pearson",
+    instrument: Instrument | None = None,
 ) -> EFAResult:
     """Exploratory factor analysis by principal components, minres or maximum likelihood, with rotation.
 
@@ -231,6 +246,9 @@ def efa(
         Number of factors (1 … items − 1).
     nan_policy : {"listwise", "pairwise"}
         Complete rows only, or pairwise-complete correlations.
+    instrument : Instrument, optional
+        Key the items first — reverse items recoded, special codes missing, attention checks and other columns left
+        out — as :func:`~hsc_analysis.measurement.reliability` does; without it ``data`` is analysed as given.
     method : {"minres", "ml", "principal"}
         Minimum residual (unweighted least squares), maximum likelihood, or principal components.
     rotation : {"oblimin", "promax", "varimax", "none"}
@@ -271,7 +289,7 @@ def efa(
     check_option(method, METHODS, parameter="method", function="efa")
     check_option(rotation, ROTATIONS, parameter="rotation", function="efa")
     check_option(correlation, ("pearson", "polychoric"), parameter="correlation", function="efa")
-    items, cor = _prepare(data, nan_policy, "efa", correlation)
+    items, cor = _prepare(data, nan_policy, "efa", instrument, correlation)
     if not isinstance(n_factors, int | np.integer) or not 1 <= n_factors < len(cor):
         raise DataError(f"efa: n_factors must be an integer from 1 to {len(cor) - 1} (items − 1); got {n_factors!r}")
     fit = extract(cor, int(n_factors), method=method, rotation=rotation)
@@ -335,7 +353,13 @@ class ParallelResult:
 
 
 def parallel_analysis(
-    data: pd.DataFrame, *, nan_policy: str, seed: int, n_iter: int = 20, method: str = "minres"
+    data: pd.DataFrame,
+    *,
+    nan_policy: str,
+    seed: int,
+    n_iter: int = 20,
+    method: str = "minres",
+    instrument: Instrument | None = None,
 ) -> ParallelResult:
     """Parallel analysis for the number of factors and components (Horn 1965), as ``psych::fa.parallel``.
 
@@ -345,6 +369,9 @@ def parallel_analysis(
         Respondents × numeric items.
     nan_policy : {"listwise", "pairwise"}
         Complete rows only, or pairwise-complete correlations.
+    instrument : Instrument, optional
+        Key the items first — reverse items recoded, special codes missing, attention checks and other columns left
+        out — as :func:`~hsc_analysis.measurement.reliability` does; without it ``data`` is analysed as given.
     seed : int
         Seed of the random normal data sets.
     n_iter : int
@@ -374,7 +401,7 @@ def parallel_analysis(
     check_option(method, ("minres", "ml"), parameter="method", function="parallel_analysis")
     if not isinstance(n_iter, int | np.integer) or n_iter < 1:
         raise DataError(f"parallel_analysis: n_iter must be a positive integer; got {n_iter!r}")
-    items, cor = _prepare(data, nan_policy, "parallel_analysis")
+    items, cor = _prepare(data, nan_policy, "parallel_analysis", instrument)
     n, p = items.n, len(cor)
     rng = np.random.default_rng(seed)
     simulated = rng.standard_normal((n_iter, n, p))
@@ -422,7 +449,9 @@ class HarmanResult:
         return pd.DataFrame([self.__dict__])
 
 
-def harman_single_factor(data: pd.DataFrame, *, nan_policy: str, threshold: float = 0.5) -> HarmanResult:
+def harman_single_factor(
+    data: pd.DataFrame, *, nan_policy: str, threshold: float = 0.5, instrument: Instrument | None = None
+) -> HarmanResult:
     """Harman's single-factor test for common-method variance over all items of a questionnaire.
 
     Parameters
@@ -431,6 +460,9 @@ def harman_single_factor(data: pd.DataFrame, *, nan_policy: str, threshold: floa
         Respondents × all numeric (keyed) items of the questionnaire.
     nan_policy : {"listwise", "pairwise"}
         Complete rows only, or pairwise-complete correlations.
+    instrument : Instrument, optional
+        Key the items first — reverse items recoded, special codes missing, attention checks and other columns left
+        out — as :func:`~hsc_analysis.measurement.reliability` does; without it ``data`` is analysed as given.
     threshold : float
         Share of variance above which one factor is taken to dominate (0.5 by convention, Podsakoff et al. 2003).
 
@@ -451,7 +483,7 @@ def harman_single_factor(data: pd.DataFrame, *, nan_policy: str, threshold: floa
     >>> harman_single_factor(data, nan_policy="listwise").common_method_concern
     True
     """
-    items, cor = _prepare(data, nan_policy, "harman_single_factor")
+    items, cor = _prepare(data, nan_policy, "harman_single_factor", instrument)
     eigenvalues = np.linalg.eigvalsh(cor)[::-1]
     proportion = float(eigenvalues[0] / len(cor))
     return HarmanResult(
