@@ -31,7 +31,7 @@ def test_each_role_measures_cooperation_effectiveness_as_its_outcome():
 
 
 def test_parent_form_matches_the_design(parent):
-    assert len(parent.items) == 51  # domain.md §2: the parent core has 51 scale items
+    assert len(parent.items) == 51  # the parent form: 51 scale items
     assert parent.reverse_items == ["com5", "opn4", "rol4", "eff4", "tru4", "gol4", "eft5"]
     assert parent.scale_of("opn1").missing_codes[9][1] == "dont_know"
     assert parent.checks[0].correct == 2

@@ -45,7 +45,7 @@ COOPERATION_FACTORS = (
     "opinion_solicitation",
     "flexibility",
 )
-"""The six factors of cooperation effectiveness found in the case-school thesis (shared/seeds)."""
+"""The six factors of cooperation effectiveness found in the case-school thesis."""
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def synthetic_sample(inst, *, seed, n_attentive=950, n_straight=20, n_random=20,
     """Attentive respondents from a factor model on the instrument's constructs, then planted careless ones.
 
     Attentive: standardised loadings U(.74, .86), factor correlations .5, construct intercepts U(−.6, .6), cut into
-    five codes; 1% fail the check; seconds per item lognormal with median 4.5 s. Careless (domain.md §6.1):
+    five codes; 1% fail the check; seconds per item lognormal with median 4.5 s. Careless (the simulation model):
     straight-liners (all 4 or all 5), uniform random and cyclic 1-2-3-4-5 responders with a median 1.2 s per item;
     80% of random and patterned ones fail the check, straight-liners answer it with their constant code.
     """

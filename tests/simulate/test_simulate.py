@@ -199,7 +199,7 @@ def test_case_school_structure(case):
     counts = case.truth["counts"]
     assert (counts["classes"], counts["teachers"], counts["administrators"]) == (40, 120, 12)
     assert case.logs.tables["staff"]["role"].value_counts()["head_teacher"] == 40
-    assert 1480 * 0.95 <= counts["parents_responding"] <= 1480 * 1.05  # domain.md: ≈1,480 parents
+    assert 1480 * 0.95 <= counts["parents_responding"] <= 1480 * 1.05  # the case school: ≈1,480 parents
     assert 0.87 <= counts["parents_responding"] / counts["students"] <= 0.93  # unit response ≈ 90 %
 
 
@@ -231,7 +231,7 @@ def test_careless_responders_fail_the_check_and_answer_fast(case):
 
 
 def test_item_distribution_is_ceiling_prone(case):
-    """domain.md §6.1: agreement items have mean ≈ 3.85, SD ≈ .95 and ≈ 28 % "5" (tolerance .15, .1, .06)."""
+    """the simulation model: agreement items have mean ≈ 3.85, SD ≈ .95 and ≈ 28 % "5" (tolerance .15, .1, .06)."""
     (inst,) = case.instruments["parent"]
     attentive = case.parents[case.parent_truth["careless"] == ""]
     positive = [i.id for i in inst.items if i.scale != "F5" and not i.reverse]
@@ -327,10 +327,10 @@ def _split(term: str) -> tuple[str, str]:
 
 
 def test_thesis_style_regression_on_scale_means(case):
-    """domain.md §6.1: OLS of EFT on scale means gives standardised β ≈ .07–.28 and R² ≈ .45.
+    """the simulation model: OLS of EFT on scale means gives standardised β ≈ .07–.28 and R² ≈ .45.
 
     Tolerance: every β in [.00, .33] (the stated range widened by .07/.05), COM and TRU the two largest, and
-    R² = .45 ± .10. The planted paths imply a latent R² ≈ .62 (not the ≈ .50 of domain.md); with halo shared by
+    R² = .45 ± .10. The planted paths imply a latent R² ≈ .62 (not ≈ .50); with halo shared by
     the perception scales the observed R² is ≈ .54 for this seed.
     """
     (inst,) = case.instruments["parent"]
@@ -369,7 +369,7 @@ def test_scale_level_results_match_r_reading_the_bundled_file(case):
 
 
 def test_scale_reliabilities_are_thesis_like(case):
-    """domain.md §1.2: α ≈ .78–.90 for 4–8 items (3-item scales may fall to ≈ .75)."""
+    """the simulation model: α ≈ .78–.90 for 4–8 items (3-item scales may fall to ≈ .75)."""
     (inst,) = case.instruments["parent"]
     keyed = key_items(case.parents[case.parent_truth["careless"] == ""], instrument=inst)
     for construct in inst.constructs:

@@ -1,6 +1,7 @@
 """Synthetic studies with known truth: a case school or a district, written as real platform exports.
 
-``simulate_study(config, seed=...)`` draws the data-generating model of shared/reference/domain.md §6;
+``simulate_study(config, seed=...)`` draws the data-generating model written out in ``case_school.yaml`` and
+``district.yaml`` beside this module;
 ``write_study(study, out_dir=...)`` writes it as 问卷星 downloads (parents 按序号, teachers 按文本), an SPSS .sav
 (administrators), activity-log CSVs, ``study.yaml`` and ``truth.json``.
 """

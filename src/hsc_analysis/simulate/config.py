@@ -57,7 +57,8 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None) -> dict[st
     Parameters
     ----------
     config : None, variant name, YAML path or mapping
-        ``None`` or ``"case_school"`` gives the case school of domain.md §6.1; ``"district"`` the district of §6.2.
+        ``None`` or ``"case_school"`` gives the case school (``case_school.yaml``); ``"district"`` the
+        district (``district.yaml``).
         A YAML file or mapping overrides values of its ``base`` variant (key ``base``, default ``case_school``).
 
     Returns

@@ -37,7 +37,7 @@ PARENT_CONSTRUCTS = {
     "ASV": "service_quality",
     "SAT": "satisfaction",
 }
-"""domain.md abbreviations → construct ids of surveys/parent.yaml (and after_school.yaml for ASV, SAT)."""
+"""Model abbreviations → construct ids of surveys/parent.yaml (and after_school.yaml for ASV, SAT)."""
 
 TEACHER_CONSTRUCTS = {
     "ENT": "enthusiasm",
@@ -50,7 +50,7 @@ TEACHER_CONSTRUCTS = {
     "TRU": "trust",
     "EFT": "effectiveness",
 }
-"""domain.md teacher abbreviations → construct ids of surveys/teacher.yaml."""
+"""Model abbreviations of teachers → construct ids of surveys/teacher.yaml."""
 
 _RELATION_CODE = {"mother": 1, "father": 2, "grandparent": 3, "other": 4}
 _LOCALE_CODE = {"urban": 1, "town": 2, "rural": 3}
@@ -116,7 +116,7 @@ def default_surveys_dir() -> Path:
 def simulate_study(
     config: str | Path | Mapping[str, Any] | None, *, seed: int, surveys_dir: str | Path | None = None
 ) -> SimulatedStudy:
-    """Simulate a case school or a district study with known truth (domain.md §6).
+    """Simulate a case school or a district study with known truth (the model in case_school.yaml / district.yaml).
 
     Parameters
     ----------
@@ -273,7 +273,7 @@ def _parents(cfg, population: Population, latents: pd.DataFrame, logs: ActivityL
 
 
 def _parent_facts(cfg, who: pd.DataFrame, logs: ActivityLogs, rng) -> dict[str, np.ndarray]:
-    """FX1–FX3 answers: the log's truth with recall errors (cross-check items of domain.md §3.1)."""
+    """FX1–FX3 answers: the log's truth with recall errors (the parent form's fx_* cross-check items)."""
     tables, fake = logs.tables, set(logs.fabricated_event_ids)
     events = tables["event"][~tables["event"]["event_id"].isin(fake)]
     start = pd.Timestamp(f"{cfg['calendar']['first_school_year'] + 1}-07-01")

@@ -1,4 +1,4 @@
-"""Latent variables of parents, teachers and administrators (domain.md §6.1–6.2).
+"""Latent variables of parents, teachers and administrators (the model in case_school.yaml and district.yaml).
 
 Exogenous latents are multivariate normal within classes, plus class (and school) random parts; endogenous
 latents follow the structural paths of the config, each with a class random intercept and a residual whose

@@ -1,4 +1,5 @@
-"""Two school years of activity logs (domain.md §4 tables, §6.1 activity-log model), with planted "paper" records.
+"""Two school years of activity logs (the tables of compliance.schema), with planted "paper"
+records.
 
 Events are drawn per class, grade, school or community and period as whole arrays; each event is attached to the
 classes it credits (``event_class``) and home visits and parent-meeting attendance to students

@@ -1,5 +1,5 @@
 """Ordinal measurement: latent scores to item codes, with halo, acquiescence, moderacy, careless responders,
-"don't know" answers, blanks and response times (domain.md §6.1 "Measurement", "Careless responders",
+"don't know" answers, blanks and response times (the simulation model, "Careless responders",
 "Missingness").
 
 Each item is y* = λ·η + √(1−λ²)·ε + halo + shift + acq, cut at the thresholds of its response scale. A

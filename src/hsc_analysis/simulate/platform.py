@@ -1,6 +1,6 @@
 """Platform file writers: 问卷星 downloads (按序号 / 按文本 .xlsx) and SPSS .sav, byte-identical for a fixed stamp.
 
-问卷星 layout (shared/reference/formats.md §A1): metadata columns 序号, 提交答卷时间 (``%Y/%m/%d %H:%M:%S``),
+问卷星 layout (as in its downloads): metadata columns 序号, 提交答卷时间 (``%Y/%m/%d %H:%M:%S``),
 所用时间 (``136秒``), 来源, 来源详情, 来自IP; then one column per question headed ``<n>、<zh text>``. Each construct
 block is a matrix question: all its rows share the number n, one column ``n、<row text>`` per row (current style);
 an attention check sits as a row inside the block it interrupts. 按序号 cells hold the 1-based option position
