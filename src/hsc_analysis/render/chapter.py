@@ -3,6 +3,7 @@ questionnaire appendix, assembled as a :class:`~hsc_analysis.render.document.Doc
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hsc_analysis.render import findings_tables as found
+from hsc_analysis.render import findings_text as found_text
 from hsc_analysis.render import tables as build
 from hsc_analysis.render import text
 from hsc_analysis.render.document import Block, Document, FigureBlock, Heading, Paragraph, TableBlock
@@ -69,6 +72,8 @@ def build_chapter(
 
     ``figures`` maps a dataset name to its saved figures, placed at the end of its section.
     """
+    from hsc_analysis.render.figures import variable_labels  # matplotlib: only when a chapter is built
+
     t = language(lang)
     doc = _Numbers(lang)
     doc.add(
@@ -84,7 +89,7 @@ def build_chapter(
     for number, result in enumerate(results, start=2):
         name = result.dataset.name
         stem = f"{name}/{{:02d}}_{{}}"
-        subsection = iter(range(1, 10))
+        subsection = itertools.count(1)
 
         def heading(key: str, number=number, subsection=subsection) -> None:
             doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
@@ -116,11 +121,47 @@ def build_chapter(
             label_htmt = table(build.htmt_table(result, lang=lang))
             table(build.invariance_table(result, lang=lang))
             doc.add(Paragraph(text.discriminant_text(result, lang=lang, table=label, table_htmt=label_htmt)))
+        # findings: descriptives and correlations, group differences, regression
+        findings, labels = result.findings, variable_labels(study, name, lang=lang)
         correlations = build.correlation_tables(result, lang=lang)
-        if correlations:
+        if findings.descriptives or correlations:
             heading("findings")
+            for finding, made in zip(
+                findings.descriptives, found.descriptives_tables(result, lang=lang, labels=labels), strict=True
+            ):
+                doc.add(Paragraph(found_text.descriptives_text(finding, lang=lang, table=table(made), labels=labels)))
             for made in correlations:
                 doc.add(Paragraph(t.text("correlations", table=table(made), k=len(made.rows))))
+        differences = found.group_difference_tables(result, lang=lang, min_cell=study.min_cell, labels=labels)
+        if differences:
+            heading("differences")
+            for block, made in zip(found.comparison_blocks(result), differences, strict=True):
+                label = table(made)
+                doc.add(
+                    Paragraph(
+                        found_text.differences_text(
+                            block,
+                            instrument=result.dataset.instrument,
+                            lang=lang,
+                            table=label,
+                            min_cell=study.min_cell,
+                            labels=labels,
+                        )
+                    )
+                )
+        if findings.regression:
+            heading("regression")
+            for finding, made in zip(
+                findings.regression, found.regression_tables(result, lang=lang, labels=labels), strict=True
+            ):
+                label = table(made)
+                doc.add(
+                    Paragraph(
+                        found_text.regression_text(
+                            finding, instrument=result.dataset.instrument, lang=lang, table=label, labels=labels
+                        )
+                    )
+                )
         if figures and figures.get(name):
             heading("figures")
             doc.add(Paragraph(t.text("figures")))
