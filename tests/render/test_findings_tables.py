@@ -111,10 +111,15 @@ def test_welch_is_reported_where_levene_rejects_equal_variances(example_results)
         for a, b, d in zip(pairs["group_1"], pairs["group_2"], pairs["difference"], strict=True)
     }
     assert set(re.findall(r"(\d) > (\d)", row[-1])) == {(str(a), str(b)) for a, b in expected} and expected
-    described = grade.descriptives.iloc[0]
-    assert row[1] == f"{number(described['mean'])} ± {number(described['sd'])}"
-    assert table.spanners[1].text == f"(1) 一年级（n = {int(described['n'])}）"
-    assert table.stars and len(table.spanners) == 1 + len(order) + 1
+    assert len(order) > found.WIDE_MAX_GROUPS and len(table.rows) == len(order)  # nine grades: one row each
+    for described, line in zip(grade.descriptives.itertuples(), table.rows, strict=True):
+        assert line[1:4] == (f"({order.index(described.group) + 1}) {described.group}", str(described.n),
+                             f"{number(described.mean)} ± {number(described.sd)}")  # fmt: skip
+    assert table.rows[1][0] == "" and table.rows[1][4:] == ("",) * 4 and table.stars and table.stub == 2
+    wide = found.group_difference_table([relation], instrument=parent.dataset.instrument, lang="zh", min_cell=5)
+    described = relation.descriptives.iloc[0]
+    assert wide.spanners[1].text == f"(1) 母亲（n = {described['n']}）" and len(wide.spanners) == 1 + 4 + 1
+    assert wide.rows[0][1] == f"{number(described['mean'])} ± {number(described['sd'])}"
     text = found_text.differences_text([grade], instrument=parent.dataset.instrument, lang="zh", table="13", min_cell=5)
     assert (
         f"Welch F({degrees_of_freedom(welch['df'])}, {degrees_of_freedom(welch['df2'])}) = "

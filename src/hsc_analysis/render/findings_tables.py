@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from hsc_analysis.errors import InputError
 from hsc_analysis.render.disclosure import suppressed_cells
 from hsc_analysis.render.format import EMPTY, bounded, count, degrees_of_freedom, number, p_value, percent, stars
 from hsc_analysis.render.language import language
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVENE_ALPHA",
+    "NORMALITY_SYMBOLS",
+    "WIDE_MAX_GROUPS",
     "ChosenTest",
     "chosen_test",
     "comparison_blocks",
@@ -41,6 +44,8 @@ __all__ = [
     "group_difference_table",
     "group_difference_tables",
     "group_label",
+    "n_range",
+    "normality_tests",
     "post_hoc_pairs",
     "regression_table",
     "regression_tables",
@@ -55,6 +60,9 @@ LEVENE_ALPHA = 0.05
 
 POST_HOC = {False: "tukey_hsd", True: "games_howell"}
 """The post hoc method for equal (False) and unequal (True) variances."""
+
+WIDE_MAX_GROUPS = 4
+"""Group-difference tables with up to this many groups put the groups side by side; more go one row each."""
 
 WELCH_MARK = "†"
 """Marks a Welch statistic in a group-difference table (explained in the note)."""
@@ -79,6 +87,23 @@ def group_label(instrument: Instrument, question: str, level: str, *, lang: str)
 # ---------------------------------------------------------------------------------------------------------------
 # descriptives
 
+NORMALITY_SYMBOLS = {"Shapiro–Wilk": "W", "Kolmogorov–Smirnov (Lilliefors)": "D"}
+"""The statistic of each normality test :func:`hsc_analysis.findings.describe` may use."""
+
+
+def normality_tests(names: pd.Series, *, lang: str) -> str:
+    """The normality tests named in ``names`` (a description's ``normality_test`` column), in words, once each."""
+    t = language(lang)
+    return t.word("list_separator").join(
+        t.word(f"normality_{NORMALITY_SYMBOLS.get(x, x)}") for x in dict.fromkeys(names)
+    )
+
+
+def n_range(values, *, lang: str) -> str:
+    """``1374–1377``, or one number when all are equal."""
+    low, high = int(np.min(values)), int(np.max(values))
+    return count(low, lang=lang) if low == high else f"{count(low, lang=lang)}–{count(high, lang=lang)}"
+
 
 def descriptives_table(
     description: Description, *, lang: str, labels: Mapping[str, str] | None = None, name: str = "descriptives"
@@ -89,8 +114,11 @@ def descriptives_table(
     table = description.table
     grouped = description.group is not None
     tests = list(dict.fromkeys(table["normality_test"]))
-    symbol = {"Shapiro–Wilk": "W", "Kolmogorov–Smirnov (Lilliefors)": "D"}
-    statistic = symbol[tests[0]] if len(tests) == 1 and tests[0] in symbol else t.word("normality_statistic")
+    statistic = (
+        NORMALITY_SYMBOLS[tests[0]]
+        if len(tests) == 1 and tests[0] in NORMALITY_SYMBOLS
+        else t.word("normality_statistic")
+    )
     rows, previous = [], None
     for r in table.itertuples():
         label = variable_label(r.variable, labels)
@@ -133,7 +161,7 @@ def descriptives_table(
             t.text(
                 "note_descriptives",
                 policy=t.word(f"policy_{description.nan_policy}"),
-                tests=t.word("list_separator").join(t.word(f"normality_{symbol.get(x, x)}") for x in tests),
+                tests=normality_tests(table["normality_test"], lang=lang),
             ),
         ),
         stub=len(stub_columns),
@@ -229,48 +257,42 @@ def group_difference_table(
     min_cell: int,
     labels: Mapping[str, str] | None = None,
 ) -> Table:
-    """One grouping variable against one or more outcomes (one row each, in order): M ± SD of every group, then
-    t, df, p and Cohen's d for two groups, or F, p, η² and the post hoc pairs for three or more.
+    """One grouping variable against one or more outcomes: M ± SD of every group, then t, df, p and Cohen's d for
+    two groups, or F, p, η² and the post hoc pairs for three or more.
 
-    Every comparison must have the same grouping variable and the same groups. Student's t / the one-way ANOVA
-    are reported unless Levene's test rejects equal variances (p < :data:`LEVENE_ALPHA`); then Welch's statistic,
-    marked :data:`WELCH_MARK`. The groups are numbered in the upper header; post hoc pairs name those numbers.
+    Up to :data:`WIDE_MAX_GROUPS` groups, one row per outcome with a column per group, the group's number, label and
+    n in the upper header (as SPSSAU's 差异分析 table); with more groups, which would not fit a page across, one row
+    per outcome and group (number, label, n, M ± SD) with the tests on the outcome's first row. Every comparison
+    must have the same grouping variable and the same groups. Student's t / the one-way ANOVA are reported unless
+    Levene's test rejects equal variances (p < :data:`LEVENE_ALPHA`); then Welch's statistic, marked
+    :data:`WELCH_MARK`. Post hoc pairs name the groups' numbers.
     """
     t = language(lang)
     first = comparisons[0]
     groups = list(first.descriptives["group"])
     mismatched = [c.outcome for c in comparisons if c.group != first.group or list(c.descriptives["group"]) != groups]
     if mismatched:
-        from hsc_analysis.errors import InputError
-
         raise InputError(
             f"group_difference_table: comparisons {mismatched} do not share the grouping variable {first.group} "
             f"and its groups ({', '.join(groups)})"
         )
     two = len(groups) == 2
+    wide = len(groups) <= WIDE_MAX_GROUPS
     kind = "paired" if first.paired else "two" if two else "several"
     mark = t.word("suppressed_group")
+    names = [f"({i + 1}) {group_label(instrument, first.group, g, lang=lang)}" for i, g in enumerate(groups)]
     hidden = {c.outcome: suppressed_groups(c, min_cell=min_cell) for c in comparisons}
+    tail_columns = ("t", "df", "p", "d") if two else ("F", "p", "η²", t.word("post_hoc"))
     rows, records = [], []
-    any_welch = any_hidden = False
     for comparison in comparisons:
-        chosen = chosen_test(comparison)
-        any_welch |= chosen.welch
-        cells = []
-        for row in comparison.descriptives.itertuples():
-            secret = bool(hidden[comparison.outcome][row.group])
-            any_hidden |= secret
-            cells.append(mark if secret else f"{number(row.mean)} ± {number(row.sd)}")
-            records.append(
-                {
-                    "outcome": comparison.outcome,
-                    "group": row.group,
-                    "n": np.nan if secret else row.n,
-                    "mean": np.nan if secret else row.mean,
-                    "sd": np.nan if secret else row.sd,
-                    "suppressed": secret,
-                }
-            )
+        chosen, secret = chosen_test(comparison), hidden[comparison.outcome].to_numpy()
+        described = comparison.descriptives.assign(suppressed=secret)
+        records += [
+            {"outcome": comparison.outcome, "group": r.group, "suppressed": r.suppressed}
+            | {k: np.nan if r.suppressed else getattr(r, k) for k in ("n", "mean", "sd")}
+            for r in described.itertuples()
+        ]
+        cells = [mark if r.suppressed else f"{number(r.mean)} ± {number(r.sd)}" for r in described.itertuples()]
         test = chosen.test
         statistic = number(test["statistic"]) + stars(test["p_value"]) + (WELCH_MARK if chosen.welch else "")
         if two:
@@ -278,38 +300,43 @@ def group_difference_table(
         else:
             pairs = post_hoc_pairs(comparison, min_cell=min_cell)
             tail = (p_value(test["p_value"]), bounded(chosen.effect["estimate"], 3), _pairs_text(pairs, t))
-        rows.append((variable_label(comparison.outcome, labels), *cells, statistic, *tail))
-    heads = []
-    for i, group in enumerate(groups):
-        shown = group_label(instrument, first.group, group, lang=lang)
-        sizes = {int(c.descriptives["n"].iloc[i]) for c in comparisons}
-        if len(sizes) != 1 or any(hidden[c.outcome].iloc[i] for c in comparisons):
-            heads.append(t.text("group_head_hidden", number=i + 1, group=shown))
-        else:
-            heads.append(t.text("group_head", number=i + 1, group=shown, n=count(sizes.pop(), lang=lang)))
-    tail_columns = ("t", "df", "p", "d") if two else ("F", "p", "η²", t.word("post_hoc"))
-    grouping = variable_label(first.group, labels).rstrip("？?")
-    notes = [
-        t.text(
-            f"note_differences_{kind}",
-            n=_n_range([c.n for c in comparisons], lang),
-            mark=WELCH_MARK,
-        )
-    ]
+        label = variable_label(comparison.outcome, labels)
+        if wide:
+            rows.append((label, *cells, statistic, *tail))
+            continue
+        for i, r in enumerate(described.itertuples()):
+            size = mark if r.suppressed else count(r.n, lang=lang)
+            stats = (statistic, *tail) if i == 0 else ("",) * len(tail_columns)
+            rows.append((label if i == 0 else "", names[i], size, cells[i], *stats))
+    notes = [t.text(f"note_differences_{kind}", n=n_range([c.n for c in comparisons], lang=lang), mark=WELCH_MARK)]
     if not two:
         notes.append(t.text("note_post_hoc"))
-    if any_hidden:
+    if any(h.any() for h in hidden.values()):
         notes.append(t.text("note_suppressed_groups", min_cell=min_cell, mark=mark))
+    if wide:
+        heads = []
+        for i, name in enumerate(names):
+            sizes = {int(c.descriptives["n"].iloc[i]) for c in comparisons}
+            if len(sizes) != 1 or any(hidden[c.outcome].iloc[i] for c in comparisons):
+                heads.append(name)
+            else:
+                heads.append(t.text("group_head", group=name, n=count(sizes.pop(), lang=lang)))
+        columns = (t.word("variable"), *(["M ± SD"] * len(groups)), *tail_columns)
+        spanners = (Spanner(""), *(Spanner(h) for h in heads), Spanner("", len(tail_columns)))
+    else:
+        columns = (t.word("variable"), t.word("group"), "n", "M ± SD", *tail_columns)
+        spanners = ()
     return Table(
         name=f"differences_{first.group}",
-        title=t.text(f"title_differences_{kind}", group=grouping),
-        columns=(t.word("variable"), *(["M ± SD"] * len(groups)), *tail_columns),
+        title=t.text(f"title_differences_{kind}", group=variable_label(first.group, labels).rstrip("？?")),
+        columns=columns,
         rows=tuple(rows),
         data=_difference_data(comparisons, records, min_cell=min_cell),
         lang=lang,
-        spanners=(Spanner(""), *(Spanner(h) for h in heads), Spanner("", len(tail_columns))),
+        spanners=spanners,
         notes=tuple(notes),
         stars=True,
+        stub=1 if wide else 2,
     )
 
 
@@ -340,11 +367,6 @@ def _difference_data(comparisons: Sequence[GroupComparison], records: list[dict]
             }
         )
     return pd.DataFrame.from_records(records).merge(pd.DataFrame(tests), on="outcome", how="left")
-
-
-def _n_range(values: Sequence[int], lang: str) -> str:
-    low, high = min(values), max(values)
-    return count(low, lang=lang) if low == high else f"{count(low, lang=lang)}–{count(high, lang=lang)}"
 
 
 def comparison_blocks(result: DatasetResult) -> list[list[GroupComparison]]:

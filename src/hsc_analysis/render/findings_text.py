@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from hsc_analysis.render.findings_tables import (
     ChosenTest,
     chosen_test,
     group_label,
+    n_range,
+    normality_tests,
     post_hoc_pairs,
     standard_error_text,
     term_label,
@@ -53,11 +53,6 @@ VIF_CUT = 5.0
 """A VIF of 5 or more signals multicollinearity."""
 
 
-def _n_phrase(values, lang: str) -> str:
-    low, high = int(np.min(values)), int(np.max(values))
-    return count(low, lang=lang) if low == high else f"{count(low, lang=lang)}–{count(high, lang=lang)}"
-
-
 def descriptives_text(
     description: Description, *, lang: str, table: str, labels: Mapping[str, str] | None = None
 ) -> str:
@@ -70,10 +65,7 @@ def descriptives_text(
     names = [variable_label(v, labels) for v in dict.fromkeys(off["variable"])]
     shape = t.text("shape_off", variables=t.word("list_separator").join(names)) if names else t.text("shape_fine")
     tested = frame.dropna(subset=["normality_p_value"])
-    symbol = {"Shapiro–Wilk": "W", "Kolmogorov–Smirnov (Lilliefors)": "D"}
-    tests = t.word("list_separator").join(
-        t.word(f"normality_{symbol.get(x, x)}") for x in dict.fromkeys(tested["normality_test"])
-    )
+    tests = normality_tests(tested["normality_test"], lang=lang)
     rejected = int((tested["normality_p_value"] < 0.05).sum())
     normality = (
         t.text(
@@ -92,7 +84,7 @@ def descriptives_text(
         "descriptives",
         table=table,
         policy=t.word(f"policy_{description.nan_policy}"),
-        n=_n_phrase(frame["n"], lang),
+        n=n_range(frame["n"], lang=lang),
         mean_min=number(low["mean"]),
         low=variable_label(low["variable"], labels),
         mean_max=number(high["mean"]),
