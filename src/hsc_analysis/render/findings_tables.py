@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LEVENE_ALPHA",
     "NORMALITY_SYMBOLS",
+    "WELCH_MARK",
     "WIDE_MAX_GROUPS",
     "ChosenTest",
     "chosen_test",
@@ -407,9 +408,10 @@ def crosstab_table(
     min_cell: int,
     labels: Mapping[str, str] | None = None,
 ) -> Table:
-    """Counts and row percentages of a contingency table, with χ² (or Fisher's exact p for a sparse 2 × 2 table),
-    df, p and Cramér's V on the first row. Cells of fewer than ``min_cell`` cases are hidden row by row
-    (with the complementary cell, :func:`~hsc_analysis.render.disclosure.suppressed_cells`)."""
+    """Counts and row percentages of a contingency table, with χ² (Yates-corrected for 2 × 2, as
+    :func:`~hsc_analysis.findings.crosstab` computes it), df, p and Cramér's V on the first row; Fisher's exact p
+    in a note when a 2 × 2 table has an expected count below 5. Cells of fewer than ``min_cell`` cases are hidden
+    row by row (with the complementary cell, :func:`~hsc_analysis.render.disclosure.suppressed_cells`)."""
     t = language(lang)
     counts = crosstab.counts
     tests = crosstab.tests.set_index("test")
