@@ -245,3 +245,12 @@ def test_a_group_without_variance_leaves_welch_undefined_not_infinite():
     assert np.isnan(howell.loc[("a", "b"), "p_value"]) and howell.loc[("a", "c"), "p_value"] > 0
     with pytest.raises(DataError, match="does not vary within any group"):
         compare_groups(pd.DataFrame({"y": [1.0, 1, 2, 2], "g": list("aabb")}), outcome="y", group="g")
+
+
+def test_levene_is_undefined_not_a_crash_when_every_group_has_two_cases():
+    """Two cases per group have equal absolute deviations: Levene's F would divide by zero; it is reported as
+    undefined (NaN, with the reason) and the t tests still run."""
+    data = pd.DataFrame({"y": [1.0, 2.0, 4.0, 7.0], "g": ["a", "a", "b", "b"]})
+    tests = compare_groups(data, outcome="y", group="g").tests.set_index("test")
+    assert np.isnan(tests.loc["levene", "statistic"]) and tests.loc["levene", "method"].startswith("undefined")
+    assert tests.loc["student_t", "df"] == 2

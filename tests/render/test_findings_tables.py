@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hsc_analysis.findings import compare_groups, crosstab, hierarchical_regression
 from hsc_analysis.render import findings_tables as found
@@ -273,3 +275,39 @@ def test_chapter_has_the_findings_sections_in_order(example_study, example_resul
             paragraph = blocks[i + 1]
             assert isinstance(paragraph, Paragraph)
             assert block.label.replace("表", "").replace("Table ", "") in paragraph.text
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sizes=st.lists(st.integers(min_value=2, max_value=12), min_size=2, max_size=6),
+    min_cell=st.integers(min_value=2, max_value=10),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_no_group_below_min_cell_is_ever_shown(parent, sizes, min_cell, seed):
+    """Whatever the group sizes: a group under min_cell never shows n, M or SD (in the cells, the header or the
+    data), never appears in a post hoc pair, and at least two groups are hidden whenever one is."""
+    rng = np.random.default_rng(seed)
+    labels = [f"g{i}" for i in range(len(sizes))]
+    group = np.repeat(labels, sizes)
+    data = pd.DataFrame({"y": rng.normal(size=len(group)), "g": pd.Categorical(group, categories=labels)})
+    comparison = compare_groups(data, outcome="y", group="g")
+    table = found.group_difference_table([comparison], instrument=parent, lang="en", min_cell=min_cell)
+    hidden = found.suppressed_groups(comparison, min_cell=min_cell)
+    small = [label for label, n in zip(labels, sizes, strict=True) if n < min_cell]
+    assert all(hidden[label] for label in small)
+    assert hidden.sum() != 1
+    shown = table.data[~table.data["suppressed"]]
+    assert (shown["n"] >= min_cell).all() and table.data.loc[table.data["suppressed"], "mean"].isna().all()
+    hidden_numbers = {i + 1 for i, label in enumerate(labels) if hidden[label]}
+    for pair in found.post_hoc_pairs(comparison, min_cell=min_cell) or []:
+        assert not hidden_numbers & set(pair)
+    if len(labels) <= found.WIDE_MAX_GROUPS:
+        cells = table.rows[0][1 : 1 + len(labels)]
+        heads = [s.text for s in table.spanners[1 : 1 + len(labels)]]
+    else:
+        cells = [row[3] for row in table.rows]
+        heads = [row[2] for row in table.rows]
+    for label, cell, head in zip(labels, cells, heads, strict=True):
+        if hidden[label]:
+            assert cell == "suppressed" and "n =" not in head and not head.isdigit()
+    assert not any(UNROUNDED.search(cell) for row in table.rows for cell in row)

@@ -307,6 +307,9 @@ def _ncp_interval(
 
 def _levene(samples: list[np.ndarray]) -> dict:
     deviations = [np.abs(s - s.mean()) for s in samples]
+    # a group of two has two equal deviations (up to rounding): with no other spread the test does not exist
+    if all(len(d) <= 2 or np.ptp(d) == 0 for d in deviations):
+        return {"test": "levene", "method": "undefined: the absolute deviations do not vary within any group"}
     anova = _anova(deviations)
     return {
         "test": "levene",

@@ -204,7 +204,7 @@ def chosen_test(comparison: GroupComparison) -> ChosenTest:
     if comparison.paired:
         return ChosenTest(tests.loc["paired_t"], False, None, effects.loc["cohens_d"], None)
     levene = tests.loc["levene"]
-    unequal = bool(levene["p_value"] < LEVENE_ALPHA)
+    unequal = bool(levene["p_value"] < LEVENE_ALPHA)  # an undefined Levene test (NaN) keeps Student's t
     if len(comparison.descriptives) == 2:
         name, effect, post_hoc = ("welch_t" if unequal else "student_t"), "cohens_d", None
     else:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from hsc_analysis.render.findings_tables import (
     ChosenTest,
     chosen_test,
@@ -101,6 +103,8 @@ def descriptives_text(
 def _reason(chosen: ChosenTest, t) -> str:
     if chosen.levene is None:
         return t.text("reason_paired")
+    if np.isnan(chosen.levene["p_value"]):
+        return t.text("reason_undefined")
     return t.text("reason_unequal" if chosen.welch else "reason_equal", p=p_phrase(chosen.levene["p_value"]))
 
 
