@@ -179,7 +179,7 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
         if not block.stem:
             continue  # the questionnaire's own tables: the questionnaire is in appendix/
         stem = root / "tables" / block.stem
-        made_by = f"hsc_analysis.render.tables.{block.table.name}"
+        made_by = f"hsc_analysis.render.chapter.build_chapter:{block.table.name}"  # builders live in several modules
         record(table_csv(block.table, stem.with_suffix(".csv")), made_by)
         if "docx" in formats:
             record(table_docx(block, stem.with_suffix(".docx"), lang=lang), made_by)
