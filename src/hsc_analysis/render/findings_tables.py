@@ -242,12 +242,19 @@ def post_hoc_pairs(comparison: GroupComparison, *, min_cell: int) -> list[tuple[
     return out
 
 
-def _pairs_text(pairs: list[tuple[int, int]] | None, t) -> str:
+def _pairs_text(pairs: list[tuple[int, int]] | None, t, *, higher: int | None = None) -> str:
+    """Post hoc pairs grouped by the higher group: ``"1 > 6；4 > 2, 5, 6"``; with ``higher``, only that group's
+    part without its number (``"> 2, 5, 6"``, one row per group); ``—`` without post hoc tests."""
     if pairs is None:
-        return EMPTY
+        return EMPTY if higher in (None, 1) else ""
     if not pairs:
-        return t.word("post_hoc_none")
-    return t.word("list_separator").join(f"{a} > {b}" for a, b in pairs)
+        return t.word("post_hoc_none") if higher in (None, 1) else ""
+    below: dict[int, list[str]] = {}
+    for a, b in pairs:
+        below.setdefault(a, []).append(str(b))
+    if higher is not None:
+        return f"> {', '.join(below[higher])}" if higher in below else ""
+    return t.word("sentence_separator").join(f"{a} > {', '.join(b)}" for a, b in sorted(below.items()))
 
 
 def group_difference_table(
@@ -300,15 +307,17 @@ def group_difference_table(
             tail = (degrees_of_freedom(test["df"]), p_value(test["p_value"]), number(chosen.effect["estimate"]))
         else:
             pairs = post_hoc_pairs(comparison, min_cell=min_cell)
-            tail = (p_value(test["p_value"]), bounded(chosen.effect["estimate"], 3), _pairs_text(pairs, t))
+            tail = (p_value(test["p_value"]), bounded(chosen.effect["estimate"], 3))
         label = variable_label(comparison.outcome, labels)
         if wide:
-            rows.append((label, *cells, statistic, *tail))
+            rows.append((label, *cells, statistic, *tail, *([] if two else [_pairs_text(pairs, t)])))
             continue
         for i, r in enumerate(described.itertuples()):
             size = mark if r.suppressed else count(r.n, lang=lang)
-            stats = (statistic, *tail) if i == 0 else ("",) * len(tail_columns)
-            rows.append((label if i == 0 else "", names[i], size, cells[i], *stats))
+            stats = (statistic, *tail) if i == 0 else ("",) * (1 + len(tail))
+            rows.append(
+                (label if i == 0 else "", names[i], size, cells[i], *stats, _pairs_text(pairs, t, higher=i + 1))
+            )
     notes = [t.text(f"note_differences_{kind}", n=n_range([c.n for c in comparisons], lang=lang), mark=WELCH_MARK)]
     if not two:
         notes.append(t.text("note_post_hoc"))
