@@ -129,7 +129,9 @@ def test_welch_is_reported_where_levene_rejects_equal_variances(example_results)
         f"{number(welch['statistic'])}，p {_p(welch['p_value'])}，η² = {bounded(eta, 3)}，n = {grade.n}" in text
     )
     assert "方差不齐，故采用 Welch 检验" in text and "事后检验（Games–Howell）显示" in text
-    assert text.count("高于") == len(expected)
+    assert text.count("高于") == len({a for a, _ in expected})  # one clause per higher group
+    fourth = "、".join(f"“{order[b - 1]}”" for a, b in sorted(expected) if a == 4)
+    assert f"“四年级”高于{fourth}" in text
 
 
 def test_two_groups_report_t_df_p_and_d_in_english(example_results, example_study):

@@ -169,8 +169,14 @@ def differences_text(
         if pairs is None:
             post_hoc = ""
         elif pairs:
-            shown = [t.text("pair", higher=names[a - 1], lower=names[b - 1]) for a, b in pairs]
-            post_hoc = t.text("post_hoc_pairs", method=method, pairs=t.word("list_separator").join(shown))
+            below: dict[int, list[str]] = {}
+            for a, b in pairs:
+                below.setdefault(a, []).append(t.text("group_name", group=names[b - 1]))
+            shown = [
+                t.text("pair", higher=names[a - 1], lower=t.word("list_separator").join(lower))
+                for a, lower in sorted(below.items())
+            ]
+            post_hoc = t.text("post_hoc_pairs", method=method, pairs=t.word("sentence_separator").join(shown))
         else:
             post_hoc = t.text("post_hoc_no_pairs", method=method)
         parts.append(t.text("difference_several", outcome=outcome, result=result, test=test, post_hoc=post_hoc))
