@@ -3,6 +3,7 @@ questionnaire appendix, assembled as a :class:`~hsc_analysis.render.document.Doc
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from hsc_analysis.render import tables as build
 from hsc_analysis.render import text
 from hsc_analysis.render.document import Block, Document, FigureBlock, Heading, Paragraph, TableBlock
 from hsc_analysis.render.language import language
+from hsc_analysis.render.model_sections import add_model_sections
 from hsc_analysis.render.questionnaire import questionnaire_markdown
 from hsc_analysis.render.table import Table
 
@@ -84,7 +86,7 @@ def build_chapter(
     for number, result in enumerate(results, start=2):
         name = result.dataset.name
         stem = f"{name}/{{:02d}}_{{}}"
-        subsection = iter(range(1, 10))
+        subsection = itertools.count(1)
 
         def heading(key: str, number=number, subsection=subsection) -> None:
             doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
@@ -121,6 +123,15 @@ def build_chapter(
             heading("findings")
             for made in correlations:
                 doc.add(Paragraph(t.text("correlations", table=table(made), k=len(made.rows))))
+        # findings: mediation, moderation, multilevel, perception gap
+        add_model_sections(
+            result.findings,
+            lang=lang,
+            labels=_variable_labels(study, name, lang=lang),
+            heading=heading,
+            table=table,
+            paragraph=lambda words: doc.add(Paragraph(words)),
+        )
         if figures and figures.get(name):
             heading("figures")
             doc.add(Paragraph(t.text("figures")))
@@ -131,6 +142,13 @@ def build_chapter(
         for block in _markdown_blocks(questionnaire_markdown(result.dataset.instrument, lang=lang), lang=lang):
             doc.add(block)
     return Document(title=study.title.get(lang), lang=lang, blocks=tuple(doc.blocks))
+
+
+def _variable_labels(study: Study, dataset: str, *, lang: str) -> dict[str, str]:
+    """The labels of every variable a dataset's findings may name (the figures' labels, so both read alike)."""
+    from hsc_analysis.render.figures.dataset import variable_labels
+
+    return variable_labels(study, dataset, lang=lang)
 
 
 _TABLE_RULE = re.compile(r"^\|(\s*-+\s*\|)+$")
