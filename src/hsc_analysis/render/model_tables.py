@@ -244,15 +244,12 @@ def mediation_effects_table(result: MediationResult, *, lang: str, labels: Mappi
                 EMPTY,
             )
         )
-    data = pd.concat(
-        [
-            result.effects,
-            result.contrasts.assign(
-                effect="contrast", path=result.contrasts["path_1"] + " − " + result.contrasts["path_2"]
-            ).drop(columns=["path_1", "path_2"]),
-        ],
-        ignore_index=True,
-    )
+    contrasts = result.contrasts
+    data = result.effects
+    if len(contrasts):
+        paths = contrasts["path_1"] + " − " + contrasts["path_2"]
+        contrasts = contrasts.drop(columns=["path_1", "path_2"]).assign(effect="contrast", path=paths)
+        data = pd.concat([data, contrasts], ignore_index=True)
     header = t.text("process_ci_header", level=level(result.confidence))
     notes = [t.text("note_process_effects", model=result.model), sampling_note(result, t, labels)]
     if len(result.contrasts):
