@@ -40,23 +40,23 @@ def _cells(table, column: str) -> list[str]:
 def test_mediation_paths_are_every_equation_formatted(parent, labels, lang):
     result = parent.findings.mediation[0]
     table = build.mediation_paths_table(result, lang=lang, labels=labels[lang])
-    paths = result.paths
-    assert len(table.rows) == len(paths)
-    assert _cells(table, "B") == [number(b, DECIMALS) for b in paths["estimate"]]
-    assert _cells(table, "SE") == [number(s, DECIMALS) for s in paths["se"]]
-    assert _cells(table, "p") == [p_value(p) for p in paths["p_value"]]
-    assert table.rows[0][-1] == ci(paths["ci_low"].iloc[0], paths["ci_high"].iloc[0])
-    # R² and F (with stars) on the first row of each equation only
-    firsts = [i for i, row in enumerate(table.rows) if row[0]]
-    assert len(firsts) == len(result.models)
-    for i, model in zip(firsts, result.models.itertuples(), strict=True):
-        assert table.rows[i][2:4] == (bounded(model.r_squared), number(model.f) + stars(model.p_value))
-    assert all(row[2] == "" for i, row in enumerate(table.rows) if i not in firsts)
-    assert table.stars and table.stub == 2
-    a1 = next(row[1] for row in table.rows if row[1].endswith(("（a1）", "(a1)")))
+    paths, models = result.paths, result.models
+    assert len(table.rows) == len(paths) + len(models)
+    # each equation opens with its outcome, df, R² and F (with stars); its terms follow
+    equations = [i for i, row in enumerate(table.rows) if row[1]]
+    assert len(equations) == len(models)
+    for i, model in zip(equations, models.itertuples(), strict=True):
+        assert labels[lang][model.outcome] in table.rows[i][0] and f"({model.df1}, {model.df2})" in table.rows[i][0]
+        assert table.rows[i][1:3] == (bounded(model.r_squared), number(model.f) + stars(model.p_value))
+    terms = [row for i, row in enumerate(table.rows) if i not in equations]
+    assert [row[3] for row in terms] == [number(b, DECIMALS) for b in paths["estimate"]]
+    assert [row[4] for row in terms] == [number(v, DECIMALS) for v in paths["se"]]
+    assert [row[6] for row in terms] == [p_value(v) for v in paths["p_value"]]
+    assert terms[0][-1] == ci(paths["ci_low"].iloc[0], paths["ci_high"].iloc[0])
+    assert table.stars and table.stub == 1
+    a1 = next(row[0] for row in table.rows if row[0].endswith(("（a1）", "(a1)")))
     assert a1.startswith(labels[lang][result.x])
-    heading = {"zh": ("结果变量", "预测变量"), "en": ("Outcome", "Predictor")}[lang]
-    assert table.columns[:2] == heading and table.columns[-1] == "95% CI"
+    assert table.columns[0] == {"zh": "预测变量", "en": "Predictor"}[lang] and table.columns[-1] == "95% CI"
     assert ("PROCESS 模型 4" if lang == "zh" else "PROCESS model 4") in table.notes[0]
     assert "OLS" in table.notes[0]
 
@@ -74,7 +74,7 @@ def test_mediation_effects_carry_bootstrap_intervals_and_standardised_effects(pa
     indirect = effects.iloc[2]
     assert table.rows[2][5] == ci(indirect.ci_low, indirect.ci_high)
     assert table.rows[2][4] == "—"  # no p for a bootstrap effect
-    assert table.rows[2][1] == " → ".join(labels[lang][v] for v in (result.x, result.mediators[0], result.y))
+    assert [row[1] for row in table.rows[:3]] == ["c", "c′", labels[lang][result.mediators[0]]]
     joined = " ".join(table.notes)
     method = "百分位 Bootstrap" if lang == "zh" else "percentile bootstrap"
     assert method in joined and f"{result.n_boot}" in joined and str(result.seed) in joined
@@ -147,7 +147,7 @@ def test_moderated_mediation_table_and_text(parent, labels, lang):
     )
     assert "a3·b" in table.notes[0]
     paths = build.mediation_paths_table(result, lang=lang, labels=labels[lang])
-    assert any(row[1].endswith(("（a3）", "(a3)")) for row in paths.rows)
+    assert any(row[0].endswith(("（a3）", "(a3)")) for row in paths.rows)
     paragraph = text.moderated_mediation_text(result, lang=lang, labels=labels[lang], table="1", table_effects="2")
     assert f"{number(index.estimate, DECIMALS)}" in paragraph and ci(index.ci_low, index.ci_high) in paragraph
 

@@ -20,6 +20,7 @@ import pandas as pd
 from hsc_analysis.render.format import EMPTY, bounded, count, degrees_of_freedom, number, p_value, stars
 from hsc_analysis.render.language import Language, language
 from hsc_analysis.render.table import Spanner, Table
+from hsc_analysis.render.text import _p_phrase
 
 if TYPE_CHECKING:
     from hsc_analysis.findings import (
@@ -114,6 +115,16 @@ def chain(path: str, *, lang: str, labels: Mapping[str, str] | None) -> str:
     return " → ".join(label(labels, name) for name in path.split(" → "))
 
 
+def effect_path(row, *, lang: str, labels: Mapping[str, str] | None) -> str:
+    """The path cell of the effects table: c or c′ for the total and direct effects, the mediators an indirect effect
+    runs through (X and Y are in the title), all of them for the total indirect effect."""
+    if row.effect in ("total", "direct"):
+        return "c" if row.effect == "total" else "c′"
+    if row.effect == "total indirect":
+        return language(lang).word("process_all_indirect")
+    return " → ".join(label(labels, name) for name in row.path.split(" → ")[1:-1])
+
+
 def _coefficient_cells(row) -> tuple[str, ...]:
     return (
         number(row.estimate, DECIMALS),
@@ -161,29 +172,28 @@ def mediation_paths_table(
     the t-based 95 % CI of each term (constant, X, mediators, moderator and product, covariates), path names (a1,
     b1, c′, c) beside the terms; for mediation the total-effect model of Y on X last."""
     t = language(lang)
-    models = result.models.set_index(["outcome", "role"])
-    rows, previous = [], None
-    for row in result.paths.itertuples():
-        first = (row.outcome, row.role) != previous
-        previous = (row.outcome, row.role)
-        model = models.loc[(row.outcome, row.role)]
-        outcome = label(labels, row.outcome)
-        if row.role == "total effect":
+    rows = []
+    for model in result.models.itertuples():
+        outcome = label(labels, model.outcome)
+        if model.role == "total effect":
             outcome = t.text("process_total_model", outcome=outcome)
-        predictor = term_label(row.term, lang=lang, labels=labels)
-        if row.path:
-            predictor = t.text("process_path_label", label=predictor, path=row.path.replace("'", "′"))
-        fit = (bounded(model.r_squared), number(model.f) + stars(model.p_value)) if first else ("", "")
-        rows.append((outcome if first else "", predictor, *fit, *_coefficient_cells(row)))
-    models_list = ", ".join(
-        f"{label(labels, m.outcome)}: F({degrees_of_freedom(m.df1)}, {degrees_of_freedom(m.df2)})"
-        for m in result.models.itertuples()
-    )
+        equation = t.text(
+            "process_equation",
+            outcome=outcome,
+            df1=degrees_of_freedom(model.df1),
+            df2=degrees_of_freedom(model.df2),
+        )
+        rows.append((equation, bounded(model.r_squared), number(model.f) + stars(model.p_value), *("",) * 5))
+        paths = result.paths[(result.paths["outcome"] == model.outcome) & (result.paths["role"] == model.role)]
+        for row in paths.itertuples():
+            predictor = term_label(row.term, lang=lang, labels=labels)
+            if row.path:
+                predictor = t.text("process_path_label", label=predictor, path=row.path.replace("'", "′"))
+            rows.append((predictor, "", "", *_coefficient_cells(row)))
     return Table(
         name=f"process_paths_{result.x}",
         title=t.text("title_process_paths", model=result.model, x=label(labels, result.x), y=label(labels, result.y)),
         columns=(
-            t.word("process_outcome"),
             t.word("process_predictor"),
             "R²",
             "F",
@@ -196,13 +206,13 @@ def mediation_paths_table(
         rows=tuple(rows),
         data=result.paths.merge(result.models, on=["outcome", "role"], suffixes=("", "_model")),
         lang=lang,
-        spanners=(Spanner("", 2), Spanner(t.word("process_fit"), 2), Spanner(t.word("process_coefficients"), 5)),
+        spanners=(Spanner("", 1), Spanner(t.word("process_fit"), 2), Spanner(t.word("process_coefficients"), 5)),
         notes=(
-            t.text("note_process_paths", model=result.model, dfs=models_list),
+            t.text("note_process_paths", model=result.model),
             _sample_note(result, t, labels, lang),
         ),
         stars=True,
-        stub=2,
+        stub=1,
     )
 
 
@@ -221,7 +231,7 @@ def mediation_effects_table(result: MediationResult, *, lang: str, labels: Mappi
         rows.append(
             (
                 kind,
-                chain(row.path, lang=lang, labels=labels),
+                effect_path(row, lang=lang, labels=labels),
                 number(row.estimate, DECIMALS),
                 number(row.se, DECIMALS),
                 p_value(row.p_value),
@@ -329,7 +339,7 @@ def moderated_mediation_table(
         columns=(
             t.word("process_effect"),
             t.word("process_w_value"),
-            label(labels, result.w),
+            "W",
             t.word("process_estimate"),
             "SE",
             t.text("process_ci_header", level=level(result.confidence)),
@@ -433,7 +443,7 @@ def conditional_effects_table(result: ModerationResult, *, lang: str, labels: Ma
         ),
         columns=(
             t.word("process_w_value"),
-            label(labels, result.w),
+            "W",
             t.word("process_effect_of_x"),
             "SE",
             "t",
@@ -621,7 +631,7 @@ def perception_gap_table(result: GapResult, *, lang: str, labels: Mapping[str, s
         for r in tests.itertuples()
     ]
     wilcoxon = t.word("list_separator").join(
-        t.text("gap_wilcoxon_part", construct=label(labels, r.construct), p=p_value(r.wilcoxon_p_value))
+        t.text("gap_wilcoxon_part", construct=label(labels, r.construct), p=_p_phrase(r.wilcoxon_p_value))
         for r in tests.itertuples()
     )
     return Table(
