@@ -42,16 +42,17 @@ def test_mediation_paths_are_every_equation_formatted(parent, labels, lang):
     table = build.mediation_paths_table(result, lang=lang, labels=labels[lang])
     paths, models = result.paths, result.models
     assert len(table.rows) == len(paths) + len(models)
-    # each equation opens with its outcome, df, R² and F (with stars); its terms follow
-    equations = [i for i, row in enumerate(table.rows) if row[1]]
+    # each equation opens with its outcome, R² and F(df1, df2) (with stars); its terms follow
+    equations = [i for i, row in enumerate(table.rows) if not row[1]]
     assert len(equations) == len(models)
     for i, model in zip(equations, models.itertuples(), strict=True):
-        assert labels[lang][model.outcome] in table.rows[i][0] and f"({model.df1}, {model.df2})" in table.rows[i][0]
-        assert table.rows[i][1:3] == (bounded(model.r_squared), number(model.f) + stars(model.p_value))
+        cell = table.rows[i][0]
+        assert labels[lang][model.outcome] in cell and f"R² = {bounded(model.r_squared)}" in cell
+        assert f"F({model.df1}, {model.df2}) = {number(model.f)}{stars(model.p_value)}" in cell
     terms = [row for i, row in enumerate(table.rows) if i not in equations]
-    assert [row[3] for row in terms] == [number(b, DECIMALS) for b in paths["estimate"]]
-    assert [row[4] for row in terms] == [number(v, DECIMALS) for v in paths["se"]]
-    assert [row[6] for row in terms] == [p_value(v) for v in paths["p_value"]]
+    assert [row[1] for row in terms] == [number(b, DECIMALS) for b in paths["estimate"]]
+    assert [row[2] for row in terms] == [number(v, DECIMALS) for v in paths["se"]]
+    assert [row[4] for row in terms] == [p_value(v) for v in paths["p_value"]]
     assert terms[0][-1] == ci(paths["ci_low"].iloc[0], paths["ci_high"].iloc[0])
     assert table.stars and table.stub == 1
     a1 = next(row[0] for row in table.rows if row[0].endswith(("（a1）", "(a1)")))
@@ -67,14 +68,14 @@ def test_mediation_effects_carry_bootstrap_intervals_and_standardised_effects(pa
     table = build.mediation_effects_table(result, lang=lang, labels=labels[lang])
     effects, contrasts = result.effects, result.contrasts
     assert len(table.rows) == len(effects) + len(contrasts)
-    estimates = [row[2] for row in table.rows]
+    estimates = [row[1] for row in table.rows]
     assert estimates == [number(v, DECIMALS) for v in [*effects["estimate"], *contrasts["estimate"]]]
-    std = [row[6] for row in table.rows[: len(effects)]]
+    std = [row[4] for row in table.rows[: len(effects)]]
     assert std == [number(v, DECIMALS) for v in effects["std_estimate"]]
     indirect = effects.iloc[2]
-    assert table.rows[2][5] == ci(indirect.ci_low, indirect.ci_high)
-    assert table.rows[2][4] == "—"  # no p for a bootstrap effect
-    assert [row[1] for row in table.rows[:3]] == ["c", "c′", labels[lang][result.mediators[0]]]
+    assert table.rows[2][3] == ci(indirect.ci_low, indirect.ci_high)
+    assert table.rows[0][0].endswith(("（c）", "(c)")) and table.rows[1][0].endswith(("（c′）", "(c′)"))
+    assert table.rows[2][0].endswith(labels[lang][result.mediators[0]])
     joined = " ".join(table.notes)
     method = "百分位 Bootstrap" if lang == "zh" else "percentile bootstrap"
     assert method in joined and f"{result.n_boot}" in joined and str(result.seed) in joined
@@ -117,7 +118,7 @@ def test_mediation_without_bootstrap_says_the_indirect_effects_were_not_tested(p
         parent.findings.data, x="communication", mediators=["trust"], y="effectiveness", n_boot=0, seed=None
     )
     table = build.mediation_effects_table(result, lang="zh", labels=labels["zh"])
-    assert table.rows[2][3] == "—" and table.rows[2][5] == "—"
+    assert table.rows[2][2] == "—" and table.rows[2][3] == "—"
     assert any("未进行 Bootstrap" in note for note in table.notes)
     paragraph = text.mediation_text(result, lang="zh", labels=labels["zh"], table="1", table_effects="2")
     assert "未做 Bootstrap" in paragraph

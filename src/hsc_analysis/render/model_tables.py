@@ -116,12 +116,7 @@ def chain(path: str, *, lang: str, labels: Mapping[str, str] | None) -> str:
 
 
 def effect_path(row, *, lang: str, labels: Mapping[str, str] | None) -> str:
-    """The path cell of the effects table: c or c′ for the total and direct effects, the mediators an indirect effect
-    runs through (X and Y are in the title), all of them for the total indirect effect."""
-    if row.effect in ("total", "direct"):
-        return "c" if row.effect == "total" else "c′"
-    if row.effect == "total indirect":
-        return language(lang).word("process_all_indirect")
+    """The mediators an indirect effect runs through (X and Y are in the table's title), in order."""
     return " → ".join(label(labels, name) for name in row.path.split(" → ")[1:-1])
 
 
@@ -168,9 +163,10 @@ def _sample_note(result, t: Language, labels, lang: str) -> str:
 def mediation_paths_table(
     result: MediationResult | ModeratedMediationResult, *, lang: str, labels: Mapping[str, str] | None = None
 ) -> Table:
-    """Every regression of a PROCESS model, as PROCESS prints them: per equation its R² and F, then B, SE, t, p and
-    the t-based 95 % CI of each term (constant, X, mediators, moderator and product, covariates), path names (a1,
-    b1, c′, c) beside the terms; for mediation the total-effect model of Y on X last."""
+    """Every regression of a PROCESS model, as PROCESS prints them: per equation a row with its outcome, R² and
+    F(df1, df2) (stars), then B, SE, t, p and the t-based 95 % CI of each term (constant, X, mediators, moderator
+    and product, covariates), path names (a1, b1, c′, c) beside the terms; for mediation the total-effect model of
+    Y on X last."""
     t = language(lang)
     rows = []
     for model in result.models.itertuples():
@@ -180,23 +176,23 @@ def mediation_paths_table(
         equation = t.text(
             "process_equation",
             outcome=outcome,
+            r2=bounded(model.r_squared),
             df1=degrees_of_freedom(model.df1),
             df2=degrees_of_freedom(model.df2),
+            f=number(model.f) + stars(model.p_value),
         )
-        rows.append((equation, bounded(model.r_squared), number(model.f) + stars(model.p_value), *("",) * 5))
+        rows.append((equation, *("",) * 5))
         paths = result.paths[(result.paths["outcome"] == model.outcome) & (result.paths["role"] == model.role)]
         for row in paths.itertuples():
             predictor = term_label(row.term, lang=lang, labels=labels)
             if row.path:
                 predictor = t.text("process_path_label", label=predictor, path=row.path.replace("'", "′"))
-            rows.append((predictor, "", "", *_coefficient_cells(row)))
+            rows.append((predictor, *_coefficient_cells(row)))
     return Table(
         name=f"process_paths_{result.x}",
         title=t.text("title_process_paths", model=result.model, x=label(labels, result.x), y=label(labels, result.y)),
         columns=(
             t.word("process_predictor"),
-            "R²",
-            "F",
             "B",
             "SE",
             "t",
@@ -206,7 +202,6 @@ def mediation_paths_table(
         rows=tuple(rows),
         data=result.paths.merge(result.models, on=["outcome", "role"], suffixes=("", "_model")),
         lang=lang,
-        spanners=(Spanner("", 1), Spanner(t.word("process_fit"), 2), Spanner(t.word("process_coefficients"), 5)),
         notes=(
             t.text("note_process_paths", model=result.model),
             _sample_note(result, t, labels, lang),
@@ -217,24 +212,23 @@ def mediation_paths_table(
 
 
 def mediation_effects_table(result: MediationResult, *, lang: str, labels: Mapping[str, str] | None = None) -> Table:
-    """Total, direct and each specific indirect effect with the total indirect effect and the pairwise contrasts:
-    effect, SE (bootstrap for indirect effects), p (total and direct), 95 % CI (t-based or bootstrap) and the
-    completely standardised effect with its bootstrap CI."""
+    """Total (c), direct (c′) and each specific indirect effect (named by its mediators) with the total indirect
+    effect and the pairwise contrasts: effect, SE (bootstrap for indirect effects), 95 % CI (t-based or bootstrap)
+    and the completely standardised effect with its bootstrap CI. The p of the total and direct effects is in the
+    paragraph (and the paths table)."""
     t = language(lang)
     rows, number_of = [], {}
     for row in result.effects.itertuples():
         if row.effect == "indirect":
             number_of[row.path] = len(number_of) + 1
-            kind = t.text("process_indirect_n", k=number_of[row.path])
+            kind = t.text("process_indirect_n", k=number_of[row.path], path=effect_path(row, lang=lang, labels=labels))
         else:
             kind = t.word(f"process_effect_{row.effect.replace(' ', '_')}")
         rows.append(
             (
                 kind,
-                effect_path(row, lang=lang, labels=labels),
                 number(row.estimate, DECIMALS),
                 number(row.se, DECIMALS),
-                p_value(row.p_value),
                 ci(row.ci_low, row.ci_high),
                 number(row.std_estimate, DECIMALS),
                 ci(row.std_ci_low, row.std_ci_high),
@@ -243,16 +237,7 @@ def mediation_effects_table(result: MediationResult, *, lang: str, labels: Mappi
     for row in result.contrasts.itertuples():
         name = t.text("process_contrast", first=number_of[row.path_1], second=number_of[row.path_2])
         rows.append(
-            (
-                name,
-                "",
-                number(row.estimate, DECIMALS),
-                number(row.se, DECIMALS),
-                EMPTY,
-                ci(row.ci_low, row.ci_high),
-                EMPTY,
-                EMPTY,
-            )
+            (name, number(row.estimate, DECIMALS), number(row.se, DECIMALS), ci(row.ci_low, row.ci_high), EMPTY, EMPTY)
         )
     contrasts = result.contrasts
     data = result.effects
@@ -270,10 +255,8 @@ def mediation_effects_table(result: MediationResult, *, lang: str, labels: Mappi
         title=t.text("title_process_effects", model=result.model, x=label(labels, result.x), y=label(labels, result.y)),
         columns=(
             t.word("process_effect"),
-            t.word("process_path"),
             t.word("process_estimate"),
             "SE",
-            "p",
             header,
             t.word("process_std_effect"),
             header,
@@ -281,9 +264,8 @@ def mediation_effects_table(result: MediationResult, *, lang: str, labels: Mappi
         rows=tuple(rows),
         data=data,
         lang=lang,
-        spanners=(Spanner("", 2), Spanner(t.word("process_unstandardised"), 4), Spanner(t.word("process_std"), 2)),
+        spanners=(Spanner("", 1), Spanner(t.word("process_unstandardised"), 3), Spanner(t.word("process_std"), 2)),
         notes=tuple(notes),
-        stub=2,
     )
 
 
