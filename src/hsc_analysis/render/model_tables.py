@@ -33,9 +33,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
-    "at_w",
     "conditional_effects_table",
-    "flag_text",
     "icc_table",
     "mediation_effects_table",
     "mediation_paths_table",
@@ -108,16 +106,11 @@ def level(confidence: float) -> str:
     return f"{100 * confidence:g}%"
 
 
-def chain(path: str, *, lang: str, labels: Mapping[str, str] | None) -> str:
-    """A path ``"x → m → y"`` of the effects table with every variable labelled."""
-    if path == "all indirect paths":
-        return language(lang).word("process_all_indirect")
-    return " → ".join(label(labels, name) for name in path.split(" → "))
-
-
-def effect_path(row, *, lang: str, labels: Mapping[str, str] | None) -> str:
-    """The mediators an indirect effect runs through (X and Y are in the table's title), in order."""
-    return " → ".join(label(labels, name) for name in row.path.split(" → ")[1:-1])
+def chain(path: str, *, labels: Mapping[str, str] | None, ends: bool = True) -> str:
+    """A path ``"x → m → y"`` of an effects frame with every variable labelled; ``ends=False`` keeps only the
+    mediators (X and Y are in a table's title)."""
+    names = path.split(" → ")
+    return " → ".join(label(labels, name) for name in (names if ends else names[1:-1]))
 
 
 def _coefficient_cells(row) -> tuple[str, ...]:
@@ -130,7 +123,9 @@ def _coefficient_cells(row) -> tuple[str, ...]:
     )
 
 
-def sampling_note(result: MediationResult | ModeratedMediationResult, t: Language, labels) -> str:
+def sampling_note(
+    result: MediationResult | ModeratedMediationResult, t: Language, labels: Mapping[str, str] | None
+) -> str:
     """How the bootstrap drew its resamples: method, number, case or cluster resampling, seed."""
     if not result.n_boot:
         return t.text("process_no_bootstrap")
@@ -221,7 +216,7 @@ def mediation_effects_table(result: MediationResult, *, lang: str, labels: Mappi
     for row in result.effects.itertuples():
         if row.effect == "indirect":
             number_of[row.path] = len(number_of) + 1
-            kind = t.text("process_indirect_n", k=number_of[row.path], path=effect_path(row, lang=lang, labels=labels))
+            kind = t.text("process_indirect_n", k=number_of[row.path], path=chain(row.path, labels=labels, ends=False))
         else:
             kind = t.word(f"process_effect_{row.effect.replace(' ', '_')}")
         rows.append(

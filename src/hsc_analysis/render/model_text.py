@@ -103,14 +103,14 @@ def mediation_text(
         name = (
             t.word("process_total_indirect_name")
             if is_total
-            else t.text("process_indirect_name", chain=chain(row.path, lang=lang, labels=labels))
+            else t.text("process_indirect_name", chain=chain(row.path, labels=labels))
         )
         std = t.text("process_std_phrase", b=number(row.std_estimate, DECIMALS))
         parts.append(_indirect(row.estimate, row.ci_low, row.ci_high, t, name=name, level_text=lvl, std=std))
         if is_total:
             total_supported = _excludes_zero(row.ci_low, row.ci_high)
         elif _excludes_zero(row.ci_low, row.ci_high):
-            supported.append(" → ".join(label(labels, m) for m in row.path.split(" → ")[1:-1]))
+            supported.append(chain(row.path, labels=labels, ends=False))
     if not result.n_boot:
         conclusion = t.text("mediation_not_tested")
     elif not supported:
