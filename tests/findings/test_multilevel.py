@@ -1,5 +1,6 @@
 """icc, multilevel and rwg against R (lme4 1.1-31, lmerTest 3.1-3, multilevel 2.7, sandwich 3.0-2) on mlmRev::Exam,
-mlmRev::egsingle and multilevel::lq2002; values from tests/reference/findings_multilevel.R."""
+mlmRev::egsingle and multilevel::lq2002; values from tests/reference/findings_multilevel.R
+(and findings_design_effect.R for the design effect)."""
 
 from __future__ import annotations
 
@@ -364,3 +365,18 @@ def test_rwg_is_between_zero_and_one_and_one_for_identical_answers(answers, clus
     assert table["rwg_j"].isna().eq(table["n"] == 1).all()
     assert table["rwg_j"].dropna().between(0, 1).all()
     assert table.loc[9, "rwg_j"] == 1.0
+
+
+def test_design_effect_matches_the_formula_on_lme4s_null_model():
+    expected = pd.read_csv(EXPECTED / "multilevel_design_effect.csv")
+    got = pd.concat(
+        [
+            icc(lq2002(), outcome=["LEAD", "TSIG", "HOSTILE"], cluster="COMPID").table,
+            icc(exam(), outcome=["normexam", "standLRT"], cluster="school").table,
+            icc(egsingle(), outcome="math", cluster=("schoolid", "childid")).table,
+        ],
+        ignore_index=True,
+    )
+    assert got["outcome"].tolist() == expected["outcome"].tolist()
+    np.testing.assert_allclose(got["mean_cluster_size"], expected["mean_cluster_size"], rtol=CLOSED)
+    np.testing.assert_allclose(got["design_effect"], expected["design_effect"], atol=ITERATIVE)

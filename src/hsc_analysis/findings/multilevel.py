@@ -41,9 +41,10 @@ class IccResult:
     ----------
     table : DataFrame
         One row per outcome: ``outcome, cluster, n, n_dropped, n_clusters, mean_cluster_size, between_variance,
-        within_variance, icc1`` (REML null model), ``icc1_anova, icc2_anova`` (one-way ANOVA, Bliese), ``f,
-        df_between, df_within, p_value`` (the ANOVA F test of cluster differences). With a nested clustering
-        also ``outer_cluster, outer_n_clusters, outer_variance, outer_icc1`` (see :func:`icc`).
+        within_variance, icc1`` (REML null model), ``design_effect`` (Kish's, from it), ``icc1_anova,
+        icc2_anova`` (one-way ANOVA, Bliese), ``f, df_between, df_within, p_value`` (the ANOVA F test of cluster
+        differences). With a nested clustering also ``outer_cluster, outer_n_clusters, outer_variance,
+        outer_icc1`` (see :func:`icc`).
     cluster : tuple of str
         The clustering, outermost first.
     nan_policy : str
@@ -90,8 +91,13 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str | Sequ
     reliability of the cluster means (R multilevel::ICC1, ICC2; Bliese 2000). The ANOVA ICC(1) can be negative;
     the REML one cannot. With unequal cluster sizes the two ICC(1)s differ slightly.
 
-    Matches lme4 1.1-31 (REML variance components, to 1e-4) and multilevel 2.7 ``ICC1``/``ICC2`` (to 1e-8) on
-    multilevel::lq2002, mlmRev::Exam and (nested) mlmRev::egsingle.
+    Design effect (Kish 1965; Muthén & Satorra 1995): DEFF = 1 + (k − 1) ρ, k = N / J the mean size of the
+    innermost clusters and ρ the correlation of two of their members in the REML null model (icc1; icc1 +
+    outer_icc1 when nested). The variance of a mean is DEFF times that of a simple random sample; DEFF > 2 is the
+    usual sign that the clustering must be modelled.
+
+    Matches lme4 1.1-31 (REML variance components and the design effect from them, to 1e-4) and multilevel 2.7
+    ``ICC1``/``ICC2`` (to 1e-8) on multilevel::lq2002, mlmRev::Exam and (nested) mlmRev::egsingle.
 
     Examples
     --------
@@ -137,6 +143,7 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], cluster: str | Sequ
             "between_variance": taus[0],
             "within_variance": fit.sigma**2,
             "icc1": taus[0] / total,
+            "design_effect": 1 + (used.n / counts[0] - 1) * sum(taus) / total,
             **one_way_anova(y, codes[0], counts[0]),
         }
         if len(names) == 2:

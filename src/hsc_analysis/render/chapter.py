@@ -17,6 +17,7 @@ from hsc_analysis.render import tables as build
 from hsc_analysis.render import text
 from hsc_analysis.render.document import Block, Document, FigureBlock, Heading, Paragraph, TableBlock
 from hsc_analysis.render.language import language
+from hsc_analysis.render.model_sections import add_model_sections
 from hsc_analysis.render.questionnaire import questionnaire_markdown
 from hsc_analysis.render.table import Table
 
@@ -162,6 +163,15 @@ def build_chapter(
                         )
                     )
                 )
+        # findings: mediation, moderation, multilevel, perception gap
+        add_model_sections(
+            result.findings,
+            lang=lang,
+            labels=labels,
+            heading=heading,
+            table=table,
+            paragraph=lambda words: doc.add(Paragraph(words)),
+        )
         if figures and figures.get(name):
             heading("figures")
             doc.add(Paragraph(t.text("figures")))
