@@ -36,10 +36,11 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = FIG
     Notes
     -----
     The figure is laid out once (its constrained layout run at 300 dpi, as for the PNG) and every format is drawn
-    from that layout; the figure's layout engine is switched back on afterwards. Reproducibility: SVG text is drawn as paths and its element ids come from a fixed salt, and no date is written
-    into the SVG or PDF, so rerunning on the same machine and matplotlib version gives byte-identical SVG and PDF
-    (tested). PNG carries no software or date stamp and the Agg rasteriser is deterministic, so PNG is
-    byte-identical too in practice; across matplotlib, FreeType or font versions any format may differ in its
+    from that layout; the figure's layout engine is switched back on afterwards. Reproducibility: SVG text is drawn
+    as paths and its element ids come from a fixed salt, and no date is written into the SVG or PDF, so rerunning on
+    the same machine and matplotlib version gives byte-identical SVG and PDF (tested). PNG carries no software or
+    date stamp and the Agg rasteriser is deterministic, so PNG is byte-identical too in practice; across
+    matplotlib, FreeType or font versions any format may differ in its
     bytes while looking the same. The PDF embeds the subset of the font it uses (TrueType/Type 42).
     """
     unknown = [f for f in formats if f not in FIGURE_FORMATS]
