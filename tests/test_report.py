@@ -59,7 +59,7 @@ def report(tmp_path_factory):
         lines = []
         mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
         mp.setattr("hsc_analysis.render.figures.dataset_figures", flow_figures)
-        assert main(["report", str(EXAMPLE / "study.yaml"), "-o", str(out)]) == 0
+        assert main(["report", str(EXAMPLE / "study.yaml"), "-o", str(out), "--jobs", "1"]) == 0
     return out, lines
 
 
@@ -71,7 +71,7 @@ def rerun(report):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("builtins.print", lambda *a, **k: None)
         mp.setattr("hsc_analysis.render.figures.dataset_figures", flow_figures)
-        assert main(["report", str(EXAMPLE / "study.yaml"), "-o", str(out)]) == 0
+        assert main(["report", str(EXAMPLE / "study.yaml"), "-o", str(out), "--jobs", "1"]) == 0
     return before, hashes(out)
 
 
@@ -81,7 +81,7 @@ def english(tmp_path_factory, example_study, example_results):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("hsc_analysis.report.run_study", lambda study: example_results)
         mp.setattr("hsc_analysis.render.figures.dataset_figures", flow_figures)
-        write_report(example_study, out_dir=out, lang="en")
+        write_report(example_study, out_dir=out, lang="en", jobs=1)
     return out
 
 

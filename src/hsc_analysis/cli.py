@@ -175,6 +175,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--formats", type=_formats, default="docx,html,md,tex,svg",
                         help="comma-separated: docx, html, md, tex, svg, pdf (default: all but pdf figures; CSV "
                              "tables and PNG figures are always written)")  # fmt: skip
+    report.add_argument("-j", "--jobs", type=_count(1, 256),
+                        help="processes drawing figures, one dataset each (default: one per CPU core)")  # fmt: skip
     report.set_defaults(run=_cmd_report)
 
     compliance = commands.add_parser(
@@ -474,7 +476,9 @@ def _cmd_report(args: argparse.Namespace) -> None:
     inputs = [study.path, *(p for d in study.datasets for p in (d.file, d.instrument_path))]
     check_output_folder(args.output, parameter="-o", inputs=inputs, replaced=True)
     with _progress(report_steps(study, args.formats)) as step:
-        manifest = write_report(study, out_dir=args.output, lang=args.lang, formats=args.formats, progress=step)
+        manifest = write_report(
+            study, out_dir=args.output, lang=args.lang, formats=args.formats, progress=step, jobs=args.jobs
+        )
     for name, sample in manifest["samples"].items():
         excluded = ", ".join(f"{step} {n}" for step, n in sample["excluded"].items()) or "none"
         print(f"{name}: {sample['received']} received, excluded {excluded}, {sample['analysed']} analysed; "

@@ -27,8 +27,12 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -58,6 +62,7 @@ def write_report(
     lang: str | None = None,
     formats: Sequence[str] = DEFAULT_FORMATS,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> dict[str, Any]:
     """Run the study's chain and write its report to ``out_dir`` (replacing an earlier report there).
 
@@ -75,12 +80,25 @@ def write_report(
         (:func:`hsc_analysis.render.figures.dataset_figures`) close each dataset's section.
     progress : callable, optional
         Called with the name of each step as it starts (:func:`report_steps` lists them).
+    jobs : int, optional
+        Processes that draw the figures, this one included: the first dataset's figures are drawn here, the other
+        datasets' in ``jobs - 1`` worker processes started before the analysis (so that their imports overlap
+        with it). Default: one per CPU core, at most one per dataset; 1 draws everything in this process. The
+        files written do not depend on it.
 
     Returns
     -------
     dict
         The manifest: the study, the package versions, the settings, the input files with their SHA-256, the
         sample flow of each dataset and, for every output (path relative to ``out_dir``), the code that made it.
+
+    Notes
+    -----
+    The analysis runs with one BLAS thread (threadpoolctl): its matrices are item × item, too small to gain from
+    threads, and on a busy or small machine idle BLAS threads spinning for work cost about three times the CPU;
+    with one thread the last digits of the full-precision CSVs no longer depend on the machine's core count. A
+    worker's warnings are issued again here; an error in a worker is raised here as it is, without the worker's
+    traceback; if a worker dies, its datasets are drawn in this process.
     """
     from hsc_analysis.render.language import LANGUAGES
 
@@ -90,16 +108,24 @@ def write_report(
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise InputError(f"The 'formats' parameter allows {', '.join(FORMATS)}; got {', '.join(unknown)}.")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InputError(f"The 'jobs' parameter must be a whole number of processes, 1 or more; got {jobs!r}.")
     out_dir = Path(out_dir)
     _check_replaceable(out_dir)
     step = progress or (lambda name: None)
+    workers = (jobs or os.cpu_count() or 1) - 1
+    with _figure_workers(min(workers, len(study.datasets) - 1)) as pool:
+        step("analyse")
+        with _one_blas_thread():
+            results = run_study(study)  # first, so that bad input leaves the previous report untouched
+        return _write_folder(study, results, out_dir, lang=lang, formats=formats, step=step, pool=pool)
 
-    step("analyse")
-    results = run_study(study)  # first, so that bad input leaves the previous report untouched
+
+def _write_folder(study, results, out_dir: Path, *, lang, formats, step, pool) -> dict[str, Any]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        outputs = _write(study, results, staging, lang=lang, formats=formats, step=step)
+        outputs = _write(study, results, staging, lang=lang, formats=formats, step=step, pool=pool)
         manifest = {
             "study": study.id,
             "title": study.title.get(lang),
@@ -138,11 +164,11 @@ def report_steps(study: Study, formats: Sequence[str] = DEFAULT_FORMATS) -> list
     return ["analyse", *(f"figures {d.name}" for d in study.datasets), "chapter", *chapter, "tables", "finish"]
 
 
-def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str, str]]:
+def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dict[str, str]]:
     from hsc_analysis.render.chapter import FigureFile, build_chapter
     from hsc_analysis.render.disclosure import suppress_frequencies
     from hsc_analysis.render.docx import document_docx, table_docx
-    from hsc_analysis.render.figures import dataset_figures, save_figure, variable_labels
+    from hsc_analysis.render.figures import variable_labels
     from hsc_analysis.render.html import document_html, table_html
     from hsc_analysis.render.questionnaire import questionnaire_markdown
     from hsc_analysis.render.text_formats import table_csv, table_latex, table_markdown
@@ -153,18 +179,26 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
         outputs.append({"path": path.relative_to(root).as_posix(), "made_by": made_by})
 
     saved: dict[str, list[FigureFile]] = {}
-    for result in results:
-        step(f"figures {result.dataset.name}")
-        saved[result.dataset.name] = []
-        labels = variable_labels(study, result.dataset.name, lang=lang)
-        for spec in dataset_figures(result, lang=lang, min_group_n=study.min_cell, labels=labels):
-            stem = root / "figures" / result.dataset.name / spec.name
-            kinds = ("png", *(f for f in ("svg", "pdf") if f in formats))
-            for path in save_figure(spec.figure, stem, formats=kinds):
+    kinds = ("png", *(f for f in ("svg", "pdf") if f in formats))
+    tasks = [
+        _FigureTask(
+            result=result,
+            folder=root / "figures" / result.dataset.name,
+            lang=lang,
+            min_group_n=study.min_cell,
+            labels=variable_labels(study, result.dataset.name, lang=lang),
+            formats=kinds,
+        )
+        for result in results
+    ]
+    drawn = _draw_figures(tasks, pool=pool, step=step)
+    for task, figures in zip(tasks, drawn, strict=True):
+        saved[task.result.dataset.name] = []
+        for name, caption, paths in figures:
+            for path in paths:
                 record(path, "hsc_analysis.render.figures.dataset_figures")
-            saved[result.dataset.name].append(
-                FigureFile(stem=spec.name, caption=spec.caption, png=stem.with_suffix(".png").read_bytes())
-            )
+            png = (task.folder / name).with_suffix(".png").read_bytes()
+            saved[task.result.dataset.name].append(FigureFile(stem=name, caption=caption, png=png))
     step("chapter")
     document = build_chapter(study, results, lang=lang, figures=saved)
     if "docx" in formats:
@@ -212,6 +246,108 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
         appendix.write_text(questionnaire_markdown(result.dataset.instrument, lang=lang), encoding="utf-8")
         record(appendix, "hsc_analysis.render.questionnaire_markdown")
     return outputs
+
+
+@dataclass(frozen=True)
+class _FigureTask:
+    """The figures of one dataset to draw and write (picklable: it goes to a worker process)."""
+
+    result: DatasetResult
+    folder: Path
+    lang: str
+    min_group_n: int
+    labels: dict[str, str]
+    formats: tuple[str, ...]
+
+
+_Drawn = list[tuple[str, str, list[Path]]]
+"""Each figure of a dataset as (file stem, caption, the files written)."""
+
+
+def _draw_dataset(task: _FigureTask) -> _Drawn:
+    """Draw every figure of one dataset and write it in each format."""
+    from hsc_analysis.render.figures import dataset_figures, save_figure
+
+    specs = dataset_figures(task.result, lang=task.lang, min_group_n=task.min_group_n, labels=task.labels)
+    return [
+        (spec.name, spec.caption, save_figure(spec.figure, task.folder / spec.name, formats=task.formats))
+        for spec in specs
+    ]
+
+
+def _draw_figures(tasks: list[_FigureTask], *, pool, step: Progress) -> list[_Drawn]:
+    """The figures of every dataset, in dataset order: the first here, the others in the pool's workers (all here
+    without a pool or when a worker died)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    futures = [None, *(pool.submit(_draw_in_worker, task) for task in tasks[1:])] if pool else [None] * len(tasks)
+    drawn = []
+    for task, future in zip(tasks, futures, strict=True):
+        step(f"figures {task.result.dataset.name}")
+        if future is None:
+            drawn.append(_draw_dataset(task))
+            continue
+        try:
+            figures, caught = future.result()
+        except BrokenProcessPool:  # the worker was killed (out of memory, a signal): draw here instead
+            drawn.append(_draw_dataset(task))
+            continue
+        except Exception as error:
+            raise error from None  # as raised in the worker, without its traceback
+        for warning in caught:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        drawn.append(figures)
+    return drawn
+
+
+def _draw_in_worker(task: _FigureTask) -> tuple[_Drawn, list[warnings.WarningMessage]]:
+    """:func:`_draw_dataset` in a worker process, its warnings recorded to be issued again in the parent."""
+    with warnings.catch_warnings(record=True) as caught, _one_blas_thread():
+        warnings.simplefilter("always")
+        figures = _draw_dataset(task)
+    return figures, [warnings.WarningMessage(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+
+
+def _warm_up() -> None:
+    """Import what drawing needs and register the fonts, while the parent analyses."""
+    import hsc_analysis.render.figures
+    import hsc_analysis.study  # noqa: F401
+    from hsc_analysis.render.figures._fonts import cjk_font_families
+
+    cjk_font_families()
+
+
+def _ignore_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no traceback from a worker
+
+
+@contextmanager
+def _figure_workers(n: int) -> Iterator[Any]:
+    """A pool of ``n`` spawned worker processes, already importing what they need (None when ``n`` is 0); it is
+    shut down on leaving, without waiting for the workers if an error is on its way."""
+    if n < 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    pool = ProcessPoolExecutor(n, mp_context=get_context("spawn"), initializer=_ignore_interrupt)
+    for _ in range(n):
+        pool.submit(_warm_up)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _check_replaceable(out_dir: Path) -> None:

@@ -155,6 +155,31 @@ def test_model6_matches_lm_and_lavaan(complete, expected):
     assert len(result.contrasts) == 3
 
 
+@pytest.mark.parametrize("serial", [False, True])
+def test_standardised_paths_match_scaled_lm_and_lavaan_std_all(complete, serial):
+    """β of every path (covariates included) against lm() on scale()d variables (1e-8) and lavaan std.all (1e-6:
+    an iterative ML fit of the saturated path model)."""
+    expected = json.loads((REFERENCE / "findings_process_standardised.json").read_text())
+    mediators = ["consc", "agree"]
+    result = mediation(
+        complete, x="neuro", mediators=mediators, y="extra", covariates=COVARIATES, serial=serial, n_boot=0, seed=None
+    )
+    assert result.n == expected["n"]
+    reference = expected["model6" if serial else "model4"]
+    total = result.paths["role"] == "total effect"
+    paths = result.paths.assign(outcome=result.paths["outcome"].where(~total, result.paths["outcome"] + " (total)"))
+    ours = paths[paths["term"] != "constant"].set_index(["outcome", "term"])["std_estimate"]
+    assert paths.loc[paths["term"] == "constant", "std_estimate"].isna().all()
+    scaled = pd.DataFrame(reference["scaled"]).set_index(["outcome", "term"])["std_estimate"]
+    assert sorted(ours.index) == sorted(scaled.index)
+    np.testing.assert_allclose(ours.loc[scaled.index], scaled, **CLOSED)
+    lavaan = pd.DataFrame(reference["lavaan"]).set_index(["outcome", "term"])["std_estimate"]
+    np.testing.assert_allclose(ours.loc[lavaan.index], lavaan, rtol=0, atol=1e-6)
+    c, c_prime = (paths.set_index("path").loc[p, "std_estimate"] for p in ("c", "c'"))
+    effects = result.effects.set_index("effect")["std_estimate"]
+    assert (c, c_prime) == pytest.approx((effects["total"], effects["direct"]), rel=1e-12)
+
+
 # --- models 7 and 14 --------------------------------------------------------------------------------------------
 
 

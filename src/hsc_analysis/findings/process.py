@@ -54,7 +54,9 @@ class MediationResult:
         ``outcome, role, r, r_squared, mse, f, df1, df2, p_value, n``.
     paths : DataFrame
         Every coefficient of every equation: ``outcome, role, term, path`` (a1, d21, b1, c', c or empty for the
-        constant and covariates), ``estimate, se, statistic`` (t), ``df, p_value, ci_low, ci_high`` (t-based).
+        constant and covariates), ``estimate, se, statistic`` (t), ``df, p_value, ci_low, ci_high`` (t-based), and
+        ``std_estimate``, the completely standardised coefficient β = B·SD(term)/SD(outcome) on the analysed cases
+        (NaN for the constant; its test is the t test of B).
     effects : DataFrame
         ``effect`` (total, direct, indirect, total indirect), ``path``, ``estimate``, ``se`` (OLS for total and
         direct, bootstrap for indirect effects), ``statistic, df, p_value`` (t; NaN for indirect effects),
@@ -410,7 +412,9 @@ def mediation(
     Y = i + c' X + Σ b_j M_j + C + e; the total-effect model Y = i + c X + C + e. The specific indirect effect of
     a path X → M_i → … → M_j → Y is the product of its coefficients (a_i·b_i in model 4, a_1·d_21·b_2 in model 6),
     the total indirect effect their sum, and c = c' + total indirect holds exactly. Completely standardised effects
-    multiply by SD_X/SD_Y, recomputed in every resample. Coefficients, total and direct effects have OLS SEs and
+    multiply by SD_X/SD_Y, recomputed in every resample; each path's standardised coefficient (``paths``
+    ``std_estimate``, PROCESS ``stand = 1``, lavaan ``std.all``) is β = B·SD(term)/SD(outcome) on the analysed
+    cases. Coefficients, total and direct effects have OLS SEs and
     t-based intervals with n − p df (as PROCESS); indirect effects the bootstrap SE (SD of the resampled effects)
     and a percentile or BC interval: BC uses z0 = Φ⁻¹(share of resamples below the estimate) and the quantiles
     Φ(2z0 ± z_{1−α/2}). Resamples whose design is singular are left out and counted (``n_boot_valid``).
@@ -418,7 +422,9 @@ def mediation(
     Checked against R 4.2.2: the equations against ``lm()`` to 1e-8; bootstrap SEs and intervals against lavaan
     0.6-14 ``sem(se = "bootstrap", bootstrap = 5000)`` with ``:=`` indirect effects (``boot.ci.type = "perc"`` and
     ``"bca.simple"``) within Monte-Carlo error, on psychTools bfi; the resampling itself (case and cluster)
-    against ``lm()`` refitted on R's own resample indices to 1e-8 (tests/reference/findings_process.R).
+    against ``lm()`` refitted on R's own resample indices to 1e-8 (tests/reference/findings_process.R); the
+    standardised paths against ``lm()`` on ``scale()``d variables to 1e-8 and lavaan ``standardizedSolution(type =
+    "std.all")`` to 1e-6 (tests/reference/findings_process_standardised.R).
 
     Examples
     --------
@@ -520,7 +526,7 @@ def mediation(
     roles = [*["mediator"] * k, "outcome", "total effect"]
     fits = [*mediator_fits, outcome_fit, total_fit]
     labels = _path_labels(x, mediators, y, serial)
-    paths = _paths(fits, roles, labels | {(f"{y} (total)", x): "c"})
+    paths = _paths(fits, roles, labels | {(f"{y} (total)", x): "c"}, standardised=design)
     return MediationResult(
         models=_models(fits, roles),
         paths=paths,
@@ -547,13 +553,27 @@ def _models(fits: Sequence[Fit], roles: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def _paths(fits: Sequence[Fit], roles: Sequence[str], labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+def _paths(
+    fits: Sequence[Fit],
+    roles: Sequence[str],
+    labels: dict[tuple[str, str], str],
+    *,
+    standardised: _Design | None = None,
+) -> pd.DataFrame:
+    """Every coefficient of ``fits`` with its path label; with a design also ``std_estimate``, B·SD(term)/SD(outcome)
+    on its cases (NaN for the constant)."""
+    if standardised is not None:
+        sd = standardised.matrix.std(axis=0)
+        sd[standardised.column(_CONSTANT)] = np.nan
     tables = []
     for fit, role in zip(fits, roles, strict=True):
         table = fit.coefficients.copy()
         key = f"{fit.outcome} (total)" if role == "total effect" else fit.outcome
         table.insert(1, "role", role)
         table.insert(3, "path", [labels.get((key, term), "") for term in table["term"]])
+        if standardised is not None:
+            ratio = sd[[standardised.column(t) for t in fit.terms]] / sd[standardised.column(fit.outcome)]
+            table["std_estimate"] = table["estimate"].to_numpy() * ratio
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
 

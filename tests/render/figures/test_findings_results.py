@@ -38,17 +38,20 @@ def test_mediation_diagram_labels_every_path_with_its_coefficient(parent_frame, 
         seed=1,
     )
     labels = {"communication": "沟通", "trust": "信任", "goal": "目标", "effectiveness": "成效"}
-    texts = _texts(mediation_diagram(result, labels=labels, lang="zh"))
     paths = result.paths.set_index("path")
-    for path in ("a1", "a2", "b1", "b2", *(["d21"] if serial else [])):
-        row = paths.loc[path]
-        assert f"{path} = {number(row['estimate'], 2)}{stars(row['p_value'])}" in texts
-    direct, total = paths.loc["c'"], paths.loc["c"]
-    assert (
-        f"c\N{PRIME} = {number(direct['estimate'], 2)}{stars(direct['p_value'])}\n"
-        f"(c = {number(total['estimate'], 2)}{stars(total['p_value'])})"
-    ) in texts
-    assert {"沟通", "信任", "目标", "成效"} <= set(texts)
+    for value, leading_zero in (("std_estimate", False), ("estimate", True)):  # β (APA: no leading zero) or B
+        texts = _texts(mediation_diagram(result, labels=labels, lang="zh", value=value))
+        for path in ("a1", "a2", "b1", "b2", *(["d21"] if serial else [])):
+            row = paths.loc[path]
+            assert f"{path} = {number(row[value], 2, leading_zero=leading_zero)}{stars(row['p_value'])}" in texts
+        direct, total = paths.loc["c'"], paths.loc["c"]
+        assert (
+            f"c\N{PRIME} = {number(direct[value], 2, leading_zero=leading_zero)}{stars(direct['p_value'])}\n"
+            f"(c = {number(total[value], 2, leading_zero=leading_zero)}{stars(total['p_value'])})"
+        ) in texts
+        assert {"沟通", "信任", "目标", "成效"} <= set(texts)
+    default = _texts(mediation_diagram(result, labels=labels, lang="zh"))
+    assert default == _texts(mediation_diagram(result, labels=labels, lang="zh", value="std_estimate"))
 
 
 def test_simple_slopes_are_the_conditional_effects(parent_frame):
@@ -143,3 +146,12 @@ def test_finding_figures_give_every_figure_of_each_kind_of_result(parent_frame, 
         finding_figures(results["mod"], name="mod", labels=labels, lang="zh")
     with pytest.raises(InputError, match="no figure for a str"):
         finding_figures("x", name="x", labels=labels, lang="zh")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(0.314, ".31"), (-0.049, "−.05"), (1.234, "1.23"), (10.5, "10.50"), (-20.25, "−20.25")]
+)
+def test_numbers_without_a_leading_zero_keep_their_integer_part(value, text):
+    from hsc_analysis.render.figures._text import number
+
+    assert number(value, 2, leading_zero=False) == text

@@ -71,6 +71,22 @@ def test_saved_files_are_byte_identical_on_a_rerun(tmp_path):
         assert a.read_bytes() == b.read_bytes(), a.suffix
 
 
+def test_the_layout_is_run_once_for_every_format_and_the_png_is_what_savefig_writes(tmp_path):
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    fig = _chinese_figure()
+    png, svg = save_figure(fig, tmp_path / "figure", formats=("png", "svg"))
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)  # switched back on
+    plain = _chinese_figure()
+    with themed():
+        plain.savefig(tmp_path / "plain.png", metadata={"Software": None})
+    assert png.read_bytes() == (tmp_path / "plain.png").read_bytes()
+    positions = [ax.get_position().bounds for ax in fig.axes]
+    assert positions == [ax.get_position().bounds for ax in plain.axes]  # the PNG's layout, kept for the SVG
+    again = save_figure(_chinese_figure(), tmp_path / "again", formats=("png", "svg"))
+    assert svg.read_bytes() == again[1].read_bytes()
+
+
 def test_png_is_300_dpi_and_pdf_embeds_the_font(tmp_path):
     from PIL import Image
 

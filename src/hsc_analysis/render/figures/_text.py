@@ -52,7 +52,7 @@ def number(value: float, decimals: int = 2, *, leading_zero: bool = True) -> str
     if value is None or not math.isfinite(value):
         return "—"
     text = f"{value:.{decimals}f}"
-    if not leading_zero:
+    if not leading_zero and text.lstrip("-").startswith("0."):
         text = text.replace("0.", ".", 1)
     return text.replace("-", "−")
 

@@ -1,4 +1,5 @@
-"""Mediation path diagram (PROCESS models 4 and 6): X, the mediators and Y with each path's coefficient and stars."""
+"""Mediation path diagram (PROCESS models 4 and 6): X, the mediators and Y with each path's standardised coefficient
+and stars."""
 
 from __future__ import annotations
 
@@ -14,19 +15,20 @@ _BOX = {"boxstyle": "round,pad=0.45", "facecolor": "white", "edgecolor": "black"
 _LABEL = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}
 
 
-def mediation_diagram(result, *, labels: dict[str, str], lang: str, value: str = "estimate"):
-    """The statistical diagram of a mediation model with its path coefficients.
+def mediation_diagram(result, *, labels: dict[str, str], lang: str, value: str = "std_estimate"):
+    """The statistical diagram of a mediation model with its path coefficients (standardised by default).
 
     Parameters
     ----------
     result : MediationResult
-        From :func:`hsc_analysis.findings.mediation`; its ``paths`` table gives every coefficient with its p value
-        (``path`` names a1, b1, d21, c′ and c).
+        From :func:`hsc_analysis.findings.mediation`; its ``paths`` table gives every coefficient, standardised
+        and not, with its p value (``path`` names a1, b1, d21, c′ and c).
     labels : dict
         Variable → label in ``lang`` for X, the mediators and Y.
     lang : {"zh", "en"}
     value : str
-        Column of ``paths`` to print (``estimate``, or a standardised column when the result has one).
+        Column of ``paths`` to print: ``std_estimate`` (β = B·SD(X)/SD(Y), APA style without a leading zero) or
+        ``estimate`` (B). The stars are those of the t test of B either way.
 
     Returns
     -------
@@ -42,12 +44,15 @@ def mediation_diagram(result, *, labels: dict[str, str], lang: str, value: str =
     if missing:
         raise InputError(f"mediation_diagram: labels lack variable(s) {', '.join(missing)}")
     named = paths[paths["path"].fillna("") != ""]
+    digits = {"leading_zero": value == "estimate"}  # β: no leading zero (APA)
     k = len(result.mediators)
     serial = result.model == 6
     position = {result.x: (0.1, 0.0), result.y: (0.9, 0.0)}
     for i, m in enumerate(result.mediators):
         position[m] = (0.22 + 0.56 * i / max(k - 1, 1), 1.0) if serial else (0.5, 0.4 + 0.8 * (k - i) / max(k, 1))
-    height = 1.2 + (0.9 if serial else 0.55 * k)
+    wrapped = {name: wrap(labels[name], lang, width=16) for name in position}
+    lines = max(wrapped[m].count("\n") + 1 for m in result.mediators)  # stacked boxes of long labels need room
+    height = 1.2 + (0.9 if serial else 0.55 * k) * (1 + 0.45 * (lines - 1))
     with themed():
         fig = new_figure(height)
         ax = fig.add_subplot()
@@ -56,7 +61,7 @@ def mediation_diagram(result, *, labels: dict[str, str], lang: str, value: str =
         top = 1.25 + (0.15 * (k - 2) if k > 2 else 0) if serial else 0.6 + 0.8
         ax.set_ylim(-0.35, top)
         boxes = {
-            name: ax.text(x, y, wrap(labels[name], lang, width=16), ha="center", va="center", bbox=_BOX, zorder=3)
+            name: ax.text(x, y, wrapped[name], ha="center", va="center", bbox=_BOX, zorder=3)
             for name, (x, y) in position.items()
         }
         total = named[named["path"] == "c"]
@@ -81,10 +86,10 @@ def mediation_diagram(result, *, labels: dict[str, str], lang: str, value: str =
                     "connectionstyle": f"arc3,rad={bend}",
                 },
             )
-            text = f"{_path_name(row.path)} = {number(getattr(row, value), 2)}{stars(row.p_value)}"
+            text = f"{_path_name(row.path)} = {number(getattr(row, value), 2, **digits)}{stars(row.p_value)}"
             if row.path == "c'" and len(total):
                 c = total.iloc[0]
-                text += f"\n(c = {number(c[value], 2)}{stars(c['p_value'])})"
+                text += f"\n(c = {number(c[value], 2, **digits)}{stars(c['p_value'])})"
             where = _label_point(ax, row.path, start, end, bend, serial=serial)
             ax.text(*where, text, ha="center", va="center", fontsize=7.5, bbox=_LABEL, zorder=2)
         ax.text(0.5, -0.3, phrase("mediation_legend", lang), ha="center", va="center", fontsize=7)

@@ -35,10 +35,12 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = FIG
 
     Notes
     -----
-    Reproducibility: SVG text is drawn as paths and its element ids come from a fixed salt, and no date is written
-    into the SVG or PDF, so rerunning on the same machine and matplotlib version gives byte-identical SVG and PDF
-    (tested). PNG carries no software or date stamp and the Agg rasteriser is deterministic, so PNG is
-    byte-identical too in practice; across matplotlib, FreeType or font versions any format may differ in its
+    The figure is laid out once (its constrained layout run at 300 dpi, as for the PNG) and every format is drawn
+    from that layout; the figure's layout engine is switched back on afterwards. Reproducibility: SVG text is drawn
+    as paths and its element ids come from a fixed salt, and no date is written into the SVG or PDF, so rerunning on
+    the same machine and matplotlib version gives byte-identical SVG and PDF (tested). PNG carries no software or
+    date stamp and the Agg rasteriser is deterministic, so PNG is byte-identical too in practice; across
+    matplotlib, FreeType or font versions any format may differ in its
     bytes while looking the same. The PDF embeds the subset of the font it uses (TrueType/Type 42).
     """
     unknown = [f for f in formats if f not in FIGURE_FORMATS]
@@ -49,8 +51,39 @@ def save_figure(fig: Figure, stem: str | Path, *, formats: tuple[str, ...] = FIG
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     with themed():
-        for fmt in formats:
-            path = stem.with_name(f"{stem.name}.{fmt}")
-            fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
-            paths.append(path)
+        engine = _lay_out_once(fig)
+        try:
+            for fmt in formats:
+                path = stem.with_name(f"{stem.name}.{fmt}")
+                fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
+                paths.append(path)
+        finally:
+            if engine is not None:
+                fig.set_layout_engine(engine)
     return paths
+
+
+def _lay_out_once(fig: Figure):
+    """Run the figure's layout engine once, at the PNG's resolution, and switch it off; return the engine (None if
+    the figure has none) so the caller can switch it back on.
+
+    ``savefig`` otherwise lays the figure out again for every file: a draw without output and a constrained-layout
+    pass before each real draw. With the layout fixed every format gets the same positions, the ones the 300 dpi
+    PNG has always had (the PNG is byte-identical to a plain ``savefig``).
+    """
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+        return None
+    dpi = fig.dpi
+    fig.dpi = matplotlib.rcParams["savefig.dpi"]
+    try:
+        FigureCanvasAgg(fig)  # the canvas savefig would use for the PNG: the layout measures text with its renderer
+        engine.execute(fig)
+    finally:
+        fig.dpi = dpi
+    fig.set_layout_engine("none")
+    return engine

@@ -1,0 +1,97 @@
+"""Benchmark: ``hsc report`` end to end on the bundled example study, in fresh processes.
+
+Run: uv run python benchmarks/bench_report.py [--runs 3] [CHECKOUT ...]
+
+Each run is ``hsc report --out <tmp>`` in a new Python process (the checkout's own ``.venv/bin/python``, started in
+the checkout, so the imports, the font registration and the study are all paid for as a user pays for them). The
+command is the real one (``hsc_analysis.cli.main``); only its progress bar is swapped for a recorder of when each
+step starts, which gives the split: startup (imports, loading study.yaml), analyse (run_study), figures (all
+datasets), chapter, docx, html, tables (every table file and the data/ folder), finish (manifest and the swap into
+place). Per run it prints wall seconds, CPU seconds (user + system of the process and of every process it waited
+for, such as figure workers) and peak RSS in MB (the largest of the process and of each process it waited for);
+then the median of each per checkout.
+
+With several checkouts (``git worktree add ../base main --detach``, then ``uv sync`` there) the runs alternate
+between them (A B A B ...), so that a shared machine's load falls on both alike; compare the medians as ratios.
+Default: the checkout this script is in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+_CHILD = """
+import contextlib, json, resource, sys, time
+from hsc_analysis import cli
+
+start, marks = time.perf_counter(), []
+
+@contextlib.contextmanager
+def recorder(steps):
+    yield lambda name: marks.append((name, time.perf_counter() - start))
+
+cli._progress = recorder
+cli.main(["report", "--out", sys.argv[1]])
+marks.append(("end", time.perf_counter() - start))
+rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"marks": marks, "rss_kb": rss}))
+"""
+
+_PARTS = ("startup", "analyse", "figures", "chapter", "docx", "html", "tables", "finish")
+
+
+def _split(marks: list[tuple[str, float]]) -> dict[str, float]:
+    """Seconds per part: start-up (imports, loading the study) until the first step, then from a step's start to
+    the next step's start, the figure steps of all datasets summed."""
+    parts = dict.fromkeys(_PARTS, 0.0)
+    parts["startup"] = marks[0][1]
+    for (name, at), (_, following) in itertools.pairwise(marks):
+        parts[name.split()[0]] += following - at
+    return parts
+
+
+def run_once(checkout: Path) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        run = subprocess.run(
+            [str(checkout / ".venv/bin/python"), "-c", _CHILD, str(Path(folder) / "reports")],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+    if run.returncode:
+        raise SystemExit(f"{checkout}: hsc report failed:\n{run.stderr}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    child = json.loads(run.stdout.strip().splitlines()[-1])
+    return {"wall": wall, "cpu": cpu, "rss_mb": child["rss_kb"] / 1024, **_split(child["marks"])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkouts", nargs="*", type=Path, default=[Path(__file__).resolve().parent.parent])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    rows: dict[Path, list[dict[str, float]]] = {c: [] for c in args.checkouts}
+    for i in range(args.runs):
+        for checkout in args.checkouts:
+            rows[checkout].append(run_once(checkout))
+            print(f"run {i + 1} {checkout}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[checkout][-1].items()))
+    for checkout, runs in rows.items():
+        medians = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        print(f"median of {len(runs)} {checkout}: " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items()))
+
+
+if __name__ == "__main__":
+    main()
