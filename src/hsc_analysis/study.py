@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.findings.plan import AnalysisPlan, load_plan
-from hsc_analysis.instruments import Instrument, Label, load_instrument
+from hsc_analysis.instruments import Instrument, Label, append_modules, load_instrument
 from hsc_analysis.paths import plain_name
 from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.yamlfile import read_yaml
@@ -47,7 +47,7 @@ NAN_POLICIES = ("listwise", "pairwise")
 STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
 STUDY_KEYS += ("analyses", "datasets", "logs")
 DISCLOSURE_KEYS = ("min_cell",)
-DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
+DATASET_KEYS = ("instrument", "modules", "file", "source", "platform", "mapping")
 
 
 class StudyError(InputError):
@@ -58,7 +58,9 @@ class StudyError(InputError):
 class Dataset:
     """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
     (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
-    column → question ``mapping`` (a question id, or None to leave the column out)."""
+    column → question ``mapping`` (a question id, or None to leave the column out). ``instrument`` is the main
+    instrument with the constructs and questions of its ``modules`` (add-on instrument files whose questions are in
+    the same export) appended; ``module_constructs`` names the constructs that came from the modules."""
 
     name: str
     instrument: Instrument
@@ -66,6 +68,8 @@ class Dataset:
     file: Path
     source: str = "auto"
     mapping: dict[str, str | None] | None = None
+    modules: tuple[Path, ...] = ()
+    module_constructs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,14 +170,22 @@ def load_study(path: str | Path) -> Study:
         if source not in SOURCES:
             raise fail(f"datasets.{name}.{key}", f"got {source!r:.80}; allowed: {', '.join(SOURCES)}")
         instrument_path = (path.parent / entry["instrument"]).resolve()
+        main = load_instrument(instrument_path)
+        modules = _modules(entry.get("modules"), path, f"datasets.{name}.modules", fail)
+        instrument = main
+        if modules:
+            loaded = [load_instrument(module) for module in modules]
+            instrument = append_modules(main, loaded, sources=[str(instrument_path), *map(str, modules)])
         datasets.append(
             Dataset(
                 name=str(name),
-                instrument=load_instrument(instrument_path),
+                instrument=instrument,
                 instrument_path=instrument_path,
                 file=(path.parent / entry["file"]).resolve(),
                 source=source,
                 mapping={str(k): v for k, v in mapping.items()} if mapping else None,
+                modules=modules,
+                module_constructs=tuple(c.id for c in instrument.constructs[len(main.constructs) :]),
             )
         )
     title = spec["title"]
@@ -192,6 +204,25 @@ def load_study(path: str | Path) -> Study:
         logs=_logs(spec.get("logs"), path, fail),
         min_cell=min_cell,
     )
+
+
+def _modules(section, path: Path, where: str, fail) -> tuple[Path, ...]:
+    """A dataset's ``modules:``: add-on instrument files, relative to study.yaml, each existing and listed once."""
+    if section is None:
+        return ()
+    if not isinstance(section, list) or not section:
+        raise fail(where, f"got {section!r:.80}; allowed: a list of instrument files (paths relative to study.yaml)")
+    files = []
+    for i, entry in enumerate(section):
+        if not isinstance(entry, str) or not entry:
+            raise fail(f"{where}[{i}]", f"expected an instrument file path, got {entry!r:.80}")
+        file = (path.parent / entry).resolve()
+        if not file.is_file():
+            raise fail(f"{where}[{i}]", f"no instrument file {file}")
+        if file in files:
+            raise fail(f"{where}[{i}]", f"{entry} is listed twice")
+        files.append(file)
+    return tuple(files)
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
