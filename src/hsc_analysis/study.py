@@ -47,7 +47,7 @@ NAN_POLICIES = ("listwise", "pairwise")
 STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
 STUDY_KEYS += ("analyses", "datasets", "logs")
 DISCLOSURE_KEYS = ("min_cell",)
-DATASET_KEYS = ("instrument", "modules", "file", "source", "platform", "mapping")
+DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping", "modules")
 
 
 class StudyError(InputError):
@@ -93,6 +93,8 @@ class Study:
     logs: dict[str, Path] = field(default_factory=dict)
     """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
     min_cell: int = DEFAULT_MIN_CELL
+    school_locales: dict[str, str] = field(default_factory=dict)
+    """School id → locale (urban, town, rural) from the school table of ``logs:``, where it has a locale column."""
 
 
 def example_study_path() -> Path:
@@ -190,6 +192,15 @@ def load_study(path: str | Path) -> Study:
         )
     title = spec["title"]
     title = Label(zh=title.get("zh", ""), en=title.get("en", "")) if isinstance(title, dict) else Label(title, title)
+    logs = _logs(spec.get("logs"), path, fail)
+    school_locales = _school_locales(logs.get("school"), fail)
+    plan = load_plan(
+        spec.get("analyses"),
+        instruments={d.name: d.instrument for d in datasets},
+        source=str(path),
+        modules={d.name: d.module_constructs for d in datasets},
+        locales=sorted(set(school_locales.values())),
+    )
     return Study(
         id=str(spec["id"]),
         title=title,
@@ -199,10 +210,11 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
-        plan=load_plan(spec.get("analyses"), instruments={d.name: d.instrument for d in datasets}, source=str(path)),
+        plan=plan,
         cfa_missing=cfa_missing,
-        logs=_logs(spec.get("logs"), path, fail),
+        logs=logs,
         min_cell=min_cell,
+        school_locales=school_locales,
     )
 
 
@@ -241,6 +253,33 @@ def _logs(section, path: Path, fail) -> dict[str, Path]:
         if not isinstance(file, str) or not file:
             raise fail(f"logs.{name}", f"got {file!r}; allowed: a file path relative to study.yaml")
     return {str(name): (path.parent / file).resolve() for name, file in section.items()}
+
+
+def _school_locales(table: Path | None, fail) -> dict[str, str]:
+    """School id → locale from the school table (``logs.school``); empty without the table or its locale column.
+    The table's other columns are read and checked by :mod:`hsc_analysis.compliance`."""
+    import pandas as pd
+
+    from hsc_analysis.findings.plan import LOCALE_LABELS
+
+    if table is None:
+        return {}
+    try:
+        schools = pd.read_csv(table, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        raise fail("logs.school", f"cannot read {table}: {err}") from None
+    if "school_id" not in schools or "locale" not in schools:
+        return {}
+    located = schools[schools["locale"] != ""]
+    wrong = located[~located["locale"].isin(list(LOCALE_LABELS))]
+    if len(wrong):
+        row = wrong.index[0] + 2
+        raise fail(
+            "logs.school",
+            f"{table} row {row}, column locale: got {wrong['locale'].iloc[0]!r:.40}; allowed: "
+            f"{', '.join(LOCALE_LABELS)} (or empty)",
+        )
+    return dict(zip(located["school_id"], located["locale"], strict=True))
 
 
 def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
@@ -326,5 +365,7 @@ def run_study(study: Study) -> StudyResults:
         dataset.name: FindingsInput(dataset.instrument, scores.scores, screening.kept.background)
         for dataset, _, screening, scores, *_ in chains
     }
-    findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
+    findings = run_findings(
+        inputs, plan=study.plan, seed=study.seed, lang=study.language, school_locales=study.school_locales
+    )
     return StudyResults(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)
