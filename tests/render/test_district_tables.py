@@ -58,5 +58,6 @@ def test_paragraph_says_school_effects_rest_on_the_schools(comparison, result, l
     paragraph = locale_text(comparison, result, lang=lang, table_means="3", table_contrasts="4")
     assert says in paragraph
     assert "boys − mixed" in paragraph and "{" not in paragraph
+    assert ("两层模型" if lang == "zh" else "two-level model") in paragraph  # schools only: no classes inside
     p = comparison.contrasts.query("method == 'cr2_satterthwaite'")["p_value"].iloc[0]
     assert f"{p:.3f}".lstrip("0") in paragraph

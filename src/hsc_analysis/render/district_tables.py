@@ -208,5 +208,6 @@ def locale_text(
             t.text("locale_schools", level=level, k=int(k)) for level, k in schools.items()
         ),
         reference=comparison.reference,
+        model=t.word(f"locale_model_{len(comparison.cluster) + 1}"),
         results=t.word("sentence_separator").join(parts),
     )
