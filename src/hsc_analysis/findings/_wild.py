@@ -66,8 +66,11 @@ def _wald(diff: np.ndarray, scores_b: np.ndarray, bread_r: np.ndarray, c: float)
     return np.einsum("ms,ms->m", diff, np.linalg.solve(cov, diff[:, :, None])[:, :, 0])
 
 
-def wild_p_value(stats: ClusterStats, restriction: np.ndarray, target: np.ndarray, weights: np.ndarray) -> float:
-    """Bootstrap p-value of H0: R β = r (a t test when R has one row: the symmetric p of |t|, equal to the Wald)."""
+def wild_test(
+    stats: ClusterStats, restriction: np.ndarray, target: np.ndarray, weights: np.ndarray
+) -> tuple[float, float]:
+    """The observed CR1 Wald statistic of H0: R β = r and its bootstrap p-value (with one row of R the Wald is t²,
+    so p is the symmetric p of |t|)."""
     bread = stats.bread
     c = stats.scale()
     beta = stats.beta()
@@ -80,7 +83,7 @@ def wild_p_value(stats: ClusterStats, restriction: np.ndarray, target: np.ndarra
     shift = weights @ a @ bread  # m × p: β̂* − β̃
     scores_b = weights[:, :, None] * a[None] - np.einsum("gpq,mq->mgp", stats.xx, shift)
     drawn = _wald(shift @ restriction.T, scores_b, bread_r, c)
-    return float(np.mean(drawn >= observed * (1 - 1e-12)))
+    return float(observed), float(np.mean(drawn >= observed * (1 - 1e-12)))
 
 
 def wild_interval(stats: ClusterStats, column: int, weights: np.ndarray, *, confidence: float) -> tuple[float, float]:
@@ -92,7 +95,7 @@ def wild_interval(stats: ClusterStats, column: int, weights: np.ndarray, *, conf
     alpha = 1 - confidence
 
     def p_at(value: float) -> float:
-        return wild_p_value(stats, restriction, np.array([value]), weights)
+        return wild_test(stats, restriction, np.array([value]), weights)[1]
 
     ends = []
     for sign in (-1.0, 1.0):

@@ -18,10 +18,10 @@ import pandas as pd
 from scipy import stats
 
 from hsc_analysis.errors import DataError, InputError
-from hsc_analysis.findings._cr2 import cr2_fit, htz_test, satterthwaite_df
+from hsc_analysis.findings._cr2 import Cr2Fit, cr2_fit, htz_test, satterthwaite_df
 from hsc_analysis.findings._data import NAN_POLICY, check_confidence, group_levels, require_columns
-from hsc_analysis.findings._wild import WEIGHTS, ClusterStats, cluster_weights, wild_interval, wild_p_value
-from hsc_analysis.findings.multilevel import multilevel
+from hsc_analysis.findings._wild import WEIGHTS, ClusterStats, cluster_weights, wild_interval, wild_test
+from hsc_analysis.findings.multilevel import MultilevelResult, multilevel
 from hsc_analysis.measurement._matrix import check_option
 
 __all__ = ["FewClusterComparison", "few_cluster_comparison"]
@@ -181,12 +181,12 @@ def few_cluster_comparison(
     chosen = reference
     for name in outcomes:
         part = _outcome(data, name, group, nesting, reference, function=function)
-        levels, chosen = part["levels"], part["reference"]
-        draws = cluster_weights(n_boot, part["n_clusters"], kind=weights, seed=seed)
-        rows += _rows(part, draws, confidence, function=function)
+        levels, chosen = part.levels, part.reference
+        draws = cluster_weights(n_boot, part.n_clusters, kind=weights, seed=seed)
+        rows += _rows(part, draws, confidence)
         joint += _joint(part, draws)
-        means += part["means"]
-        flags += [f"{name}: {flag}" for flag in part["flags"]]
+        means += part.means
+        flags += [f"{name}: {flag}" for flag in part.mixed.flags]
     counts = _cluster_counts(data, group, cluster, outcomes, levels)
     return FewClusterComparison(
         outcomes=tuple(outcomes),
@@ -211,7 +211,25 @@ def few_cluster_comparison(
     )
 
 
-def _outcome(data: pd.DataFrame, name: str, group: str, nesting: tuple[str, ...], reference, *, function: str) -> dict:
+@dataclass(frozen=True)
+class _Outcome:
+    """One outcome's complete cases fitted: the CR2 fit, the per-school sums of the bootstrap, the mixed model."""
+
+    name: str
+    levels: tuple[str, ...]
+    reference: str
+    others: list[str]
+    n: int
+    n_clusters: int
+    cr2: Cr2Fit
+    sums: ClusterStats
+    mixed: MultilevelResult
+    means: list[list]
+
+
+def _outcome(
+    data: pd.DataFrame, name: str, group: str, nesting: tuple[str, ...], reference, *, function: str
+) -> _Outcome:
     """Complete cases of one outcome, the design and the checks a school-level comparison needs."""
     if not pd.api.types.is_numeric_dtype(data[name]) or data[name].dtype == bool:
         raise DataError(f"{function}: outcome '{name}' must be numeric")
@@ -262,42 +280,39 @@ def _outcome(data: pd.DataFrame, name: str, group: str, nesting: tuple[str, ...]
          float(y[level_info.codes == k].mean()), float(y[level_info.codes == k].std(ddof=1))]
         for k, level in enumerate(levels)
     ]  # fmt: skip
-    return {
-        "name": name,
-        "levels": levels,
-        "reference": reference,
-        "others": others,
-        "x": x,
-        "y": y,
-        "outer": outer,
-        "n_clusters": g,
-        "mixed": mixed,
-        "means": means,
-        "flags": mixed.flags,
-    }
+    return _Outcome(
+        name=name,
+        levels=levels,
+        reference=reference,
+        others=others,
+        n=len(y),
+        n_clusters=g,
+        cr2=cr2_fit(x, y, outer),
+        sums=ClusterStats.of(x, y, outer),
+        mixed=mixed,
+        means=means,
+    )
 
 
-def _rows(part: dict, draws: np.ndarray, confidence: float, *, function: str) -> list[list]:
-    name, x, y, outer, g = part["name"], part["x"], part["y"], part["outer"], part["n_clusters"]
-    n = len(y)
-    fit = cr2_fit(x, y, outer)
-    sums = ClusterStats.of(x, y, outer)
-    fixed = part["mixed"].fixed_effects.set_index("term")
+def _rows(part: _Outcome, draws: np.ndarray, confidence: float) -> list[list]:
+    fit, sums, g = part.cr2, part.sums, part.n_clusters
+    fixed = part.mixed.fixed_effects.set_index("term")
     group_terms = [t for t in fixed.index if t != "(Intercept)"]
+    cr1 = np.sqrt(np.diag(sums.cr1_vcov()))
     rows = []
-    for k, (level, term) in enumerate(zip(part["others"], group_terms, strict=True), start=1):
-        label = f"{level} − {part['reference']}"
+    for k, (level, term) in enumerate(zip(part.others, group_terms, strict=True), start=1):
+        label = f"{level} − {part.reference}"
         mixed = fixed.loc[term]
-        rows.append([name, label, *_t_interval(mixed["estimate"], mixed["se"], mixed["df"], confidence),
-                     "mixed_model", n, g])  # fmt: skip
-        contrast = np.eye(x.shape[1])[k]
+        rows.append([part.name, label, *_t_interval(mixed["estimate"], mixed["se"], mixed["df"], confidence),
+                     "mixed_model", part.n, g])  # fmt: skip
+        contrast = np.eye(len(fit.beta))[k]
         se = float(np.sqrt(fit.vcov[k, k]))
-        rows.append([name, label, *_t_interval(fit.beta[k], se, satterthwaite_df(fit, contrast), confidence),
-                     "cr2_satterthwaite", n, g])  # fmt: skip
-        p = wild_p_value(sums, contrast[None], np.zeros(1), draws)
+        rows.append([part.name, label, *_t_interval(fit.beta[k], se, satterthwaite_df(fit, contrast), confidence),
+                     "cr2_satterthwaite", part.n, g])  # fmt: skip
+        _, p = wild_test(sums, contrast[None], np.zeros(1), draws)
         low, high = wild_interval(sums, k, draws, confidence=confidence)
-        cr1 = float(np.sqrt(sums.cr1_vcov()[k, k]))
-        rows.append([name, label, float(fit.beta[k]), cr1, np.nan, low, high, p, "wild_cluster_bootstrap", n, g])
+        rows.append([part.name, label, float(fit.beta[k]), float(cr1[k]), np.nan, low, high, p,
+                     "wild_cluster_bootstrap", part.n, g])  # fmt: skip
     return rows
 
 
@@ -308,19 +323,15 @@ def _t_interval(estimate: float, se: float, df: float, confidence: float) -> lis
     return [float(estimate), float(se), float(df), estimate - crit * se, estimate + crit * se, p]
 
 
-def _joint(part: dict, draws: np.ndarray) -> list[list]:
-    name, x, y, outer, g = part["name"], part["x"], part["y"], part["outer"], part["n_clusters"]
-    q = x.shape[1] - 1
-    restriction = np.eye(x.shape[1])[1:]
-    fstat, df_num, df_den = htz_test(cr2_fit(x, y, outer), restriction)
+def _joint(part: _Outcome, draws: np.ndarray) -> list[list]:
+    q = len(part.others)
+    restriction = np.eye(q + 1)[1:]
+    fstat, df_num, df_den = htz_test(part.cr2, restriction)
     p_htz = float(stats.f.sf(fstat, df_num, df_den)) if df_den > 0 else np.nan
-    sums = ClusterStats.of(x, y, outer)
-    beta, vcov = sums.beta(), sums.cr1_vcov()
-    wald = float(beta[1:] @ np.linalg.solve(vcov[1:, 1:], beta[1:]))
-    p_wild = wild_p_value(sums, restriction, np.zeros(q), draws)
+    wald, p_wild = wild_test(part.sums, restriction, np.zeros(q), draws)
     return [
-        [name, "cr2_htz", fstat, df_num, df_den, p_htz, len(y), g],
-        [name, "wild_cluster_bootstrap", wald, float(q), np.nan, p_wild, len(y), g],
+        [part.name, "cr2_htz", fstat, df_num, df_den, p_htz, part.n, part.n_clusters],
+        [part.name, "wild_cluster_bootstrap", wald, float(q), np.nan, p_wild, part.n, part.n_clusters],
     ]
 
 
