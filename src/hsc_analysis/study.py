@@ -256,30 +256,30 @@ def _logs(section, path: Path, fail) -> dict[str, Path]:
 
 
 def _school_locales(table: Path | None, fail) -> dict[str, str]:
-    """School id → locale from the school table (``logs.school``); empty without the table or its locale column.
-    The table's other columns are read and checked by :mod:`hsc_analysis.compliance`."""
-    import pandas as pd
-
+    """School id → locale from the school table (``logs.school``; CSV, Excel or Parquet). Empty without the table,
+    its file or its locale column: the compliance audit, which reads every log table, reports a missing file."""
+    from hsc_analysis.errors import DataError
     from hsc_analysis.findings.plan import LOCALE_LABELS
+    from hsc_analysis.io.tables import read_table
 
-    if table is None:
+    if table is None or not table.is_file():
         return {}
     try:
-        schools = pd.read_csv(table, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, UnicodeDecodeError) as err:
-        raise fail("logs.school", f"cannot read {table}: {err}") from None
+        schools = read_table(table)
+    except DataError as err:
+        raise fail("logs.school", str(err)) from None
     if "school_id" not in schools or "locale" not in schools:
         return {}
-    located = schools[schools["locale"] != ""]
-    wrong = located[~located["locale"].isin(list(LOCALE_LABELS))]
+    located = schools[schools["locale"].notna() & (schools["locale"].astype(str).str.strip() != "")]
+    locales = located["locale"].astype(str).str.strip()
+    wrong = locales[~locales.isin(list(LOCALE_LABELS))]
     if len(wrong):
-        row = wrong.index[0] + 2
         raise fail(
             "logs.school",
-            f"{table} row {row}, column locale: got {wrong['locale'].iloc[0]!r:.40}; allowed: "
+            f"{table} row {wrong.index[0]}, column locale: got {wrong.iloc[0]!r:.40}; allowed: "
             f"{', '.join(LOCALE_LABELS)} (or empty)",
         )
-    return dict(zip(located["school_id"], located["locale"], strict=True))
+    return dict(zip(located["school_id"].astype(str).str.strip(), locales, strict=True))
 
 
 def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
