@@ -86,6 +86,8 @@ _EXPORTS = {
     "validity_report": "hsc_analysis.measurement",
     "IccResult": "hsc_analysis.findings",
     "MultilevelResult": "hsc_analysis.findings",
+    "FewClusterComparison": "hsc_analysis.findings",
+    "few_cluster_comparison": "hsc_analysis.findings",
     "RwgResult": "hsc_analysis.findings",
     "GapResult": "hsc_analysis.findings",
     "perception_gap": "hsc_analysis.findings",

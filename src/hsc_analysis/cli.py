@@ -473,7 +473,7 @@ def _cmd_report(args: argparse.Namespace) -> None:
     from hsc_analysis.study import example_study_path, load_study
 
     study = load_study(args.study or example_study_path())
-    inputs = [study.path, *(p for d in study.datasets for p in (d.file, d.instrument_path))]
+    inputs = [study.path, *(p for d in study.datasets for p in (d.file, d.instrument_path, *d.modules))]
     check_output_folder(args.output, parameter="-o", inputs=inputs, replaced=True)
     with _progress(report_steps(study, args.formats)) as step:
         manifest = write_report(

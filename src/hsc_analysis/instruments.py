@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ __all__ = [
     "Item",
     "Label",
     "ResponseScale",
+    "append_modules",
     "load_instrument",
 ]
 
@@ -246,6 +247,65 @@ def load_instrument(path: str | Path) -> Instrument:
     """
     spec = read_yaml(path, error=InstrumentError, what="instrument file")
     return _build(spec, source=str(path))
+
+
+def append_modules(main: Instrument, modules: Sequence[Instrument], *, sources: Sequence[str]) -> Instrument:
+    """``main`` with the scales, constructs, items, checks, identifiers and background questions of each module
+    appended, in order: the instrument of one export that holds a questionnaire and its add-on modules (a study's
+    ``modules:``).
+
+    Parameters
+    ----------
+    main : Instrument
+    modules : sequence of Instrument
+    sources : sequence of str
+        The files of ``main`` and of each module, in that order; errors name them.
+
+    Raises
+    ------
+    InstrumentError
+        When a module reuses an id of the main instrument or of an earlier module (a construct, an item, check,
+        identifier or background question, or a scale defined differently); the message names the module file,
+        the key path and the file that has the id already.
+
+    Examples
+    --------
+    >>> parent = load_instrument("surveys/parent.yaml")
+    >>> module = load_instrument("surveys/after_school.yaml")
+    >>> both = append_modules(parent, [module], sources=["parent.yaml", "after_school.yaml"])
+    >>> len(both.constructs) == len(parent.constructs) + 2, both.constructs[-1].id
+    (True, 'satisfaction')
+    """
+    if len(sources) != len(modules) + 1:
+        raise InstrumentError(f"append_modules: got {len(sources)} source name(s) for {len(modules) + 1} instrument(s)")
+    scales = dict(main.scales)
+    scale_owner = dict.fromkeys(main.scales, sources[0])
+    construct_owner = dict.fromkeys((c.id for c in main.constructs), sources[0])
+    parts = ("items", "checks", "identifiers", "background")
+    question_owner = {q.id: sources[0] for part in parts for q in getattr(main, part)}
+    combined = {part: list(getattr(main, part)) for part in (*parts, "constructs", "sources")}
+    for module, source in zip(modules, sources[1:], strict=True):
+        v = _Spec(source)
+        for name, scale in module.scales.items():
+            if name in scales and scales[name] != scale:
+                raise v.fail(f"scales.{name}", f"defined differently in {scale_owner[name]}; rename one of them")
+            scales.setdefault(name, scale)
+            scale_owner.setdefault(name, source)
+        for construct in module.constructs:
+            if construct.id in construct_owner:
+                raise v.fail(
+                    f"constructs.{construct.id}", f"construct id already used in {construct_owner[construct.id]}"
+                )
+            construct_owner[construct.id] = source
+        for part in parts:
+            for i, question in enumerate(getattr(module, part)):
+                if question.id in question_owner:
+                    raise v.fail(f"{part}[{i}].id", f"id '{question.id}' already used in {question_owner[question.id]}")
+                question_owner[question.id] = source
+            combined[part] += getattr(module, part)
+        combined["constructs"] += module.constructs
+        combined["sources"] += [s for s in module.sources if s not in combined["sources"]]
+    return replace(main, scales=scales, **{part: tuple(values) for part, values in combined.items()})
 
 
 # --- validation -------------------------------------------------------------------------------------------------

@@ -63,8 +63,8 @@ def district_study(folder: str | Path | None = None, *, seed: int = DISTRICT_SEE
         Seed of the simulation (default 20250601, the seed the README uses).
     after_school : bool
         Keep the after-school services module that the simulation adds to the parent form (``modules:`` under
-        ``datasets.parent``). With ``False`` the study file leaves it out, for a :func:`load_study` that does not
-        read ``modules:``: the parent export's after-school columns are then reported as unmatched and the
+        ``datasets.parent``): its constructs are then scored and compared by school locale. With ``False`` the
+        study file leaves it out: the parent export's after-school columns are reported as unmatched and the
         after-school constructs are not scored.
     """
     _check_seed(seed)

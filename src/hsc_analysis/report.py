@@ -141,7 +141,9 @@ def _write_folder(study, results, out_dir: Path, *, lang, formats, step, pool) -
                 "formats": sorted(formats),
             },
             "inputs": [
-                {"path": str(p), "sha256": _sha256(p)} for d in study.datasets for p in (d.file, d.instrument_path)
+                {"path": str(p), "sha256": _sha256(p)}
+                for d in study.datasets
+                for p in (d.file, d.instrument_path, *d.modules)
             ],
             "samples": {r.dataset.name: _sample(r) for r in results},
             "outputs": outputs,
@@ -409,6 +411,7 @@ _FINDINGS = {  # DatasetFindings field → the function that made its results
     "moderation": "moderation",
     "icc": "icc",
     "multilevel": "multilevel",
+    "locale_comparison": "few_cluster_comparison",
     "perception_gaps": "perception_gap",
 }
 

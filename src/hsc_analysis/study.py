@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.findings.plan import AnalysisPlan, load_plan
-from hsc_analysis.instruments import Instrument, Label, load_instrument
+from hsc_analysis.instruments import Instrument, Label, append_modules, load_instrument
 from hsc_analysis.paths import plain_name
 from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.yamlfile import read_yaml
@@ -47,7 +47,7 @@ NAN_POLICIES = ("listwise", "pairwise")
 STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
 STUDY_KEYS += ("analyses", "datasets", "logs")
 DISCLOSURE_KEYS = ("min_cell",)
-DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
+DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping", "modules")
 
 
 class StudyError(InputError):
@@ -58,7 +58,9 @@ class StudyError(InputError):
 class Dataset:
     """One questionnaire's data in a study: the instrument and the raw file it was collected with, the platform
     (``source``, also accepted as ``platform``; see :func:`hsc_analysis.io.read_responses`) and an explicit
-    column → question ``mapping`` (a question id, or None to leave the column out)."""
+    column → question ``mapping`` (a question id, or None to leave the column out). ``instrument`` is the main
+    instrument with the constructs and questions of its ``modules`` (add-on instrument files whose questions are in
+    the same export) appended; ``module_constructs`` names the constructs that came from the modules."""
 
     name: str
     instrument: Instrument
@@ -66,6 +68,8 @@ class Dataset:
     file: Path
     source: str = "auto"
     mapping: dict[str, str | None] | None = None
+    modules: tuple[Path, ...] = ()
+    module_constructs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class Study:
     logs: dict[str, Path] = field(default_factory=dict)
     """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
     min_cell: int = DEFAULT_MIN_CELL
+    school_locales: dict[str, str] = field(default_factory=dict)
+    """School id → locale (urban, town, rural) from the school table of ``logs:``, where it has a locale column."""
 
 
 def example_study_path() -> Path:
@@ -166,18 +172,35 @@ def load_study(path: str | Path) -> Study:
         if source not in SOURCES:
             raise fail(f"datasets.{name}.{key}", f"got {source!r:.80}; allowed: {', '.join(SOURCES)}")
         instrument_path = (path.parent / entry["instrument"]).resolve()
+        main = load_instrument(instrument_path)
+        modules = _modules(entry.get("modules"), path, f"datasets.{name}.modules", fail)
+        instrument = main
+        if modules:
+            loaded = [load_instrument(module) for module in modules]
+            instrument = append_modules(main, loaded, sources=[str(instrument_path), *map(str, modules)])
         datasets.append(
             Dataset(
                 name=str(name),
-                instrument=load_instrument(instrument_path),
+                instrument=instrument,
                 instrument_path=instrument_path,
                 file=(path.parent / entry["file"]).resolve(),
                 source=source,
                 mapping={str(k): v for k, v in mapping.items()} if mapping else None,
+                modules=modules,
+                module_constructs=tuple(c.id for c in instrument.constructs[len(main.constructs) :]),
             )
         )
     title = spec["title"]
     title = Label(zh=title.get("zh", ""), en=title.get("en", "")) if isinstance(title, dict) else Label(title, title)
+    logs = _logs(spec.get("logs"), path, fail)
+    school_locales = _school_locales(logs.get("school"), fail)
+    plan = load_plan(
+        spec.get("analyses"),
+        instruments={d.name: d.instrument for d in datasets},
+        source=str(path),
+        modules={d.name: d.module_constructs for d in datasets},
+        locales=sorted(set(school_locales.values())),
+    )
     return Study(
         id=str(spec["id"]),
         title=title,
@@ -187,11 +210,31 @@ def load_study(path: str | Path) -> Study:
         screening=ScreeningRules.from_spec(spec.get("screening"), source=str(path)),
         seed=seed,
         nan_policy=nan_policy,
-        plan=load_plan(spec.get("analyses"), instruments={d.name: d.instrument for d in datasets}, source=str(path)),
+        plan=plan,
         cfa_missing=cfa_missing,
-        logs=_logs(spec.get("logs"), path, fail),
+        logs=logs,
         min_cell=min_cell,
+        school_locales=school_locales,
     )
+
+
+def _modules(section, path: Path, where: str, fail) -> tuple[Path, ...]:
+    """A dataset's ``modules:``: add-on instrument files, relative to study.yaml, each existing and listed once."""
+    if section is None:
+        return ()
+    if not isinstance(section, list) or not section:
+        raise fail(where, f"got {section!r:.80}; allowed: a list of instrument files (paths relative to study.yaml)")
+    files = []
+    for i, entry in enumerate(section):
+        if not isinstance(entry, str) or not entry:
+            raise fail(f"{where}[{i}]", f"expected an instrument file path, got {entry!r:.80}")
+        file = (path.parent / entry).resolve()
+        if not file.is_file():
+            raise fail(f"{where}[{i}]", f"no instrument file {file}")
+        if file in files:
+            raise fail(f"{where}[{i}]", f"{entry} is listed twice")
+        files.append(file)
+    return tuple(files)
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
@@ -210,6 +253,33 @@ def _logs(section, path: Path, fail) -> dict[str, Path]:
         if not isinstance(file, str) or not file:
             raise fail(f"logs.{name}", f"got {file!r}; allowed: a file path relative to study.yaml")
     return {str(name): (path.parent / file).resolve() for name, file in section.items()}
+
+
+def _school_locales(table: Path | None, fail) -> dict[str, str]:
+    """School id → locale from the school table (``logs.school``; CSV, Excel or Parquet). Empty without the table,
+    its file or its locale column: the compliance audit, which reads every log table, reports a missing file."""
+    from hsc_analysis.errors import DataError
+    from hsc_analysis.findings.plan import LOCALE_LABELS
+    from hsc_analysis.io.tables import read_table
+
+    if table is None or not table.is_file():
+        return {}
+    try:
+        schools = read_table(table)
+    except DataError as err:
+        raise fail("logs.school", str(err)) from None
+    if "school_id" not in schools or "locale" not in schools:
+        return {}
+    located = schools[schools["locale"].notna() & (schools["locale"].astype(str).str.strip() != "")]
+    locales = located["locale"].astype(str).str.strip()
+    wrong = locales[~locales.isin(list(LOCALE_LABELS))]
+    if len(wrong):
+        raise fail(
+            "logs.school",
+            f"{table} row {wrong.index[0]}, column locale: got {wrong.iloc[0]!r:.40}; allowed: "
+            f"{', '.join(LOCALE_LABELS)} (or empty)",
+        )
+    return dict(zip(located["school_id"].astype(str).str.strip(), locales, strict=True))
 
 
 def _refuse_unknown(spec: dict, allowed: tuple[str, ...], where: str, fail) -> None:
@@ -295,5 +365,7 @@ def run_study(study: Study) -> StudyResults:
         dataset.name: FindingsInput(dataset.instrument, scores.scores, screening.kept.background)
         for dataset, _, screening, scores, *_ in chains
     }
-    findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
+    findings = run_findings(
+        inputs, plan=study.plan, seed=study.seed, lang=study.language, school_locales=study.school_locales
+    )
     return StudyResults(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)

@@ -10,6 +10,7 @@ are left out, and their count is reported). :func:`run_findings` runs a study's 
 from hsc_analysis.findings.compare import Crosstab, GroupComparison, compare_groups, crosstab
 from hsc_analysis.findings.correlate import CorrelationTable, correlation_table, significance_stars
 from hsc_analysis.findings.describe import Description, Frequencies, describe, frequencies
+from hsc_analysis.findings.few_clusters import FewClusterComparison, few_cluster_comparison
 from hsc_analysis.findings.frame import analysis_frame, class_level_mean
 from hsc_analysis.findings.gap import GapResult, perception_gap
 from hsc_analysis.findings.multilevel import IccResult, MultilevelResult, RwgResult, icc, multilevel, rwg
@@ -37,6 +38,7 @@ __all__ = [
     "Crosstab",
     "DatasetFindings",
     "Description",
+    "FewClusterComparison",
     "FindingsInput",
     "Frequencies",
     "GapResult",
@@ -55,6 +57,7 @@ __all__ = [
     "correlation_table",
     "crosstab",
     "describe",
+    "few_cluster_comparison",
     "frequencies",
     "hierarchical_regression",
     "icc",

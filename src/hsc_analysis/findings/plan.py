@@ -30,12 +30,24 @@ Every key is optional; what a study leaves out is derived from its instruments' 
           multilevel:                   # default (clustered data): the outcome on the last regression block's
                                         # terms, group-mean centred, with every class_level variable at level 2
             - {outcome: effectiveness, predictors: [communication], level2: [head_teacher_enthusiasm]}
+          locale_comparison:            # school-level groups compared with few schools (few_cluster_comparison);
+                                        # default when the dataset has school_code and the study's school table
+                                        # (logs: school) gives two or more locales; false switches it off
+            {outcomes: [service_quality, satisfaction],   # default: the constructs of the dataset's modules,
+                                                          # else its outcome constructs
+             locale: school_locale,     # default: the school table's locale, joined on school; or a question
+             school: school_code,       # default: school_code
+             classes: class_code,       # default: the dataset's cluster (a three-level model); null for two
+             reference: urban, weights: webb, n_boot: 9999}
       perception_gap:                   # parents' vs teachers' view of shared constructs, matched by class
         - {parents: parent, teachers: teacher, by: class_code, teacher_classes: class_codes,
            constructs: [goal, effectiveness]}
 
 Names a plan uses must exist in the dataset (construct, background question or non-personal identifier, or a
-declared class-level variable); a wrong name is an error naming the file and key path.
+declared class-level variable); a wrong name is an error naming the file and key path. The constructs of a
+dataset's ``modules:`` (add-on instruments) are described and correlated but left out of the role-based defaults of
+comparison, regression, mediation, moderation and the multilevel model: only the module's users answer them, and
+they are what the default locale comparison compares.
 """
 
 from __future__ import annotations
@@ -45,13 +57,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from hsc_analysis.errors import InputError
-from hsc_analysis.instruments import Instrument
+from hsc_analysis.instruments import Instrument, Label
 
 __all__ = [
     "AnalysisPlan",
     "ClassLevel",
     "DatasetPlan",
     "Indicator",
+    "LocaleComparison",
     "Mediation",
     "Moderation",
     "Multilevel",
@@ -61,6 +74,14 @@ __all__ = [
 ]
 
 COV_TYPES = ("nonrobust", "HC3", "cluster")
+SCHOOL_LOCALE = "school_locale"
+"""The analysis-frame column that holds each respondent's school's locale, from the study's school table."""
+LOCALE_LABELS = {
+    "urban": Label(zh="城区", en="urban"),
+    "town": Label(zh="镇区", en="town"),
+    "rural": Label(zh="乡村", en="rural"),
+}
+"""Labels of the school table's locales, in their order (urban first: the default reference)."""
 CENTERING = ("group", "grand", "none")
 
 
@@ -119,6 +140,20 @@ class Multilevel:
 
 
 @dataclass(frozen=True)
+class LocaleComparison:
+    """School-level groups (the school's locale) compared on ``outcomes`` with few schools."""
+
+    outcomes: tuple[str, ...]
+    locale: str
+    school: str
+    classes: str | None
+    reference: str | int | None
+    """A locale code of the school table (``urban``) or a code of the ``locale`` question; None: the first level."""
+    weights: str
+    n_boot: int
+
+
+@dataclass(frozen=True)
 class DatasetPlan:
     """What the findings compute on one dataset."""
 
@@ -135,6 +170,7 @@ class DatasetPlan:
     indicators: tuple[Indicator, ...]
     class_level: tuple[ClassLevel, ...]
     multilevel: tuple[Multilevel, ...]
+    locale_comparison: LocaleComparison | None = None
 
 
 @dataclass(frozen=True)
@@ -214,8 +250,20 @@ class _Reader:
         return value
 
 
-def load_plan(spec: Any, *, instruments: Mapping[str, Instrument], source: str) -> AnalysisPlan:
-    """Validate the ``analyses:`` section (``None`` when absent) against the study's datasets and fill defaults."""
+def load_plan(
+    spec: Any,
+    *,
+    instruments: Mapping[str, Instrument],
+    source: str,
+    modules: Mapping[str, Sequence[str]] | None = None,
+    locales: Sequence[str] = (),
+) -> AnalysisPlan:
+    """Validate the ``analyses:`` section (``None`` when absent) against the study's datasets and fill defaults.
+
+    ``modules`` gives each dataset's constructs that come from its add-on modules; ``locales`` the distinct
+    locales of the study's school table (``logs: school``), which make ``school_locale`` a variable of every
+    dataset with a ``school_code``."""
+    modules = modules or {}
     read = _Reader(source)
     spec = read.mapping(spec, "analyses", ("n_boot", "confidence", "datasets", "perception_gap"))
     n_boot = spec.get("n_boot", 5000)
@@ -225,7 +273,10 @@ def load_plan(spec: Any, *, instruments: Mapping[str, Instrument], source: str) 
     if isinstance(confidence, bool) or not isinstance(confidence, float) or not 0.5 <= confidence < 1:
         raise read.fail("analyses.confidence", f"got {confidence!r:.40}; allowed: a number in [0.5, 1)")
     declared = read.mapping(spec.get("datasets"), "analyses.datasets", list(instruments))
-    plans = tuple(_dataset_plan(read, name, declared.get(name), instruments) for name in instruments)
+    plans = tuple(
+        _dataset_plan(read, name, declared.get(name), instruments, tuple(modules.get(name, ())), tuple(locales))
+        for name in instruments
+    )
     gaps = tuple(
         _perception_gap(read, entry, f"analyses.perception_gap[{i}]", instruments)
         for i, entry in enumerate(read.entries(spec.get("perception_gap"), "analyses.perception_gap"))
@@ -244,7 +295,14 @@ def _variables(instrument: Instrument) -> dict[str, list[str]]:
     }
 
 
-def _dataset_plan(read: _Reader, name: str, spec: Any, instruments: Mapping[str, Instrument]) -> DatasetPlan:
+def _dataset_plan(
+    read: _Reader,
+    name: str,
+    spec: Any,
+    instruments: Mapping[str, Instrument],
+    module_constructs: tuple[str, ...],
+    locales: tuple[str, ...],
+) -> DatasetPlan:
     path = f"analyses.datasets.{name}"
     keys = (
         "cluster",
@@ -258,16 +316,18 @@ def _dataset_plan(read: _Reader, name: str, spec: Any, instruments: Mapping[str,
         "indicators",
         "class_level",
         "multilevel",
+        "locale_comparison",
     )
     spec = read.mapping(spec, path, keys)
     instrument = instruments[name]
     kinds = _variables(instrument)
     constructs, groups = kinds["constructs"], kinds["groups"]
+    main = [c for c in instrument.constructs if c.id not in module_constructs]
     by_role = {
-        role: [c.id for c in instrument.constructs if c.role == role]
+        role: [c.id for c in main if c.role == role]
         for role in ("outcome", "predictor", "mediator", "moderator", "covariate")
     }
-    factors = [c.id for c in instrument.constructs if c.role == "predictor" and c.cooperation_factor]
+    factors = [c.id for c in main if c.role == "predictor" and c.cooperation_factor]
     others = [c for c in by_role["predictor"] if c not in factors]
 
     class_level = tuple(
@@ -278,12 +338,14 @@ def _dataset_plan(read: _Reader, name: str, spec: Any, instruments: Mapping[str,
         _indicator(read, level, body, f"{path}.indicators.{level}", instrument)
         for level, body in read.declarations(spec.get("indicators"), f"{path}.indicators").items()
     )
+    schools_located = len(locales) >= 2 and "school_code" in kinds["identifiers"]
     known = [
         *constructs,
         *groups,
         *kinds["numbers"],
         *kinds["identifiers"],
         *(c.name for c in (*class_level, *indicators)),
+        *([SCHOOL_LOCALE] if schools_located else []),
     ]
 
     def names(key: str, default: Sequence[str]) -> tuple[str, ...]:
@@ -329,6 +391,18 @@ def _dataset_plan(read: _Reader, name: str, spec: Any, instruments: Mapping[str,
         multilevel = (Multilevel(regression.outcome, last, tuple(c.name for c in class_level)),)
     else:
         multilevel = ()
+    locale = None
+    if spec.get("locale_comparison", True) is not False and ("locale_comparison" in spec or schools_located):
+        locale = _locale_comparison(
+            read,
+            spec.get("locale_comparison"),
+            f"{path}.locale_comparison",
+            known,
+            kinds,
+            list(module_constructs) or by_role["outcome"],
+            cluster,
+            {q.id: q for q in instrument.background},
+        )
     return DatasetPlan(
         dataset=name,
         cluster=cluster,
@@ -347,6 +421,48 @@ def _dataset_plan(read: _Reader, name: str, spec: Any, instruments: Mapping[str,
         indicators=indicators,
         class_level=class_level,
         multilevel=multilevel,
+        locale_comparison=locale,
+    )
+
+
+def _locale_comparison(
+    read: _Reader,
+    spec: Any,
+    path: str,
+    known: list[str],
+    kinds: dict[str, list[str]],
+    outcomes: Sequence[str],
+    cluster: str | None,
+    questions: Mapping[str, Any],
+) -> LocaleComparison:
+    from hsc_analysis.findings._wild import WEIGHTS
+
+    spec = read.mapping(spec, path, ("outcomes", "locale", "school", "classes", "reference", "weights", "n_boot"))
+    located = [SCHOOL_LOCALE] if SCHOOL_LOCALE in known else []
+    locale = read.name(spec.get("locale", SCHOOL_LOCALE), f"{path}.locale", [*kinds["groups"], *located])
+    school = read.name(spec.get("school", "school_code"), f"{path}.school", kinds["identifiers"])
+    classes = spec.get("classes", cluster if cluster != school else None)
+    if classes is not None:
+        classes = read.name(classes, f"{path}.classes", [i for i in kinds["identifiers"] if i != school])
+    chosen = read.names(spec["outcomes"], f"{path}.outcomes", kinds["constructs"]) if "outcomes" in spec else outcomes
+    if not chosen:
+        raise read.fail(f"{path}.outcomes", "no outcome to compare: name the constructs")
+    reference = spec.get("reference")
+    allowed = list(LOCALE_LABELS) if locale == SCHOOL_LOCALE else list(questions[locale].levels)
+    if reference is not None and reference not in allowed:
+        shown = ", ".join(map(str, allowed))
+        raise read.fail(f"{path}.reference", f"got {reference!r:.40}; allowed: a level of {locale} ({shown})")
+    n_boot = spec.get("n_boot", 9999)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or not 999 <= n_boot <= 99_999:
+        raise read.fail(f"{path}.n_boot", f"got {n_boot!r:.40}; allowed: an integer from 999 to 99999")
+    return LocaleComparison(
+        outcomes=tuple(chosen),
+        locale=locale,
+        school=school,
+        classes=classes,
+        reference=reference,
+        weights=read.choice(spec.get("weights", "webb"), WEIGHTS, f"{path}.weights"),
+        n_boot=n_boot,
     )
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.findings.frame import analysis_frame, class_level_mean
-from hsc_analysis.findings.plan import AnalysisPlan, DatasetPlan
+from hsc_analysis.findings.plan import LOCALE_LABELS, SCHOOL_LOCALE, AnalysisPlan, DatasetPlan, LocaleComparison
 from hsc_analysis.instruments import Instrument
 
 __all__ = ["DatasetFindings", "FindingsInput", "run_findings"]
@@ -50,6 +50,7 @@ class DatasetFindings:
     moderation: tuple = ()
     icc: tuple = ()
     multilevel: tuple = ()
+    locale_comparison: tuple = ()
     perception_gaps: tuple = ()
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["analysis", "variables", "reason"]))
 
@@ -79,13 +80,22 @@ class _Collector:
 
 
 def run_findings(
-    inputs: Mapping[str, FindingsInput], *, plan: AnalysisPlan, seed: int, lang: Literal["zh", "en"]
+    inputs: Mapping[str, FindingsInput],
+    *,
+    plan: AnalysisPlan,
+    seed: int,
+    lang: Literal["zh", "en"],
+    school_locales: Mapping[str, str] | None = None,
 ) -> dict[str, DatasetFindings]:
     """The findings of every dataset in ``inputs`` under ``plan``; bootstrap draws start from ``seed``; background
-    labels are in ``lang``. Perception gaps are reported with the parents' dataset."""
+    labels are in ``lang``. Perception gaps are reported with the parents' dataset. ``school_locales`` (school id
+    → urban, town or rural, from the study's school table) gives the ``school_locale`` column of the frames of
+    datasets with a locale comparison on it."""
     from hsc_analysis.findings import perception_gap
 
-    frames = {name: _frame(item, plan.dataset(name), inputs, lang) for name, item in inputs.items()}
+    frames = {
+        name: _frame(item, plan.dataset(name), inputs, lang, school_locales or {}) for name, item in inputs.items()
+    }
     collectors = {name: _Collector() for name in inputs}
     for gap in plan.perception_gaps:
         if gap.parents in frames and gap.teachers in frames:
@@ -100,18 +110,18 @@ def run_findings(
                 ),
             )
     for name, data in frames.items():
-        constructs = {c.id for c in inputs[name].instrument.constructs}
-        _dataset_findings(data, plan.dataset(name), plan, seed, constructs, collectors[name])
+        _dataset_findings(data, plan.dataset(name), plan, seed, inputs[name].instrument, collectors[name])
     return {name: collectors[name].findings(name, frames[name]) for name in inputs}
 
 
 def _dataset_findings(
-    data: pd.DataFrame, spec: DatasetPlan, plan: AnalysisPlan, seed: int, constructs: set[str], out: _Collector
+    data: pd.DataFrame, spec: DatasetPlan, plan: AnalysisPlan, seed: int, instrument: Instrument, out: _Collector
 ) -> None:
     from hsc_analysis.findings import (
         compare_groups,
         correlation_table,
         describe,
+        few_cluster_comparison,
         frequencies,
         hierarchical_regression,
         icc,
@@ -121,6 +131,23 @@ def _dataset_findings(
     )
 
     cluster = spec.cluster
+    if (locale := spec.locale_comparison) is not None:
+        out.run(
+            "locale_comparison",
+            (*locale.outcomes, locale.locale),
+            lambda: few_cluster_comparison(
+                data,
+                outcome=list(locale.outcomes),
+                group=locale.locale,
+                cluster=locale.school,
+                inner_cluster=locale.classes,
+                reference=_reference_label(locale, data, instrument),
+                weights=locale.weights,
+                n_boot=locale.n_boot,
+                confidence=plan.confidence,
+                seed=seed,
+            ),
+        )
     if spec.describe:
         out.run("descriptives", spec.describe, lambda: describe(data, columns=list(spec.describe)))
     if spec.frequencies:
@@ -169,6 +196,7 @@ def _dataset_findings(
         )
     if cluster is None:
         return
+    constructs = {c.id for c in instrument.constructs}
     scales = [c for c in spec.describe if c in constructs]
     if scales:
         out.run("icc", scales, lambda: icc(data, outcome=scales, cluster=cluster))
@@ -188,10 +216,34 @@ def _dataset_findings(
         )
 
 
-def _frame(item: FindingsInput, spec: DatasetPlan, inputs: Mapping[str, FindingsInput], lang: str) -> pd.DataFrame:
-    """The analysis frame of one dataset with the plan's indicators and class-level variables added."""
+def _reference_label(locale: LocaleComparison, data: pd.DataFrame, instrument: Instrument) -> str | None:
+    """The label (in the frame's language) of the plan's reference level, given as a code."""
+    if locale.reference is None:
+        return None
+    if locale.locale == SCHOOL_LOCALE:
+        codes = list(LOCALE_LABELS)
+    else:
+        codes = sorted(next(q for q in instrument.background if q.id == locale.locale).levels)
+    return str(data[locale.locale].cat.categories[codes.index(locale.reference)])
+
+
+def _frame(
+    item: FindingsInput,
+    spec: DatasetPlan,
+    inputs: Mapping[str, FindingsInput],
+    lang: str,
+    school_locales: Mapping[str, str],
+) -> pd.DataFrame:
+    """The analysis frame of one dataset with the plan's indicators, class-level variables and (for a locale
+    comparison on the school table) each respondent's school locale added."""
     frame = analysis_frame(item.scores, item.background, instrument=item.instrument, lang=lang)
     added = {}
+    locale = spec.locale_comparison
+    if locale is not None and locale.locale == SCHOOL_LOCALE:
+        labels = [getattr(label, lang) for label in LOCALE_LABELS.values()]
+        names = dict(zip(LOCALE_LABELS, labels, strict=True))
+        located = frame[locale.school].astype("string").map(lambda school: names.get(school_locales.get(school)))
+        added[SCHOOL_LOCALE] = pd.Categorical(located.astype(object), categories=labels)
     for indicator in spec.indicators:
         codes = item.background[indicator.question].reindex(frame.index)
         added[indicator.name] = codes.isin(indicator.codes).astype(float).where(codes.notna())

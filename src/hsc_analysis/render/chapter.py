@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hsc_analysis.render import district_tables as district
 from hsc_analysis.render import findings_tables as found
 from hsc_analysis.render import findings_text as found_text
 from hsc_analysis.render import tables as build
@@ -172,6 +173,13 @@ def build_chapter(
             table=table,
             paragraph=lambda words: doc.add(Paragraph(words)),
         )
+        # district: locale comparison (render/district_tables.py)
+        for comparison in result.findings.locale_comparison:
+            heading("locale_comparison")
+            means = table(district.locale_means_table(comparison, result, lang=lang, min_cell=study.min_cell))
+            contrasts = table(district.locale_contrast_table(comparison, result, lang=lang))
+            locale = district.locale_text(comparison, result, lang=lang, table_means=means, table_contrasts=contrasts)
+            doc.add(Paragraph(locale))
         if figures and figures.get(name):
             heading("figures")
             doc.add(Paragraph(t.text("figures")))
