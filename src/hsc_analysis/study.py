@@ -22,6 +22,7 @@ from hsc_analysis.yamlfile import read_yaml
 if TYPE_CHECKING:
     from hsc_analysis.findings import DatasetFindings
     from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
+    from hsc_analysis.qualitative.plan import InterviewPlan, InterviewResults
     from hsc_analysis.responses import SurveyResponses
     from hsc_analysis.scoring import ScaleScores
     from hsc_analysis.screening import ScreeningResult
@@ -45,7 +46,7 @@ DEFAULT_MIN_CELL = 5
 
 NAN_POLICIES = ("listwise", "pairwise")
 STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
-STUDY_KEYS += ("analyses", "datasets", "logs")
+STUDY_KEYS += ("analyses", "datasets", "logs", "interviews")
 DISCLOSURE_KEYS = ("min_cell",)
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
@@ -89,6 +90,8 @@ class Study:
     logs: dict[str, Path] = field(default_factory=dict)
     """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
     min_cell: int = DEFAULT_MIN_CELL
+    interviews: InterviewPlan | None = None
+    """The coded interviews (the ``interviews:`` section; see :mod:`hsc_analysis.qualitative.plan`)."""
 
 
 def example_study_path() -> Path:
@@ -191,7 +194,14 @@ def load_study(path: str | Path) -> Study:
         cfa_missing=cfa_missing,
         logs=_logs(spec.get("logs"), path, fail),
         min_cell=min_cell,
+        interviews=_interviews(spec.get("interviews"), path, fail),
     )
+
+
+def _interviews(section, path: Path, fail) -> InterviewPlan | None:
+    from hsc_analysis.qualitative.plan import interview_plan
+
+    return interview_plan(section, base=path.parent, fail=fail)
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
@@ -236,7 +246,14 @@ class DatasetResult:
 
 class StudyResults(tuple):
     """The :class:`DatasetResult` of every dataset, in the order of study.yaml; also indexed by dataset name
-    (``results["parent"]``)."""
+    (``results["parent"]``). ``interviews`` holds the analyses of the study's coded interviews, or None."""
+
+    interviews: InterviewResults | None
+
+    def __new__(cls, results=(), *, interviews: InterviewResults | None = None):
+        self = super().__new__(cls, results)
+        self.interviews = interviews
+        return self
 
     def __getitem__(self, key):
         if isinstance(key, str):
@@ -296,4 +313,11 @@ def run_study(study: Study) -> StudyResults:
         for dataset, _, screening, scores, *_ in chains
     }
     findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
-    return StudyResults(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)
+    interviews = None
+    if study.interviews is not None:
+        from hsc_analysis.qualitative.plan import analyse_interviews
+
+        interviews = analyse_interviews(study.interviews, seed=study.seed)
+    return StudyResults(
+        (DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains), interviews=interviews
+    )
