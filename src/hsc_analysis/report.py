@@ -135,14 +135,16 @@ _VERSIONED = ("hsc-analysis", "numpy", "pandas", "scipy", "matplotlib", "python-
 def report_steps(study: Study, formats: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
     """The step names ``write_report`` reports to ``progress``, in order (for a progress bar's total)."""
     chapter = [f for f in ("docx", "html") if f in formats]
-    return ["analyse", *(f"figures {d.name}" for d in study.datasets), "chapter", *chapter, "tables", "finish"]
+    interviews = ["figures interviews"] if study.interviews is not None else []
+    steps = ["analyse", *(f"figures {d.name}" for d in study.datasets), *interviews, "chapter", *chapter]
+    return [*steps, "tables", "finish"]
 
 
 def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str, str]]:
     from hsc_analysis.render.chapter import FigureFile, build_chapter
     from hsc_analysis.render.disclosure import suppress_frequencies
     from hsc_analysis.render.docx import document_docx, table_docx
-    from hsc_analysis.render.figures import dataset_figures, save_figure, variable_labels
+    from hsc_analysis.render.figures import dataset_figures, interview_figures, save_figure, variable_labels
     from hsc_analysis.render.html import document_html, table_html
     from hsc_analysis.render.questionnaire import questionnaire_markdown
     from hsc_analysis.render.text_formats import table_csv, table_latex, table_markdown
@@ -153,20 +155,27 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
         outputs.append({"path": path.relative_to(root).as_posix(), "made_by": made_by})
 
     saved: dict[str, list[FigureFile]] = {}
-    for result in results:
-        step(f"figures {result.dataset.name}")
-        saved[result.dataset.name] = []
-        labels = variable_labels(study, result.dataset.name, lang=lang)
-        for spec in dataset_figures(result, lang=lang, min_group_n=study.min_cell, labels=labels):
-            stem = root / "figures" / result.dataset.name / spec.name
-            kinds = ("png", *(f for f in ("svg", "pdf") if f in formats))
-            for path in save_figure(spec.figure, stem, formats=kinds):
-                record(path, "hsc_analysis.render.figures.dataset_figures")
-            saved[result.dataset.name].append(
+
+    def save(specs, folder: str, made_by: str) -> None:
+        saved[folder] = []
+        for spec in specs:
+            stem = root / "figures" / folder / spec.name
+            for path in save_figure(spec.figure, stem, formats=("png", *(f for f in ("svg", "pdf") if f in formats))):
+                record(path, f"hsc_analysis.render.figures.{made_by}")
+            saved[folder].append(
                 FigureFile(stem=spec.name, caption=spec.caption, png=stem.with_suffix(".png").read_bytes())
             )
+
+    for result in results:
+        step(f"figures {result.dataset.name}")
+        labels = variable_labels(study, result.dataset.name, lang=lang)
+        specs = dataset_figures(result, lang=lang, min_group_n=study.min_cell, labels=labels)
+        save(specs, result.dataset.name, "dataset_figures")
+    if results.interviews is not None:
+        step("figures interviews")
+        save(interview_figures(results.interviews, lang=lang), "interviews", "interview_figures")
     step("chapter")
-    document = build_chapter(study, results, lang=lang, figures=saved)
+    document = build_chapter(study, results, lang=lang, figures=saved, interviews=results.interviews)
     if "docx" in formats:
         step("docx")
         record(document_docx(document, root / "report.docx"), "hsc_analysis.render.docx.document_docx")
@@ -211,7 +220,30 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
         appendix.parent.mkdir(parents=True, exist_ok=True)
         appendix.write_text(questionnaire_markdown(result.dataset.instrument, lang=lang), encoding="utf-8")
         record(appendix, "hsc_analysis.render.questionnaire_markdown")
+    if results.interviews is not None:
+        for frame, name, made_by in _interview_data(results.interviews):
+            data(frame, f"interviews/{name}.csv", made_by)
     return outputs
+
+
+def _interview_data(interviews) -> list[tuple[pd.DataFrame, str, str]]:
+    """The machine-readable results of the interviews (no segment text, except the quotes the study allows)."""
+    made_by = "hsc_analysis.qualitative"
+    tables = [
+        (interviews.project.codebook.set_index("code"), "codebook", f"{made_by}.read_qdpx"),
+        (interviews.project.flagged.set_index("file"), "flagged", f"{made_by}.read_qdpx"),
+        (interviews.frequencies.to_frame().set_index("role"), "frequencies", f"{made_by}.code_frequencies"),
+        (interviews.cooccurrence.to_frame(), "cooccurrence_segment", f"{made_by}.code_cooccurrence"),
+    ]
+    for result, name, function in (
+        (interviews.agreement, "agreement", "coder_agreement"),
+        (interviews.actors, "actors", "actor_table"),
+        (interviews.quotes, "quotes", "select_quotes"),
+        (interviews.joint, "joint_display", "joint_display"),
+    ):
+        if result is not None:
+            tables.append((result.to_frame().set_index(result.to_frame().columns[0]), name, f"{made_by}.{function}"))
+    return tables
 
 
 def _check_replaceable(out_dir: Path) -> None:
