@@ -82,7 +82,7 @@ def codebook_table(interviews: InterviewResults, *, lang: str) -> Table:
         data=codebook,
         lang=lang,
         notes=(t.text("note_codebook", k=len(codebook), coded=len(_coded(interviews))),),
-        stub=2,
+        stub=3,
     )
 
 
@@ -137,15 +137,18 @@ def agreement_table(interviews: InterviewResults, *, lang: str) -> Table | None:
     }
     rows = _theme_rows(interviews.project.codebook, {c: v for c, v in cells.items() if c != OVERALL})
     rows.append((t.word("all_codes"), *cells[OVERALL]))
-    names = {"cohen_kappa": "Cohen's κ", "krippendorff_alpha": "Krippendorff's α"}
+    names = {"cohen_kappa": "κ", "krippendorff_alpha": "α"}
     return Table(
         name="coder_agreement",
         title=t.word("title_coder_agreement"),
-        columns=(t.word("theme_code"), t.word("percent_agreement"), *(w for _ in statistics for w in ("", "95% CI"))),
+        columns=(
+            t.word("theme_code"),
+            t.word("percent_agreement"),
+            *(w for s in statistics for w in (names[s], t.text("ci95_of", statistic=names[s]))),
+        ),
         rows=tuple(rows),
         data=result.to_frame(),
         lang=lang,
-        spanners=(Spanner("", 2), *(Spanner(names[s], 2) for s in statistics)),
         notes=(
             t.text(
                 "note_coder_agreement",
