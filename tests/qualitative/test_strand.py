@@ -197,17 +197,22 @@ def test_quotes_only_when_the_study_allows(written, survey):
     table = qual.quotes_table(opened, lang="zh")
     assert len(table.rows) == opened.quotes.table["code"].nunique()
     joint = qual.joint_display_table(opened, lang="en", labels={"community": "Community collaboration"})
-    assert joint.columns[4] == "Quote" and "Community collaboration" in {row[1] for row in joint.rows}
-    assert all(row[4].startswith("“") for row in joint.rows if row[0])
+    assert "Community collaboration" in {row[1] for row in joint.rows}
+    themes = [row[0] for row in joint.rows if row[0]]
+    quoted = [note for note in joint.notes if "“" in note]  # one quote per theme, keyed by a letter
+    assert len(quoted) == len(themes)
+    assert all(theme.endswith(note[0]) for theme, note in zip(themes, quoted, strict=True))
 
 
 def test_tables_and_figure(written, survey):
     results = analyse_interviews(_plan(written), seed=1, survey=survey)
     frequencies = qual.frequency_table(results, lang="zh")
-    assert frequencies.columns[-1] == "全部 (n = 30)"
-    row = dict(zip(frequencies.columns, next(r for r in frequencies.rows if r[0] == "\u3000资源不足"), strict=True))
+    assert frequencies.columns[-1] == "全部：访谈数（%）" and frequencies.rows[0] == ("访谈数", *["5"] * 6, "30")
     counts = results.frequencies.table.set_index(["role", "code"])
-    assert row["教师 (n = 5)"] == f"{counts.loc[('教师', '资源不足'), 'interviews']} (100)"
+    for code in ("课程丰富", "社区参与"):
+        row = dict(zip(frequencies.columns, next(r for r in frequencies.rows if r[0].strip() == code), strict=True))
+        assert row["教师"] == f"{100 * counts.loc[('教师', code), 'share']:.0f}"
+        assert row["全部：访谈数（%）"].startswith(f"{counts.loc[('all', code), 'interviews']} (")
     agreement = qual.agreement_table(results, lang="en")
     assert agreement.columns == ("Theme / code", "Agreement (%)", "κ", "95% CI of κ", "α", "95% CI of α")
     assert agreement.rows[-1][0] == "All codes"

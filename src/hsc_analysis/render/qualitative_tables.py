@@ -35,6 +35,9 @@ __all__ = [
 LEADING_ROLES = 2
 """Roles named in the joint display: those with the highest share of interviews mentioning the code."""
 
+_MARKS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖ"
+"""Superscript letters keying the joint display's quotes (notes below the table) to their theme."""
+
 
 def _roles(interviews: InterviewResults) -> list[str]:
     table = interviews.frequencies.table
@@ -93,23 +96,24 @@ def frequency_table(interviews: InterviewResults, *, lang: str) -> Table:
     roles = _roles(interviews)
     wide = table.set_index(["code", "role"])
     sizes = table.drop_duplicates("role").set_index("role")["interviews_in_role"]
+    overall = wide.xs(ALL_ROLES, level="role")
     cells = {
-        code: tuple(
-            f"{count(wide.loc[(code, r), 'interviews'], lang=lang)} ({percent(wide.loc[(code, r), 'share'], 0)})"
-            for r in [*roles, ALL_ROLES]
+        code: (
+            *(percent(wide.loc[(code, r), "share"], 0) for r in roles),
+            f"{count(overall.loc[code, 'interviews'], lang=lang)} ({percent(overall.loc[code, 'share'], 0)})",
         )
         for code in interviews.project.codebook["code"]
     }
-    columns = (t.word("theme_code"), *(f"{r} (n = {count(sizes[r], lang=lang)})" for r in roles))
-    columns += (f"{t.word('all_roles')} (n = {count(sizes[ALL_ROLES], lang=lang)})",)
+    sizes_row = (t.word("n_interviews"), *(count(sizes[r], lang=lang) for r in [*roles, ALL_ROLES]))
+    columns = (t.word("theme_code"), *roles, t.word("all_roles_percent"))
     return Table(
         name="code_frequencies",
         title=t.word("title_code_frequencies"),
         columns=columns,
-        rows=tuple(_theme_rows(interviews.project.codebook, cells)),
+        rows=(sizes_row, *_theme_rows(interviews.project.codebook, cells)),
         data=interviews.frequencies.to_frame(),
         lang=lang,
-        spanners=(Spanner(""), Spanner(t.word("speaker_role"), len(roles)), Spanner("")),
+        spanners=(Spanner(""), Spanner(t.word("speaker_role_percent"), len(roles)), Spanner("")),
         notes=(t.text("note_code_frequencies"),),
     )
 
@@ -214,6 +218,12 @@ def actor_table(interviews: InterviewResults, *, lang: str) -> Table | None:
     )
 
 
+def _span(ends: list[str], lang: str) -> str:
+    """``"15"`` when both ends are equal, else ``"11.3–12.6"`` (zh ``"11.3 至 12.6"``)."""
+    low, high = ends
+    return low if low == high else (f"{low} 至 {high}" if lang == "zh" else f"{low}–{high}")
+
+
 def _speaker(interview: str, role, lang: str) -> str:
     return f"{interview}{'，' if lang == 'zh' else ', '}{role if isinstance(role, str) else EMPTY}"
 
@@ -251,8 +261,9 @@ def quotes_table(interviews: InterviewResults, *, lang: str) -> Table | None:
 def joint_display_table(
     interviews: InterviewResults, *, lang: str, labels: dict[str, str] | None = None
 ) -> Table | None:
-    """Per theme: the interviews (share mentioning it, the roles mentioning it most, a quote when allowed) beside
-    the matching survey construct's contrast between locales (difference, 95% CI, p, method).
+    """Per theme: the interviews (share mentioning it, the roles mentioning it most) beside the matching survey
+    construct's contrasts between locales (difference, 95% CI, p); when the study allows quotes, each theme's quote
+    is a note below the table, keyed by a letter after the theme (a table cell is too narrow for it).
 
     ``labels`` maps construct ids to their labels in ``lang`` (ids are shown otherwise).
     """
@@ -261,59 +272,60 @@ def joint_display_table(
         return None
     t = language(lang)
     labels = labels or {}
-    quotes = interviews.quotes is not None
+    separator = t.word("list_separator")
     roles = joint.roles.sort_values(["share", "interviews"], ascending=False, kind="stable")
-    rows, previous = [], None
+    rows, quoted, previous = [], [], None
     for row in joint.table.itertuples():
-        first = row.code != previous
-        previous = row.code
-        leading = roles[(roles["code"] == row.code) & (roles["interviews"] > 0)].head(LEADING_ROLES)
-        quote = (
-            f"“{row.quote}”（{_speaker(row.quote_interview, row.quote_role, lang)}）"
-            if isinstance(row.quote, str)
-            else EMPTY
-        )
-        separator = t.word("list_separator")
-        interview_side = (
-            (
-                row.code,
+        interview_side: tuple[str, ...] = ("",) * 4
+        if row.code != previous:
+            leading = roles[(roles["code"] == row.code) & (roles["interviews"] > 0)].head(LEADING_ROLES)
+            mark = ""
+            if interviews.quotes is not None and isinstance(row.quote, str):
+                mark = _MARKS[len(quoted)] if len(quoted) < len(_MARKS) else f"[{len(quoted) + 1}]"
+                speaker = _speaker(row.quote_interview, row.quote_role, lang)
+                speaker = f"（{speaker}）" if lang == "zh" else f" ({speaker})"
+                quoted.append(f"{mark} {row.code}{t.word('colon')}“{row.quote}”{speaker}")
+            interview_side = (
+                f"{row.code}{mark}",
                 labels.get(row.construct, row.construct),
-                f"{count(row.interviews, lang=lang)} ({percent(row.share, 0)})",
                 separator.join(f"{r.role} {percent(r.share, 0)}%" for r in leading.itertuples()) or EMPTY,
-                *((quote,) if quotes else ()),
+                f"{count(row.interviews, lang=lang)} ({percent(row.share, 0)})",
             )
-            if first
-            else ("",) * (5 if quotes else 4)
-        )
-        survey_side = (
-            row.contrast if isinstance(row.contrast, str) else EMPTY,
-            number(row.estimate),
-            f"[{number(row.ci_low)}, {number(row.ci_high)}]" if pd.notna(row.estimate) else EMPTY,
-            p_value(row.p_value),
-            degrees_of_freedom(row.df),
-            count(row.n_clusters, lang=lang),
-        )
-        rows.append((*interview_side, *survey_side))
-    interview_columns = (t.word("theme_code"), t.word("survey_construct"), t.word("interviews_percent"))
-    interview_columns += (t.word("leading_roles"), *((t.word("quote"),) if quotes else ()))
-    survey_columns = (t.word("contrast"), t.word("difference"), "95% CI", "p", "df", t.word("n_clusters"))
-    methods = [m for m in pd.unique(joint.table["method"]) if isinstance(m, str)]
-    notes = [t.text("note_joint", n=count(joint.n_interviews, lang=lang), methods="; ".join(methods) or EMPTY)]
+        previous = row.code
+        interval = f" [{number(row.ci_low)}, {number(row.ci_high)}]" if pd.notna(row.estimate) else ""
+        contrast = row.contrast if isinstance(row.contrast, str) else EMPTY
+        rows.append((*interview_side, contrast, number(row.estimate) + interval, p_value(row.p_value)))
+    survey = joint.table.dropna(subset=["estimate"])
+
+    def span(column: str, show) -> str:
+        return _span([show(survey[column].min()), show(survey[column].max())], lang)
+
+    notes = [
+        t.text(
+            "note_joint",
+            n=count(joint.n_interviews, lang=lang),
+            methods="; ".join(pd.unique(survey["method"].astype(str))) or EMPTY,
+            df=span("df", degrees_of_freedom),
+            respondents=span("n", lambda v: count(v, lang=lang)),
+            clusters=span("n_clusters", lambda v: count(v, lang=lang)),
+        ),
+        *quoted,
+    ]
     if joint.unmatched:
         notes.append(
-            t.text(
-                "note_joint_unmatched",
-                constructs=t.word("list_separator").join(labels.get(c, c) for c in joint.unmatched),
-            )
+            t.text("note_joint_unmatched", constructs=separator.join(labels.get(c, c) for c in joint.unmatched))
         )
+    columns = (t.word("theme_code"), t.word("survey_construct"), t.word("leading_roles"))
+    columns += (t.word("interviews_percent"), t.word("contrast"), t.word("difference_ci"), "p")
     return Table(
         name="joint_display",
         title=t.word("title_joint_display"),
-        columns=(*interview_columns, *survey_columns),
+        columns=columns,
         rows=tuple(rows),
-        data=joint.to_frame().drop(columns=[] if quotes else ["quote", "quote_interview", "quote_role"]),
+        data=joint.to_frame().drop(
+            columns=[] if interviews.quotes is not None else ["quote", "quote_interview", "quote_role"]
+        ),
         lang=lang,
-        spanners=(Spanner(t.word("interviews_side"), len(interview_columns)), Spanner(t.word("survey_side"), 6)),
         notes=tuple(notes),
-        stub=2,
+        stub=3,
     )

@@ -37,18 +37,22 @@ def actor_network(actors: ActorTable, *, lang: str):
     values = matrix.to_numpy(dtype=float)
     largest = values.max() if values.size and values.max() > 0 else 1.0
     with themed():
-        fig = new_figure(4.2, width=4.8)
+        fig = new_figure(3.7, width=4.8)
         ax = fig.add_subplot()
         for i, j in zip(*np.nonzero(np.triu(values, k=1)), strict=True):
-            ax.plot([x[i], x[j]], [y[i], y[j]], color=NEUTRAL_COLOUR, lw=1 + MAX_LINE_WIDTH * values[i, j] / largest,
-                    solid_capstyle="round", zorder=1)  # fmt: skip
-            ax.text((x[i] + x[j]) / 2, (y[i] + y[j]) / 2, f"{int(values[i, j])}", ha="center", va="center",
-                    fontsize=7, zorder=3, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})  # fmt: skip
+            width = 1 + MAX_LINE_WIDTH * values[i, j] / largest
+            ax.plot([x[i], x[j]], [y[i], y[j]], color=NEUTRAL_COLOUR, lw=width, solid_capstyle="round", zorder=1)
+            box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"}
+            middle = ((x[i] + x[j]) / 2, (y[i] + y[j]) / 2)
+            ax.text(*middle, f"{int(values[i, j])}", ha="center", va="center", fontsize=7, zorder=3, bbox=box)
         ax.scatter(x, y, s=900, color=GROUP_COLOURS[0], zorder=2)
-        for i, name in enumerate(names):
-            ax.text(1.28 * x[i], 1.2 * y[i], wrap(name, lang, width=12), ha="center", va="center", fontsize=8)
+        for i, name in enumerate(names):  # beside its node, on the side away from the centre
+            side = "left" if x[i] > 0.3 else "right" if x[i] < -0.3 else "center"
+            dx = 0.0 if side == "center" else 0.16 * np.sign(x[i])
+            dy = 0.2 * np.sign(y[i]) if side == "center" else 0.0
+            ax.text(x[i] + dx, y[i] + dy, wrap(name, lang, width=12), ha=side, va="center", fontsize=8)
         ax.set_xlim(-1.6, 1.6)
-        ax.set_ylim(-1.45, 1.45)
+        ax.set_ylim(-1.25, 1.35)
         ax.set_aspect("equal")
         ax.axis("off")
     return fig
