@@ -49,6 +49,10 @@ class _Numbers:
         self.blocks.append(TableBlock(table=table, label=label, stem=stem))
         return str(self.n_tables)
 
+    def numbered(self, table: Table | None, folder: str) -> str | None:
+        """Add ``table`` (if any) as ``tables/<folder>/<nn>_<name>``; its number, or None."""
+        return None if table is None else self.table(table, f"{folder}/{self.n_tables + 1:02d}_{table.name}")
+
     def figure(self, figure: FigureFile) -> None:
         self.n_figures += 1
         label = language(self.lang).word("figure_label").format(n=self.n_figures)
@@ -86,14 +90,13 @@ def build_chapter(
     doc.add(Paragraph(text.overview_text(study, tuple(results), lang=lang)))
     for number, result in enumerate(results, start=2):
         name = result.dataset.name
-        stem = f"{name}/{{:02d}}_{{}}"
         subsection = iter(range(1, 10))
 
         def heading(key: str, number=number, subsection=subsection) -> None:
             doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
 
-        def table(made: Table | None, stem=stem) -> str | None:
-            return None if made is None else doc.table(made, stem.format(doc.n_tables + 1, made.name))
+        def table(made: Table | None, name=name) -> str | None:
+            return doc.numbered(made, name)
 
         doc.add(Heading(f"{number} {result.dataset.instrument.title.get(lang)}", 1))
         heading("sample")
@@ -151,7 +154,7 @@ def _interview_section(doc: _Numbers, study: Study, interviews: InterviewResults
         doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
 
     def table(made: Table | None) -> str | None:
-        return None if made is None else doc.table(made, f"interviews/{doc.n_tables + 1:02d}_{made.name}")
+        return doc.numbered(made, "interviews")
 
     doc.add(Heading(f"{number} {t.word('interviews_section')}", 1))
     heading("interviews_codebook")
