@@ -2,7 +2,8 @@
 
 ``study.yaml`` is the single place that declares a study (see the README): its title, output language, seed,
 missing-data policy, screening rules, one entry per dataset (instrument file and raw data file, paths relative
-to study.yaml) and, optionally, the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`).
+to study.yaml), optionally the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`) and the
+coded interviews (``interviews:``, :mod:`hsc_analysis.qualitative.plan`).
 :func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
 """
 

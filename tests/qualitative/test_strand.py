@@ -9,6 +9,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from scipy.stats import spearmanr
 
@@ -24,8 +26,10 @@ from hsc_analysis.qualitative import (
     select_quotes,
 )
 from hsc_analysis.qualitative.plan import InterviewPlan, analyse_interviews
+from hsc_analysis.qualitative.project import CodedInterviews, flag_frame
 from hsc_analysis.render import qualitative_tables as qual
 from hsc_analysis.render.figures import interview_figures
+from hsc_analysis.render.qualitative_text import interviews_overview_text
 from hsc_analysis.scoring import score_scales
 from hsc_analysis.simulate import simulate_study
 from hsc_analysis.simulate.generate import PARENT_CONSTRUCTS
@@ -127,6 +131,45 @@ def test_actor_counts_reconcile_with_the_codings(written):
         actor_table(project, relations={"学校与家长": ["学校", "学校"]})
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5), st.integers(0, 3), st.sampled_from(["AB", "AC", "BC", "CA"]), st.sampled_from("xy")
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.permutations(range(6)),
+)
+def test_actor_counts_equal_a_direct_count(codings, order):
+    """Random codings (interview, segment, relation code, coder): counts by pair equal a count by hand, roles add
+    up to the overall row, and the order of the codings does not matter; AC and CA name the same pair."""
+    segments = pd.DataFrame(
+        [(f"I{i}:{g}", f"I{i}", pd.NA, pd.NA, code, coder, "…") for i, g, code, coder in codings],
+        columns=["segment_id", "interview", "start", "end", "code", "coder", "text"],
+    )
+    project = CodedInterviews(
+        pd.DataFrame({"code": ["AB", "AC", "BC", "CA"], "definition": None, "parent": None}),
+        pd.DataFrame({"interview": [f"I{i}" for i in order], "role": ["r1", "r2", "r1", "r3", "r2", "r1"]}),
+        segments,
+        ("x", "y"),
+        flag_frame([]),
+        "random",
+    )
+    relations = {code: list(code) for code in ["AB", "AC", "BC", "CA"]}
+    table = actor_table(project, relations=relations).to_frame()
+    shuffled = dataclasses.replace(project, segments=segments.iloc[::-1].reset_index(drop=True))
+    pd.testing.assert_frame_equal(table, actor_table(shuffled, relations=relations).to_frame())
+    overall = table[table["role"] == "all"].set_index(["actor_a", "actor_b"])
+    assert list(overall.index) == [("A", "B"), ("A", "C"), ("B", "C")]
+    for (a, b), row in overall.iterrows():
+        mine = segments[segments["code"].isin({a + b, b + a})]
+        assert row["segments"] == mine["segment_id"].nunique() and row["interviews"] == mine["interview"].nunique()
+    by_role = table[table["role"] != "all"].groupby(["actor_a", "actor_b"])["segments"].sum()
+    assert (by_role == overall["segments"]).all()
+
+
 def test_quotes_come_from_the_code_and_are_short(written):
     _, (qdpx, *_) = written
     project = read_qdpx(qdpx)
@@ -194,6 +237,8 @@ def test_quotes_only_when_the_study_allows(written, survey):
         assert not [s for s in said if len(s) > 6 and s.strip("\n") in shown]
         assert not [s for s in speakers if s in shown]
     opened = analyse_interviews(_plan(written, quotes=True), seed=1, survey=survey)
+    assert "no transcript text beyond the short quotes" in interviews_overview_text(opened, lang="en", table="1")
+    assert "no transcript text. Table 1" in interviews_overview_text(closed, lang="en", table="1")
     table = qual.quotes_table(opened, lang="zh")
     assert len(table.rows) == opened.quotes.table["code"].nunique()
     joint = qual.joint_display_table(opened, lang="en", labels={"community": "Community collaboration"})

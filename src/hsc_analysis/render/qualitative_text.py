@@ -37,11 +37,11 @@ def interviews_overview_text(interviews: InterviewResults, *, lang: str, table: 
         codings=count(len(project.segments), lang=lang),
         n_coders=count(project.segments["coder"].nunique(), lang=lang),
         first=project.interviews["interview"].iloc[0] if project.n else "",
-        quotes=t.text("interviews_quotes_allowed") if interviews.quotes is not None else "",
+        quotes=t.word("interviews_quotes_allowed") if interviews.quotes is not None else "",
         table=table,
     )
     if len(project.flagged):
-        text += t.text("interviews_flagged", k=count(len(project.flagged), lang=lang))
+        text += t.word("interviews_flagged").format(k=count(len(project.flagged), lang=lang))
     return text
 
 
