@@ -12,6 +12,10 @@ Layout of the output folder (it holds only this run's files)::
     data/<dataset>/*.csv               machine-readable results: sample flow, exclusions, import log, careless
                                        indices, scale scores, scoring, measurement summary, reliability, item
                                        analysis, CFA fit and loadings, CR/AVE, Fornell–Larcker, HTMT
+    tables/interviews/, figures/interviews/, data/interviews/
+                                       with an ``interviews:`` section: the interview section's tables, the actor
+                                       network, and codebook, flagged codings, frequencies, co-occurrence,
+                                       agreement, actors, quotes (only when allowed) and joint display as CSV
     appendix/questionnaire_<dataset>_<lang>.md
     manifest.json                      inputs with SHA-256, versions, settings, every output and what made it
 
@@ -242,7 +246,8 @@ def _interview_data(interviews) -> list[tuple[pd.DataFrame, str, str]]:
         (interviews.joint, "joint_display", "joint_display"),
     ):
         if result is not None:
-            tables.append((result.to_frame().set_index(result.to_frame().columns[0]), name, f"{made_by}.{function}"))
+            frame = result.to_frame()
+            tables.append((frame.set_index(frame.columns[0]), name, f"{made_by}.{function}"))
     return tables
 
 
