@@ -351,3 +351,35 @@ def test_report_has_the_interview_section_and_no_personal_data(
         assert not [s for s in speakers if s in everything]
         leaked = [s for s in said if s in everything]
         assert bool(leaked) is quotes  # what was said reaches the report only when the study allows quotes
+
+
+def test_agreement_of_every_code_and_pooled_equals_the_references(written):
+    """With the relation codes added: κ of each code and of all codes pooled equals statsmodels' ``cohens_kappa``
+    (estimate and SE) and scikit-learn's ``cohen_kappa_score``; α equals the ``krippendorff`` package."""
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    from hsc_analysis.qualitative import coder_agreement
+
+    _, (qdpx, *_) = written
+    project = read_qdpx(qdpx)
+    table = coder_agreement(project, seed=1, n_boot=50).to_frame().set_index(["code", "statistic"])
+    units = pd.Index(pd.unique(project.segments["segment_id"]))
+    codes = pd.Index([c for c in project.codebook["code"] if c in set(project.segments["code"])])
+    coders = list(pd.unique(project.segments["coder"]))
+    x = np.zeros((len(units), len(codes), 2))
+    x[
+        units.get_indexer(project.segments["segment_id"]),
+        codes.get_indexer(project.segments["code"]),
+        pd.Index(coders).get_indexer(project.segments["coder"]),
+    ] = 1
+    assert len(codes) == 13
+    for code, ratings in [*((c, x[:, j, :]) for j, c in enumerate(codes)), ("(all codes)", x.reshape(-1, 2))]:
+        reference = cohens_kappa(pd.crosstab(ratings[:, 0], ratings[:, 1]).to_numpy())
+        kappa = table.loc[(code, "cohen_kappa")]
+        assert kappa["estimate"] == pytest.approx(reference.kappa, abs=1e-12), code
+        assert kappa["se"] == pytest.approx(reference.std_kappa, abs=1e-12), code
+        assert kappa["estimate"] == pytest.approx(cohen_kappa_score(ratings[:, 0], ratings[:, 1]), abs=1e-12), code
+        alpha = krippendorff.alpha(reliability_data=ratings.T, level_of_measurement="nominal")
+        assert table.loc[(code, "krippendorff_alpha"), "estimate"] == pytest.approx(alpha, abs=1e-12), code
