@@ -12,6 +12,10 @@ Layout of the output folder (it holds only this run's files)::
     data/<dataset>/*.csv               machine-readable results: sample flow, exclusions, import log, careless
                                        indices, scale scores, scoring, measurement summary, reliability, item
                                        analysis, CFA fit and loadings, CR/AVE, Fornell–Larcker, HTMT
+    tables/interviews/, figures/interviews/, data/interviews/
+                                       with an ``interviews:`` section: the interview section's tables, the actor
+                                       network, and codebook, flagged codings, frequencies, co-occurrence,
+                                       agreement, actors, quotes (only when allowed) and joint display as CSV
     appendix/questionnaire_<dataset>_<lang>.md
     manifest.json                      inputs with SHA-256, versions, settings, every output and what made it
 
@@ -163,14 +167,16 @@ _VERSIONED = ("hsc-analysis", "numpy", "pandas", "scipy", "matplotlib", "python-
 def report_steps(study: Study, formats: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
     """The step names ``write_report`` reports to ``progress``, in order (for a progress bar's total)."""
     chapter = [f for f in ("docx", "html") if f in formats]
-    return ["analyse", *(f"figures {d.name}" for d in study.datasets), "chapter", *chapter, "tables", "finish"]
+    interviews = ["figures interviews"] if study.interviews is not None else []
+    steps = ["analyse", *(f"figures {d.name}" for d in study.datasets), *interviews, "chapter", *chapter]
+    return [*steps, "tables", "finish"]
 
 
 def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dict[str, str]]:
     from hsc_analysis.render.chapter import FigureFile, build_chapter
     from hsc_analysis.render.disclosure import suppress_frequencies
     from hsc_analysis.render.docx import document_docx, table_docx
-    from hsc_analysis.render.figures import variable_labels
+    from hsc_analysis.render.figures import interview_figures, save_figure, variable_labels
     from hsc_analysis.render.html import document_html, table_html
     from hsc_analysis.render.questionnaire import questionnaire_markdown
     from hsc_analysis.render.text_formats import table_csv, table_latex, table_markdown
@@ -201,8 +207,17 @@ def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dic
                 record(path, "hsc_analysis.render.figures.dataset_figures")
             png = (task.folder / name).with_suffix(".png").read_bytes()
             saved[task.result.dataset.name].append(FigureFile(stem=name, caption=caption, png=png))
+    if results.interviews is not None:
+        step("figures interviews")
+        saved["interviews"] = []
+        for spec in interview_figures(results.interviews, lang=lang):
+            stem = root / "figures" / "interviews" / spec.name
+            for path in save_figure(spec.figure, stem, formats=kinds):
+                record(path, "hsc_analysis.render.figures.interview_figures")
+            png = stem.with_suffix(".png").read_bytes()
+            saved["interviews"].append(FigureFile(stem=spec.name, caption=spec.caption, png=png))
     step("chapter")
-    document = build_chapter(study, results, lang=lang, figures=saved)
+    document = build_chapter(study, results, lang=lang, figures=saved, interviews=results.interviews)
     if "docx" in formats:
         step("docx")
         record(document_docx(document, root / "report.docx"), "hsc_analysis.render.docx.document_docx")
@@ -247,6 +262,9 @@ def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dic
         appendix.parent.mkdir(parents=True, exist_ok=True)
         appendix.write_text(questionnaire_markdown(result.dataset.instrument, lang=lang), encoding="utf-8")
         record(appendix, "hsc_analysis.render.questionnaire_markdown")
+    if results.interviews is not None:
+        for frame, name, made_by in _interview_data(results.interviews):
+            data(frame, f"interviews/{name}.csv", made_by)
     return outputs
 
 
@@ -350,6 +368,27 @@ def _one_blas_thread() -> Iterator[None]:
 
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+def _interview_data(interviews) -> list[tuple[pd.DataFrame, str, str]]:
+    """The machine-readable results of the interviews (no segment text, except the quotes the study allows)."""
+    made_by = "hsc_analysis.qualitative"
+    tables = [
+        (interviews.project.codebook.set_index("code"), "codebook", f"{made_by}.read_qdpx"),
+        (interviews.project.flagged.set_index("file"), "flagged", f"{made_by}.read_qdpx"),
+        (interviews.frequencies.to_frame().set_index("role"), "frequencies", f"{made_by}.code_frequencies"),
+        (interviews.cooccurrence.to_frame(), "cooccurrence_segment", f"{made_by}.code_cooccurrence"),
+    ]
+    for result, name, function in (
+        (interviews.agreement, "agreement", "coder_agreement"),
+        (interviews.actors, "actors", "actor_table"),
+        (interviews.quotes, "quotes", "select_quotes"),
+        (interviews.joint, "joint_display", "joint_display"),
+    ):
+        if result is not None:
+            frame = result.to_frame()
+            tables.append((frame.set_index(frame.columns[0]), name, f"{made_by}.{function}"))
+    return tables
 
 
 def _check_replaceable(out_dir: Path) -> None:

@@ -2,7 +2,8 @@
 
 ``study.yaml`` is the single place that declares a study (see the README): its title, output language, seed,
 missing-data policy, screening rules, one entry per dataset (instrument file and raw data file, paths relative
-to study.yaml) and, optionally, the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`).
+to study.yaml), optionally the activity-log tables (``logs:``, read by :mod:`hsc_analysis.compliance`) and the
+coded interviews (``interviews:``, :mod:`hsc_analysis.qualitative.plan`).
 :func:`run_study` returns the results in memory; :mod:`hsc_analysis.report` writes them.
 """
 
@@ -20,8 +21,11 @@ from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hsc_analysis.findings import DatasetFindings
     from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
+    from hsc_analysis.qualitative.plan import InterviewPlan, InterviewResults
     from hsc_analysis.responses import SurveyResponses
     from hsc_analysis.scoring import ScaleScores
     from hsc_analysis.screening import ScreeningResult
@@ -45,7 +49,7 @@ DEFAULT_MIN_CELL = 5
 
 NAN_POLICIES = ("listwise", "pairwise")
 STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
-STUDY_KEYS += ("analyses", "datasets", "logs")
+STUDY_KEYS += ("analyses", "datasets", "logs", "interviews")
 DISCLOSURE_KEYS = ("min_cell",)
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping", "modules")
 
@@ -95,6 +99,8 @@ class Study:
     min_cell: int = DEFAULT_MIN_CELL
     school_locales: dict[str, str] = field(default_factory=dict)
     """School id → locale (urban, town, rural) from the school table of ``logs:``, where it has a locale column."""
+    interviews: InterviewPlan | None = None
+    """The coded interviews (the ``interviews:`` section; see :mod:`hsc_analysis.qualitative.plan`)."""
 
 
 def example_study_path() -> Path:
@@ -215,6 +221,7 @@ def load_study(path: str | Path) -> Study:
         logs=logs,
         min_cell=min_cell,
         school_locales=school_locales,
+        interviews=_interviews(spec.get("interviews"), path, fail),
     )
 
 
@@ -235,6 +242,24 @@ def _modules(section, path: Path, where: str, fail) -> tuple[Path, ...]:
             raise fail(f"{where}[{i}]", f"{entry} is listed twice")
         files.append(file)
     return tuple(files)
+
+
+def _locale_contrasts(findings) -> pd.DataFrame | None:
+    """The survey side of the interviews' joint display: every locale contrast of the study's findings by OLS with
+    CR2 standard errors and Satterthwaite df (the estimate that stays honest with few schools); None without one."""
+    import pandas as pd
+
+    frames = [c.to_frame() for f in findings.values() for c in f.locale_comparison]
+    if not frames:
+        return None
+    contrasts = pd.concat(frames, ignore_index=True)
+    return contrasts[contrasts["method"] == "cr2_satterthwaite"].reset_index(drop=True)
+
+
+def _interviews(section, path: Path, fail) -> InterviewPlan | None:
+    from hsc_analysis.qualitative.plan import interview_plan
+
+    return interview_plan(section, base=path.parent, fail=fail)
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
@@ -306,7 +331,14 @@ class DatasetResult:
 
 class StudyResults(tuple):
     """The :class:`DatasetResult` of every dataset, in the order of study.yaml; also indexed by dataset name
-    (``results["parent"]``)."""
+    (``results["parent"]``). ``interviews`` holds the analyses of the study's coded interviews, or None."""
+
+    interviews: InterviewResults | None
+
+    def __new__(cls, results=(), *, interviews: InterviewResults | None = None):
+        self = super().__new__(cls, results)
+        self.interviews = interviews
+        return self
 
     def __getitem__(self, key):
         if isinstance(key, str):
@@ -368,4 +400,11 @@ def run_study(study: Study) -> StudyResults:
     findings = run_findings(
         inputs, plan=study.plan, seed=study.seed, lang=study.language, school_locales=study.school_locales
     )
-    return StudyResults(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)
+    interviews = None
+    if study.interviews is not None:
+        from hsc_analysis.qualitative.plan import analyse_interviews
+
+        interviews = analyse_interviews(study.interviews, seed=study.seed, survey=_locale_contrasts(findings))
+    return StudyResults(
+        (DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains), interviews=interviews
+    )

@@ -10,7 +10,15 @@ import pandas as pd
 from hsc_analysis.errors import InputError
 from hsc_analysis.qualitative.project import CodedInterviews
 
-__all__ = ["CodeFrequencies", "Cooccurrence", "code_cooccurrence", "code_frequencies"]
+__all__ = [
+    "ALL_ROLES",
+    "CodeFrequencies",
+    "Cooccurrence",
+    "code_cooccurrence",
+    "code_frequencies",
+    "coded_segments",
+    "role_groups",
+]
 
 ALL_ROLES = "all"
 """The ``role`` label of the rows counting every interview."""
@@ -51,13 +59,22 @@ class Cooccurrence:
         return self.matrix.copy()
 
 
-def _coded(project: CodedInterviews, coder: str | None) -> pd.DataFrame:
+def coded_segments(project: CodedInterviews, coder: str | None) -> pd.DataFrame:
+    """The codings of ``coder`` (or of any coder), one row per segment and code."""
     segments = project.segments
     if coder is not None:
         if coder not in set(segments["coder"]):
             raise InputError(f"coder={coder!r} coded nothing in {project.source}; coders: {', '.join(project.coders)}")
         segments = segments[segments["coder"] == coder]
     return segments.drop_duplicates(["segment_id", "code"])
+
+
+def role_groups(coded: pd.DataFrame, roles: pd.Series) -> list[tuple[str, pd.DataFrame, pd.Series]]:
+    """``(role, its codings, its interviews' roles)`` for ``all`` and then each role in order of appearance."""
+    return [
+        (ALL_ROLES, coded, roles),
+        *((r, coded[coded["role"] == r], roles[roles == r]) for r in pd.unique(roles)),
+    ]
 
 
 def _with_themes(coded: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
@@ -90,13 +107,12 @@ def code_frequencies(project: CodedInterviews, *, coder: str | None = None) -> C
     1   沟通         1           1    0.5
     """
     roles = project.interviews.set_index("interview")["role"].fillna("NA")
-    coded = _with_themes(_coded(project, coder), project.codebook).assign(role=lambda f: f["interview"].map(roles))
+    coded = _with_themes(coded_segments(project, coder), project.codebook).assign(
+        role=lambda f: f["interview"].map(roles)
+    )
     codes = project.codebook["code"]
     frames = []
-    for role, part, members in [
-        (ALL_ROLES, coded, roles),
-        *((r, coded[coded["role"] == r], roles[roles == r]) for r in pd.unique(roles)),
-    ]:
+    for role, part, members in role_groups(coded, roles):
         segments = part.groupby("code")["segment_id"].nunique().reindex(codes, fill_value=0)
         mentioned = part.groupby("code")["interview"].nunique().reindex(codes, fill_value=0)
         frames.append(
@@ -125,7 +141,7 @@ def code_cooccurrence(project: CodedInterviews, *, level: str = "segment", coder
     unit = {"segment": "segment_id", "interview": "interview"}
     if level not in unit:
         raise InputError(f"level={level!r}; use 'segment' or 'interview'")
-    coded = _coded(project, coder)
+    coded = coded_segments(project, coder)
     codes = project.codebook["code"]
     units = pd.unique(project.segments[unit[level]]) if level == "segment" else project.interviews["interview"]
     x = np.zeros((len(units), len(codes)))

@@ -23,6 +23,7 @@ from hsc_analysis.render.questionnaire import questionnaire_markdown
 from hsc_analysis.render.table import Table
 
 if TYPE_CHECKING:
+    from hsc_analysis.qualitative.plan import InterviewResults
     from hsc_analysis.study import DatasetResult, Study
 
 __all__ = ["FigureFile", "build_chapter"]
@@ -53,6 +54,10 @@ class _Numbers:
         self.blocks.append(TableBlock(table=table, label=label, stem=stem))
         return str(self.n_tables)
 
+    def numbered(self, table: Table | None, folder: str) -> str | None:
+        """Add ``table`` (if any) as ``tables/<folder>/<nn>_<name>``; its number, or None."""
+        return None if table is None else self.table(table, f"{folder}/{self.n_tables + 1:02d}_{table.name}")
+
     def figure(self, figure: FigureFile) -> None:
         self.n_figures += 1
         label = language(self.lang).word("figure_label").format(n=self.n_figures)
@@ -68,11 +73,13 @@ def build_chapter(
     *,
     lang: str,
     figures: Mapping[str, Sequence[FigureFile]] | None = None,
+    interviews: InterviewResults | None = None,
 ) -> Document:
     """The whole chapter in ``lang``: an overview, one numbered section per dataset (screening and sample,
-    item analysis and reliability, EFA, CFA and validity, figures), and the questionnaires as an appendix.
+    item analysis and reliability, EFA, CFA and validity, figures), the interview section when the study has
+    ``interviews``, and the questionnaires as an appendix.
 
-    ``figures`` maps a dataset name to its saved figures, placed at the end of its section.
+    ``figures`` maps a dataset name (and ``"interviews"``) to its saved figures, placed at the end of its section.
     """
     from hsc_analysis.render.figures import variable_labels  # matplotlib: only when a chapter is built
 
@@ -90,14 +97,13 @@ def build_chapter(
     doc.add(Paragraph(text.overview_text(study, tuple(results), lang=lang)))
     for number, result in enumerate(results, start=2):
         name = result.dataset.name
-        stem = f"{name}/{{:02d}}_{{}}"
         subsection = itertools.count(1)
 
         def heading(key: str, number=number, subsection=subsection) -> None:
             doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
 
-        def table(made: Table | None, stem=stem) -> str | None:
-            return None if made is None else doc.table(made, stem.format(doc.n_tables + 1, made.name))
+        def table(made: Table | None, name=name) -> str | None:
+            return doc.numbered(made, name)
 
         doc.add(Heading(f"{number} {result.dataset.instrument.title.get(lang)}", 1))
         heading("sample")
@@ -185,11 +191,55 @@ def build_chapter(
             doc.add(Paragraph(t.text("figures")))
             for figure in figures[name]:
                 doc.figure(figure)
+    if interviews is not None:
+        _interview_section(doc, study, interviews, number=len(results) + 2, figures=(figures or {}).get("interviews"))
     doc.add(Heading(t.word("appendix"), 1))
     for result in results:
         for block in _markdown_blocks(questionnaire_markdown(result.dataset.instrument, lang=lang), lang=lang):
             doc.add(block)
     return Document(title=study.title.get(lang), lang=lang, blocks=tuple(doc.blocks))
+
+
+def _interview_section(doc: _Numbers, study: Study, interviews: InterviewResults, *, number: int, figures) -> None:
+    """访谈资料分析: codebook, frequencies and co-occurrence, agreement, actors, quotes, joint display, figures."""
+    from hsc_analysis.render import qualitative_tables as qual
+    from hsc_analysis.render import qualitative_text as qtext
+
+    t = language(doc.lang)
+    lang = doc.lang
+    subsection = iter(range(1, 10))
+
+    def heading(key: str) -> None:
+        doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
+
+    def table(made: Table | None) -> str | None:
+        return doc.numbered(made, "interviews")
+
+    doc.add(Heading(f"{number} {t.word('interviews_section')}", 1))
+    heading("interviews_codebook")
+    label = table(qual.codebook_table(interviews, lang=lang))
+    doc.add(Paragraph(qtext.interviews_overview_text(interviews, lang=lang, table=label)))
+    heading("interviews_frequencies")
+    label = table(qual.frequency_table(interviews, lang=lang))
+    co = table(qual.cooccurrence_table(interviews, lang=lang))
+    doc.add(Paragraph(qtext.frequencies_text(interviews, lang=lang, table=label, table_cooccurrence=co)))
+    heading("interviews_agreement")
+    label = table(qual.agreement_table(interviews, lang=lang))
+    doc.add(Paragraph(qtext.agreement_text(interviews, lang=lang, table=label)))
+    if interviews.actors is not None:
+        heading("interviews_actors")
+        label = table(qual.actor_table(interviews, lang=lang))
+        doc.add(Paragraph(qtext.actors_text(interviews, lang=lang, table=label)))
+        for figure in figures or ():
+            doc.figure(figure)
+    heading("interviews_quotes")
+    label = table(qual.quotes_table(interviews, lang=lang))
+    doc.add(Paragraph(t.text("interviews_quotes", table=label) if label else t.text("interviews_no_quotes")))
+    if interviews.plan.constructs:
+        heading("interviews_joint")
+        labels = {c.id: c.label.get(lang) for d in study.datasets for c in d.instrument.constructs}
+        label = table(qual.joint_display_table(interviews, lang=lang, labels=labels))
+        doc.add(Paragraph(t.text("interviews_joint", table=label) if label else t.text("interviews_no_joint")))
 
 
 _TABLE_RULE = re.compile(r"^\|(\s*-+\s*\|)+$")

@@ -57,63 +57,75 @@ def simulate_interviews(schools: pd.DataFrame, *, seed: int) -> SimulatedIntervi
     Notes
     -----
     A segment's primary code is drawn from softmax(role[c] + rural[c]·rurality); with probability ``second_code``
-    another code is added. Coder k's decision on code c for a segment is the truth with probability r_c, otherwise
-    Bernoulli(π_c) with π_c the code's share of segments. Both coders' decisions then have margin π_c and agree by
-    chance with p_e = π_c² + (1 − π_c)², so P(agree) = r_c² + (1 − r_c²) p_e and κ_c = r_c² in the population.
+    another code is added. Independently, with probability ``relation_share`` the segment also carries one
+    relation code (who coordinates with whom), drawn from the softmax of the relation codes' own role and rurality
+    logits, from a second random stream (so the theme codes are the same with or without relations). Coder k's
+    decision on code c for a segment is the truth with probability r_c, otherwise Bernoulli(π_c) with π_c the
+    code's share of segments. Both coders' decisions then have margin π_c and agree by chance with
+    p_e = π_c² + (1 − π_c)², so P(agree) = r_c² + (1 − r_c²) p_e and κ_c = r_c² in the population.
     """
     design = read_yaml(_DESIGN, error=InputError, what="interview design")
     rng = np.random.default_rng([seed, 17])
-    codable = [c for c in design["codes"] if "role" in c]
-    names = [c["code"] for c in codable]
-    rural = np.array([c["rural"] for c in codable])
-    reliability = np.array([c["reliability"] for c in codable])
-    sentences = {c["code"]: c["sentences"] for c in codable}
+    relation_rng = np.random.default_rng([seed, 17, 2])
+    layers = [_Layer([c for c in design["codes"] if "role" in c]), _Layer(design["relations"])]
     speakers = design["speakers"]
     by_locale = {loc: part["school_id"].tolist() for loc, part in schools.groupby("locale", sort=False)}
-    rows, truth_segments = [], []
+    truth_segments = []
     interview_rows = []
     for role, n_role in design["roles"].items():
-        role_logit = np.array([c["role"][role] for c in codable])
         locales = (
             [None] * n_role if role in _NO_SCHOOL else [list(by_locale)[k % len(by_locale)] for k in range(n_role)]
         )
         for k, locale in enumerate(locales):
             school = None if locale is None else by_locale[locale][k // len(by_locale) % len(by_locale[locale])]
             rurality = 0.0 if locale is None else _RURALITY[locale]
-            logit = role_logit + rural * rurality
-            prob = np.exp(logit - logit.max())
-            prob /= prob.sum()
+            themes, relations = (layer.probabilities(role, rurality) for layer in layers)
             n_seg = int(rng.integers(design["segments"][0], design["segments"][1] + 1))
-            primary = rng.choice(len(names), size=n_seg, p=prob)
-            second = np.where(rng.random(n_seg) < design["second_code"], rng.choice(len(names), size=n_seg, p=prob), -1)
+            primary = rng.choice(len(themes), size=n_seg, p=themes)
+            second = np.where(
+                rng.random(n_seg) < design["second_code"], rng.choice(len(themes), size=n_seg, p=themes), -1
+            )
+            related = np.where(
+                relation_rng.random(n_seg) < design["relation_share"],
+                relation_rng.choice(len(relations), size=n_seg, p=relations),
+                -1,
+            )
             text, position = [], 0
             for s in range(n_seg):
                 codes = sorted({primary[s], second[s]} - {-1})
-                sentence = "".join(sentences[names[c]][rng.integers(len(sentences[names[c]]))] for c in codes)
-                truth_segments.append((len(interview_rows), s, position, position + len(sentence), codes))
+                sentence = "".join(layers[0].sentence(c, rng) for c in codes)
+                relation = [] if related[s] < 0 else [int(related[s])]
+                sentence += "".join(layers[1].sentence(c, relation_rng) for c in relation)
+                truth_segments.append((len(interview_rows), s, position, position + len(sentence), codes, relation))
                 text.append(sentence)
                 position += len(sentence) + 1
             speaker = f"{speakers['surnames'][rng.integers(len(speakers['surnames']))]}{speakers['titles'][role]}"
             name = f"访谈{len(interview_rows) + 1:02d}_{speaker}_{role}.docx"
             interview_rows.append((name, role, school, locale, "\n".join(text)))
-    true = np.zeros((len(truth_segments), len(names)), dtype=bool)
-    for u, (*_, codes) in enumerate(truth_segments):
-        true[u, codes] = True
-    prevalence = true.mean(axis=0)
     coders = design["coders"]
-    for coder in coders:
-        keep = rng.random(true.shape) < reliability
-        guess = rng.random(true.shape) < prevalence
-        given = np.where(keep, true, guess)
-        for u, c in zip(*np.nonzero(given), strict=True):
-            source, segment, start, end, _ = truth_segments[u]
-            rows.append((source, segment, start, end, names[c], coder))
+    rows, prevalence = [], []
+    for layer, draw, which in ((layers[0], rng, 4), (layers[1], relation_rng, 5)):
+        true = np.zeros((len(truth_segments), len(layer.names)), dtype=bool)
+        for u, segment in enumerate(truth_segments):
+            true[u, segment[which]] = True
+        prevalence.append(true.mean(axis=0))
+        for coder in coders:
+            keep = draw.random(true.shape) < layer.reliability
+            guess = draw.random(true.shape) < prevalence[-1]
+            for u, c in zip(*np.nonzero(np.where(keep, true, guess)), strict=True):
+                source, segment, start, end, *_ = truth_segments[u]
+                rows.append((source, segment, start, end, layer.names[c], coder))
     segments = pd.DataFrame(rows, columns=["source", "segment", "start", "end", "code", "coder"])
     segments = segments.sort_values(["source", "segment", "coder", "code"], ignore_index=True)
+    theme = design["relation_theme"]
     codebook = pd.DataFrame(
-        [(c["code"], c["definition"], c["parent"]) for c in design["codes"]], columns=["code", "definition", "parent"]
+        [(c["code"], c["definition"], c["parent"]) for c in design["codes"]]
+        + [(c["code"], c["definition"], theme) for c in design["relations"]],
+        columns=["code", "definition", "parent"],
     )
-    kappa = reliability**2
+    names = [*layers[0].names, *layers[1].names]
+    prevalence = np.concatenate(prevalence)
+    kappa = np.concatenate([layer.reliability for layer in layers]) ** 2
     p_o = np.mean(kappa + (1 - kappa) * (prevalence**2 + (1 - prevalence) ** 2))
     pooled = prevalence.mean()
     p_e = pooled**2 + (1 - pooled) ** 2
@@ -122,17 +134,40 @@ def simulate_interviews(schools: pd.DataFrame, *, seed: int) -> SimulatedIntervi
         "planted_kappa": dict(zip(names, kappa.round(6).tolist(), strict=True)),
         "planted_kappa_pooled": round(float((p_o - p_e) / (1 - p_e)), 6),
         "prevalence": dict(zip(names, prevalence.round(6).tolist(), strict=True)),
-        "role_logit": {c["code"]: c["role"] for c in codable},
-        "rural_logit": dict(zip(names, rural.tolist(), strict=True)),
-        "survey_ties": {c["code"]: c["survey"] for c in codable if "survey" in c},
+        "role_logit": {c["code"]: c["role"] for layer in layers for c in layer.codes},
+        "rural_logit": {c["code"]: c["rural"] for layer in layers for c in layer.codes},
+        "survey_ties": {c["code"]: c["survey"] for c in layers[0].codes if "survey" in c},
+        "relations": {c["code"]: c["actors"] for c in design["relations"]},
         "segments": [
-            {"interview": s, "segment": g, "start": a, "end": b, "codes": [names[c] for c in codes]}
-            for s, g, a, b, codes in truth_segments
+            {"interview": s, "segment": g, "start": a, "end": b, "codes": [*layers[0].pick(c), *layers[1].pick(r)]}
+            for s, g, a, b, c, r in truth_segments
         ],
         "interviews": [{"name": n, "role": r, "school_id": sc, "locale": lo} for n, r, sc, lo, _ in interview_rows],
     }
     interviews = pd.DataFrame(interview_rows, columns=["name", "role", "school_id", "locale", "text"])
     return SimulatedInterviews(codebook, interviews, segments, truth)
+
+
+class _Layer:
+    """One set of codes drawn together (the themes' codes, or the relation codes) with their logits."""
+
+    def __init__(self, codes: list[dict[str, Any]]) -> None:
+        self.codes = codes
+        self.names = [c["code"] for c in codes]
+        self.rural = np.array([c["rural"] for c in codes])
+        self.reliability = np.array([c["reliability"] for c in codes])
+
+    def probabilities(self, role: str, rurality: float) -> np.ndarray:
+        logit = np.array([c["role"][role] for c in self.codes]) + self.rural * rurality
+        prob = np.exp(logit - logit.max())
+        return prob / prob.sum()
+
+    def sentence(self, code: int, rng: np.random.Generator) -> str:
+        sentences = self.codes[code]["sentences"]
+        return sentences[rng.integers(len(sentences))]
+
+    def pick(self, codes: list[int]) -> list[str]:
+        return [self.names[c] for c in codes]
 
 
 def write_interviews(simulated: SimulatedInterviews, *, out_dir: str | Path) -> list[Path]:

@@ -2,11 +2,13 @@
 
 Every figure function takes result objects or their frames (it never computes a statistic beyond the tabulation a
 plot needs) and returns a :class:`matplotlib.figure.Figure` built without pyplot; :func:`save_figure` writes it as
-300 dpi PNG, SVG and PDF; :func:`dataset_figures` gives every figure of one dataset of a study run as
+300 dpi PNG, SVG and PDF; :func:`dataset_figures` gives every figure of one dataset of a study run
+(:func:`interview_figures` those of its interviews) as
 :class:`FigureSpec` (name, caption, figure) for the report. Groups with fewer than ``min_group_n`` respondents are
 never drawn. matplotlib is imported here only, so the command line starts without it.
 """
 
+from hsc_analysis.render.figures.actors import actor_network, interview_figures
 from hsc_analysis.render.figures.dataset import dataset_figures, group_labels, variable_labels
 from hsc_analysis.render.figures.distributions import score_distributions
 from hsc_analysis.render.figures.findings import finding_figures
@@ -29,12 +31,14 @@ __all__ = [
     "FIGURE_FORMATS",
     "FigureSpec",
     "GroupSplit",
+    "actor_network",
     "answer_shares",
     "coefficient_plot",
     "correlation_heatmap",
     "dataset_figures",
     "finding_figures",
     "group_labels",
+    "interview_figures",
     "johnson_neyman_plot",
     "likert_bars",
     "loading_chart",
