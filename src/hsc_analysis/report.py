@@ -115,7 +115,8 @@ def write_report(
                 "formats": sorted(formats),
             },
             "inputs": [
-                {"path": str(p), "sha256": _sha256(p)} for d in study.datasets for p in (d.file, d.instrument_path)
+                {"path": str(p), "sha256": _sha256(p)}
+                for p in (*(p for d in study.datasets for p in (d.file, d.instrument_path)), *study.logs.values())
             ],
             "samples": {r.dataset.name: _sample(r) for r in results},
             "outputs": outputs,
@@ -135,7 +136,8 @@ _VERSIONED = ("hsc-analysis", "numpy", "pandas", "scipy", "matplotlib", "python-
 def report_steps(study: Study, formats: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
     """The step names ``write_report`` reports to ``progress``, in order (for a progress bar's total)."""
     chapter = [f for f in ("docx", "html") if f in formats]
-    return ["analyse", *(f"figures {d.name}" for d in study.datasets), "chapter", *chapter, "tables", "finish"]
+    figures = [*(f"figures {d.name}" for d in study.datasets), *(["figures compliance"] if study.logs else [])]
+    return ["analyse", *figures, "chapter", *chapter, "tables", "finish"]
 
 
 def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str, str]]:
@@ -165,8 +167,23 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
             saved[result.dataset.name].append(
                 FigureFile(stem=spec.name, caption=spec.caption, png=stem.with_suffix(".png").read_bytes())
             )
+    compliance_saved = []
+    if results.compliance:
+        from hsc_analysis.render.figures.compliance import compliance_figures
+
+        step("figures compliance")
+        for result in results.compliance.values():
+            for spec in compliance_figures(result, lang=lang, min_cell=study.min_cell):
+                stem = root / "figures" / "compliance" / spec.name
+                for path in save_figure(
+                    spec.figure, stem, formats=("png", *(f for f in ("svg", "pdf") if f in formats))
+                ):
+                    record(path, "hsc_analysis.render.figures.compliance_figures")
+                compliance_saved.append(
+                    FigureFile(stem=spec.name, caption=spec.caption, png=stem.with_suffix(".png").read_bytes())
+                )
     step("chapter")
-    document = build_chapter(study, results, lang=lang, figures=saved)
+    document = build_chapter(study, results, lang=lang, figures=saved, compliance_figures=compliance_saved)
     if "docx" in formats:
         step("docx")
         record(document_docx(document, root / "report.docx"), "hsc_analysis.render.docx.document_docx")
@@ -179,7 +196,8 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
         if not block.stem:
             continue  # the questionnaire's own tables: the questionnaire is in appendix/
         stem = root / "tables" / block.stem
-        made_by = f"hsc_analysis.render.tables.{block.table.name}"
+        module = "compliance_tables" if block.stem.startswith("compliance/") else "tables"
+        made_by = f"hsc_analysis.render.{module}.{block.table.name}"
         record(table_csv(block.table, stem.with_suffix(".csv")), made_by)
         if "docx" in formats:
             record(table_docx(block, stem.with_suffix(".docx"), lang=lang), made_by)
@@ -211,7 +229,52 @@ def _write(study, results, root: Path, *, lang, formats, step) -> list[dict[str,
         appendix.parent.mkdir(parents=True, exist_ok=True)
         appendix.write_text(questionnaire_markdown(result.dataset.instrument, lang=lang), encoding="utf-8")
         record(appendix, "hsc_analysis.render.questionnaire_markdown")
+    for frame, relative, made_by in _compliance_data(results.compliance, min_cell=study.min_cell):
+        data(frame, f"compliance/{relative}.csv", made_by)
     return outputs
+
+
+def _compliance_data(compliance, *, min_cell: int) -> list[tuple[pd.DataFrame, str, str]]:
+    """The audit's machine-readable results: per rule set its rules, accounting, compliance by period, class,
+    school and community and the class compliance index; once, the log's tables, invalid rows by reason, the
+    paper-compliance flags and the triangulation. Nothing per student or per event is written, and class cells
+    of student rules with fewer than ``min_cell`` eligible students are blanked."""
+    from hsc_analysis.render.compliance_tables import suppress_student_cells
+
+    if not compliance:
+        return []
+    made_by = "hsc_analysis.compliance.study_compliances"
+    out = []
+    for rule_set, result in compliance.items():
+        audits = {"": result.audit, "_unflagged": result.audit_unflagged}
+        out.append((result.rules.to_frame().set_index("rule_id"), f"{rule_set}/rules", made_by))
+        out.append((result.audit.accounting.set_index("step"), f"{rule_set}/accounting", made_by))
+        for suffix, audit in audits.items():
+            out.append((audit.by_period().set_index("rule_id"), f"{rule_set}/by_period{suffix}", made_by))
+            classes = suppress_student_cells(audit.classes, min_cell=min_cell)
+            out.append((classes.set_index("rule_id"), f"{rule_set}/classes{suffix}", made_by))
+            out.append((audit.schools.set_index("rule_id"), f"{rule_set}/schools{suffix}", made_by))
+            out.append((audit.cci.set_index("class_id"), f"{rule_set}/class_compliance_index{suffix}", made_by))
+        if len(result.audit.communities):
+            out.append((result.audit.communities.set_index("rule_id"), f"{rule_set}/communities", made_by))
+        if len(result.audit.targets):
+            out.append((result.audit.targets.set_index("rule_id"), f"{rule_set}/targets", made_by))
+    first = next(iter(compliance.values()))
+    out.append((first.logs.to_frame().set_index("table"), "log_tables", "hsc_analysis.compliance.read_logs"))
+    out.append(
+        (first.logs.invalid_summary().set_index("table"), "invalid_summary", "hsc_analysis.compliance.read_logs")
+    )
+    out.append(
+        (first.flags.to_frame().set_index("flag"), "paper_flags", "hsc_analysis.compliance.paper_compliance_flags")
+    )
+    if first.parents is not None:
+        out.append(
+            (first.parents.set_index("item"), "parent_agreement", "hsc_analysis.compliance.parent_log_agreement")
+        )
+    if first.teachers is not None:
+        frame = first.teachers.to_frame()
+        out.append((frame.set_index("n"), "teacher_visit_inflation", "hsc_analysis.compliance.teacher_visit_inflation"))
+    return out
 
 
 def _check_replaceable(out_dir: Path) -> None:

@@ -8,8 +8,10 @@ to study.yaml) and, optionally, the activity-log tables (``logs:``, read by :mod
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from hsc_analysis.errors import InputError
@@ -20,6 +22,7 @@ from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.yamlfile import read_yaml
 
 if TYPE_CHECKING:
+    from hsc_analysis.compliance import StudyCompliance
     from hsc_analysis.findings import DatasetFindings
     from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
     from hsc_analysis.responses import SurveyResponses
@@ -45,7 +48,7 @@ DEFAULT_MIN_CELL = 5
 
 NAN_POLICIES = ("listwise", "pairwise")
 STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
-STUDY_KEYS += ("analyses", "datasets", "logs")
+STUDY_KEYS += ("analyses", "datasets", "logs", "compliance_rules")
 DISCLOSURE_KEYS = ("min_cell",)
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping")
 
@@ -89,6 +92,9 @@ class Study:
     logs: dict[str, Path] = field(default_factory=dict)
     """Activity-log table name → file (the ``logs:`` section; see :mod:`hsc_analysis.compliance`)."""
     min_cell: int = DEFAULT_MIN_CELL
+    compliance_rules: tuple[str, ...] = ()
+    """Rule sets the report audits the logs against (``compliance_rules:``: bundled names or .yaml files relative
+    to study.yaml); empty: every bundled rule set the log can answer."""
 
 
 def example_study_path() -> Path:
@@ -191,7 +197,25 @@ def load_study(path: str | Path) -> Study:
         cfa_missing=cfa_missing,
         logs=_logs(spec.get("logs"), path, fail),
         min_cell=min_cell,
+        compliance_rules=_compliance_rules(spec.get("compliance_rules"), path, fail),
     )
+
+
+def _compliance_rules(section, path: Path, fail) -> tuple[str, ...]:
+    """The ``compliance_rules:`` list: bundled rule-set names as given, rule files resolved against study.yaml."""
+    from hsc_analysis.compliance.rules import BUNDLED_RULE_SETS
+
+    if section is None:
+        return ()
+    allowed = f"a list of {', '.join(BUNDLED_RULE_SETS)} or .yaml rule files relative to study.yaml"
+    if not isinstance(section, list) or not section:
+        raise fail("compliance_rules", f"got {section!r:.60}; allowed: {allowed}")
+    names = []
+    for i, name in enumerate(section):
+        if not isinstance(name, str) or not (name in BUNDLED_RULE_SETS or name.lower().endswith((".yaml", ".yml"))):
+            raise fail(f"compliance_rules[{i}]", f"got {name!r:.60}; allowed: {allowed}")
+        names.append(name if name in BUNDLED_RULE_SETS else str((path.parent / name).resolve()))
+    return tuple(names)
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
@@ -236,7 +260,18 @@ class DatasetResult:
 
 class StudyResults(tuple):
     """The :class:`DatasetResult` of every dataset, in the order of study.yaml; also indexed by dataset name
-    (``results["parent"]``)."""
+    (``results["parent"]``). ``compliance`` maps a rule-set id to the
+    :class:`~hsc_analysis.compliance.StudyCompliance` of the study's activity logs (empty without ``logs:``)."""
+
+    compliance: Mapping[str, StudyCompliance]
+
+    def __new__(cls, results=(), *, compliance: Mapping[str, StudyCompliance] | None = None):
+        self = super().__new__(cls, results)
+        self.compliance = MappingProxyType(dict(compliance or {}))
+        return self
+
+    def __reduce__(self):
+        return (_study_results, (tuple(self), dict(self.compliance)))
 
     def __getitem__(self, key):
         if isinstance(key, str):
@@ -249,7 +284,8 @@ class StudyResults(tuple):
 
 def run_study(study: Study) -> StudyResults:
     """Import, screen, score and assess the measurement of every dataset of a study, then run its analysis plan,
-    in memory.
+    in memory; when the study declares ``logs:``, audit them against its rule sets
+    (:func:`hsc_analysis.compliance.study_compliances`, in ``results.compliance``).
 
     Answers outside their scale are marked at import and excluded by the screening's first hurdle with their
     reason, so one bad cell never stops a study; an unreadable file or a missing column still raises. An analysis
@@ -296,4 +332,14 @@ def run_study(study: Study) -> StudyResults:
         for dataset, _, screening, scores, *_ in chains
     }
     findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
-    return StudyResults(DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains)
+    results = [DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains]
+    compliance = {}
+    if study.logs:
+        from hsc_analysis.compliance import study_compliances
+
+        compliance = study_compliances(study, responses={r.dataset.name: r.responses for r in results})
+    return StudyResults(results, compliance=compliance)
+
+
+def _study_results(results: tuple, compliance: dict) -> StudyResults:
+    return StudyResults(results, compliance=compliance)
