@@ -174,11 +174,14 @@ def study_compliance(
         if not (wants_parent or wants_teacher):
             continue
         link = STUDENT_LINK if wants_parent else STAFF_LINK
-        if link not in identifiers:
-            notes.append(f"{dataset.name}: answers not linked to the log (the instrument has no '{link}' identifier)")
+        answers, as_of = (
+            (None, None) if link not in identifiers else _answers(dataset, (responses or {}).get(dataset.name))
+        )
+        if answers is None or link not in answers.columns or answers[link].isna().all():
+            where = "the instrument has no" if answers is None else "the file has no answers to the"
+            notes.append(f"{dataset.name}: answers not linked to the log ({where} '{link}' identifier)")
             unlinked["parents" if wants_parent else "teachers"] = link
             continue
-        answers, as_of = _answers(dataset, (responses or {}).get(dataset.name))
         if wants_parent:
             parents = parent_log_agreement(
                 answers, logs, school_year=school_year, term_id=term_id, as_of=as_of, student=link
