@@ -317,7 +317,9 @@ class _Frame:
         links = tables["event_class"]
         self.link_event, self.link_class = links["event_pos"].to_numpy(), links["class_pos"].to_numpy()
         keep = (self.link_event >= 0) & (self.link_class >= 0)
-        self.link_event, self.link_class = self.link_event[keep], self.link_class[keep]
+        # distinct (event, class) links, once for every rule: a repeated link counts once
+        pair = pd.unique(self.link_event[keep].astype(np.int64) * len(self.class_table) + self.link_class[keep])
+        self.link_event, self.link_class = pair // len(self.class_table), pair % len(self.class_table)
         visits = tables["event_student"]
         self.visit_event, self.visit_student = visits["event_pos"].to_numpy(), visits["student_pos"].to_numpy()
         keep = (self.visit_event >= 0) & (self.visit_student >= 0)
@@ -380,11 +382,13 @@ class _Frame:
             met = count[who] >= rule.min_count
             student_rows.append(
                 pd.DataFrame(
-                    {
+                    {  # text columns by take, which keeps their Arrow storage (no Python strings made)
                         "rule_id": rule.id,
-                        "student_id": students["student_id"].to_numpy()[who],
-                        "class_id": students["class_id"].to_numpy()[who],
-                        "school_id": self.class_table["school_id"].to_numpy()[students["class_pos"].to_numpy()[who]],
+                        "student_id": students["student_id"].take(who).reset_index(drop=True),
+                        "class_id": students["class_id"].take(who).reset_index(drop=True),
+                        "school_id": self.class_table["school_id"]
+                        .take(students["class_pos"].to_numpy()[who])
+                        .reset_index(drop=True),
                         "period": year,
                         "count": count[who],
                         "min_count": rule.min_count,
@@ -420,9 +424,6 @@ class _Frame:
         n_classes, n_terms = len(self.class_table), len(self.terms)
         use = mask[self.link_event] & (self.term_pos[self.link_event] >= 0)
         event, cls = self.link_event[use], self.link_class[use]
-        # distinct events per class: a repeated (event, class) link counts once
-        pair = np.unique(event.astype(np.int64) * n_classes + cls)
-        event, cls = pair // n_classes, pair % n_classes
         term = self.term_pos[event]
         if rule.period == "semester":
             counts = np.bincount(cls * n_terms + term, minlength=n_classes * n_terms).reshape(n_classes, n_terms)
