@@ -17,20 +17,22 @@ and checks that events read = invalid + excluded + counted. Wall-clock seconds p
 (``time.process_time``, all threads: on a machine shared with other jobs the better measure of the work) in total
 and for read, flags and the first audit, and peak RSS in MiB.
 
-Measured 2026-12-01 on the 2-core development machine while other jobs kept its load average at 10–12, 1,000,000
-students and 10,000,000 events (10,086,000 event_class and 7,000,000 event_student rows; 444,363 events flagged),
-one run (generation 86 s, not counted):
+Measured 2026-12-02 on the 2-core development machine while other jobs kept its load average at about 13,
+1,000,000 students and 10,000,000 events (10,086,000 event_class and 7,000,000 event_student rows; 444,363 events
+flagged), medians of 3 runs, generation and audit each in a fresh process:
 
-    step      wall s   CPU s
-    read        88.1    24.7     read 10 Parquet tables and validate
-    flags       57.8    17.1
-    audit       24.3     7.1
-    audit2      26.4    ~7       (total CPU 56.3 s)
-    total      196.6    56.3     peak RSS 5,348 MiB
+    step        wall s   CPU s
+    generate      90.7    22.3    peak RSS 4,328 MiB
+    read          77.5    19.2    read 10 Parquet tables and validate
+    flags         55.4    13.6
+    audit         25.1     6.2
+    audit2        27.3    ~6
+    total        188.6    47.2    peak RSS 5,033 MiB
 
-Two earlier runs of the same sizes, before term ids became categorical: CPU 66.6 and 64.4 s, wall 298.6 and
-258.6 s, peak RSS 5,556 and 5,598 MiB. On the loaded machine the wall clock measures the other jobs as much as this
-code; the CPU seconds are the work.
+Before matching event ids in one dictionary encoding, deduplicating event–class links once per audit and grouping the
+flags by hash, one run in the same session at load 2–6: 231.0 s wall, 49.9 s CPU, 5,321 MiB. On the loaded machine
+the wall clock measures the other jobs (and the VM's cost of first touching memory, about 2 s per GB) as much as
+this code; the CPU seconds are the work.
 """
 
 import json
