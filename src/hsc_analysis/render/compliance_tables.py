@@ -74,6 +74,14 @@ def suppress_student_cells(classes: pd.DataFrame, *, min_cell: int) -> pd.DataFr
     return out.assign(suppressed=hidden.to_numpy())
 
 
+def _words(t, *keys: str) -> tuple[str, ...]:
+    return tuple(t.word(key) for key in keys)
+
+
+def _title(t, key: str, result: StudyCompliance, lang: str, **values) -> str:
+    return t.word(key).format(rule_set=result.rules.title.get(lang, result.rules.id), **values)
+
+
 def _rule_labels(result: StudyCompliance, lang: str) -> dict[str, str]:
     return {rule.id: rule.label.get(lang) or rule.id for rule in result.rules.rules}
 
@@ -95,14 +103,8 @@ def compliance_rules_table(result: StudyCompliance, *, lang: str) -> Table:
         rows.append((rule.label.get(lang) or rule.id, unit, period, minimum, counted))
     return Table(
         name=f"rules_{result.rules.id}",
-        title=t.word("title_compliance_rules").format(rule_set=result.rules.title.get(lang, result.rules.id)),
-        columns=(
-            t.word("rule"),
-            t.word("rule_unit"),
-            t.word("rule_period"),
-            t.word("rule_minimum"),
-            t.word("rule_modes"),
-        ),
+        title=_title(t, "title_compliance_rules", result, lang),
+        columns=_words(t, "rule", "rule_unit", "rule_period", "rule_minimum", "rule_modes"),
         rows=tuple(rows),
         data=result.rules.to_frame(),
         lang=lang,
@@ -137,16 +139,9 @@ def compliance_summary_table(result: StudyCompliance, *, lang: str) -> Table | N
         previous = row.rule_id
     return Table(
         name=f"summary_{result.rules.id}",
-        title=t.word("title_compliance_summary").format(rule_set=result.rules.title.get(lang, result.rules.id)),
-        columns=(
-            t.word("rule"),
-            t.word("rule_period"),
-            t.word("n_classes"),
-            t.word("n_classes_met"),
-            t.word("share_met"),
-            t.word("coverage"),
-            t.word("share_met"),
-            t.word("coverage"),
+        title=_title(t, "title_compliance_summary", result, lang),
+        columns=_words(
+            t, "rule", "rule_period", "n_classes", "n_classes_met", "share_met", "coverage", "share_met", "coverage"
         ),
         rows=tuple(rows),
         data=data,
@@ -200,9 +195,7 @@ def compliance_class_table(result: StudyCompliance, *, lang: str, min_cell: int)
     spanners.append(Spanner(t.word("cci"), 2))
     return Table(
         name=f"classes_{result.rules.id}",
-        title=t.word("title_compliance_classes").format(
-            rule_set=result.rules.title.get(lang, result.rules.id), year=year.replace("-", "–")
-        ),
+        title=_title(t, "title_compliance_classes", result, lang, year=year.replace("-", "–")),
         columns=(
             t.word("class"),
             *(short.get(p, str(p)) for _, p in periods),
@@ -264,15 +257,8 @@ def compliance_school_table(result: StudyCompliance, *, lang: str, min_cell: int
     data = pd.DataFrame.from_records(records).drop(columns="Index")
     return Table(
         name=f"schools_{result.rules.id}",
-        title=t.word("title_compliance_schools").format(rule_set=result.rules.title.get(lang, result.rules.id)),
-        columns=(
-            t.word("school"),
-            t.word("rule"),
-            t.word("rule_period"),
-            t.word("required"),
-            t.word("present"),
-            t.word("result"),
-        ),
+        title=_title(t, "title_compliance_schools", result, lang),
+        columns=_words(t, "school", "rule", "rule_period", "required", "present", "result"),
         rows=tuple(rows),
         data=data,
         lang=lang,
@@ -368,13 +354,14 @@ def compliance_teacher_table(result: StudyCompliance, *, lang: str) -> Table | N
     return Table(
         name="teacher_visit_inflation",
         title=t.word("title_compliance_teachers"),
-        columns=(
-            t.word("n_teachers"),
-            t.word("reported_visits"),
-            t.word("logged_visits"),
-            t.word("inflation_ratio"),
-            t.word("median_ratio"),
-            t.word("share_over_reporting"),
+        columns=_words(
+            t,
+            "n_teachers",
+            "reported_visits",
+            "logged_visits",
+            "inflation_ratio",
+            "median_ratio",
+            "share_over_reporting",
         ),
         rows=rows,
         data=v.to_frame(),
