@@ -100,15 +100,16 @@ def compliance_rules_table(result: StudyCompliance, *, lang: str) -> Table:
         else:
             unit, period = t.word("unit_county"), str(rule.by)
             minimum, counted = f"{percent(rule.target_share, 0)}%", EMPTY
-        rows.append((rule.label.get(lang) or rule.id, unit, period, minimum, counted))
+        rows.append((rule.label.get(lang) or rule.id, counted, unit, period, minimum))
     return Table(
         name=f"rules_{result.rules.id}",
         title=_title(t, "title_compliance_rules", result, lang),
-        columns=_words(t, "rule", "rule_unit", "rule_period", "rule_minimum", "rule_modes"),
+        columns=_words(t, "rule", "rule_modes", "rule_unit", "rule_period", "rule_minimum"),
         rows=tuple(rows),
         data=result.rules.to_frame(),
         lang=lang,
         notes=(t.text("note_compliance_rules", document=result.rules.document),),
+        stub=2,
     )
 
 

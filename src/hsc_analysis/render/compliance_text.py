@@ -149,7 +149,8 @@ def flags_text(result: StudyCompliance, *, lang: str, table: str) -> str:
     frame = result.flags.to_frame().set_index("flag")
     reasons = frame.drop(index="any")
     top = reasons["n_flagged"].idxmax()
-    unseen = [t.word(f"flag_{name}") for name in reasons.index[reasons["n_flagged"] == 0]]
+    left, right = ("“", "”") if lang == "zh" else ('"', '"')
+    unseen = [left + t.word(f"flag_{name}") + right for name in reasons.index[reasons["n_flagged"] == 0]]
     none = t.text("compliance_flags_none", flags=_join(unseen, lang)) + (" " if lang == "en" else "") if unseen else ""
     return t.text(
         "compliance_flags",
