@@ -136,7 +136,10 @@ _VERSIONED = ("hsc-analysis", "numpy", "pandas", "scipy", "matplotlib", "python-
 def report_steps(study: Study, formats: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
     """The step names ``write_report`` reports to ``progress``, in order (for a progress bar's total)."""
     chapter = [f for f in ("docx", "html") if f in formats]
-    figures = [*(f"figures {d.name}" for d in study.datasets), *(["figures compliance"] if study.logs else [])]
+    figures = [
+        *(f"figures {d.name}" for d in study.datasets),
+        *(["figures compliance"] if "event" in study.logs else []),
+    ]
     return ["analyse", *figures, "chapter", *chapter, "tables", "finish"]
 
 

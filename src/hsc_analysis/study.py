@@ -284,7 +284,8 @@ class StudyResults(tuple):
 
 def run_study(study: Study) -> StudyResults:
     """Import, screen, score and assess the measurement of every dataset of a study, then run its analysis plan,
-    in memory; when the study declares ``logs:``, audit them against its rule sets
+    in memory; when the study declares school activity logs (``logs:`` with an event table), audit them against its
+    rule sets
     (:func:`hsc_analysis.compliance.study_compliances`, in ``results.compliance``).
 
     Answers outside their scale are marked at import and excluded by the screening's first hurdle with their
@@ -334,7 +335,7 @@ def run_study(study: Study) -> StudyResults:
     findings = run_findings(inputs, plan=study.plan, seed=study.seed, lang=study.language)
     results = [DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains]
     compliance = {}
-    if study.logs:
+    if "event" in study.logs:  # school logs; a county table alone (教联体 targets) is for `hsc compliance`
         from hsc_analysis.compliance import study_compliances
 
         compliance = study_compliances(study, responses={r.dataset.name: r.responses for r in results})
