@@ -17,20 +17,22 @@ and checks that events read = invalid + excluded + counted. Wall-clock seconds p
 (``time.process_time``, all threads: on a machine shared with other jobs the better measure of the work) in total
 and for read, flags and the first audit, and peak RSS in MiB.
 
-Measured 2026-12-01 on the 2-core development machine while other jobs kept its load average at 10–12, 1,000,000
-students and 10,000,000 events (10,086,000 event_class and 7,000,000 event_student rows; 444,363 events flagged),
-one run (generation 86 s, not counted):
+Measured 2026-12-02 on the 2-core development machine while other jobs kept its load average at about 13,
+1,000,000 students and 10,000,000 events (10,086,000 event_class and 7,000,000 event_student rows; 444,363 events
+flagged), medians of 3 runs, generation and audit each in a fresh process:
 
-    step      wall s   CPU s
-    read        88.1    24.7     read 10 Parquet tables and validate
-    flags       57.8    17.1
-    audit       24.3     7.1
-    audit2      26.4    ~7       (total CPU 56.3 s)
-    total      196.6    56.3     peak RSS 5,348 MiB
+    step        wall s   CPU s
+    generate      90.7    22.3    peak RSS 4,328 MiB
+    read          77.5    19.2    read 10 Parquet tables and validate
+    flags         55.4    13.6
+    audit         25.1     6.2
+    audit2        27.3    ~6
+    total        188.6    47.2    peak RSS 5,033 MiB
 
-Two earlier runs of the same sizes, before term ids became categorical: CPU 66.6 and 64.4 s, wall 298.6 and
-258.6 s, peak RSS 5,556 and 5,598 MiB. On the loaded machine the wall clock measures the other jobs as much as this
-code; the CPU seconds are the work.
+Before matching event ids in one dictionary encoding, deduplicating event–class links once per audit and grouping the
+flags by hash, one run in the same session at load 2–6: 231.0 s wall, 49.9 s CPU, 5,321 MiB. On the loaded machine
+the wall clock measures the other jobs (and the VM's cost of first touching memory, about 2 s per GB) as much as
+this code; the CPU seconds are the work.
 """
 
 import json
@@ -164,29 +166,44 @@ def run_once(folder: str) -> None:
     }))  # fmt: skip
 
 
+def generate_once(n_students: int, n_events: int, folder: str) -> None:
+    """Generate the Parquet log (in a fresh process); prints a JSON line with wall and CPU seconds and peak RSS."""
+    import resource
+
+    start, start_cpu = time.perf_counter(), time.process_time()
+    generate(n_students, n_events, Path(folder))
+    print(json.dumps({
+        "generate": time.perf_counter() - start, "generate_cpu": time.process_time() - start_cpu,
+        "generate_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10,
+    }))  # fmt: skip
+
+
+def _child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
 def main(n_students: int, n_events: int, runs: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
-        generate(n_students, n_events, Path(folder))
-        print(f"generated {n_students:,} students, {n_events:,} events in {time.perf_counter() - start:.1f} s")
-        keys = ("read", "flags", "audit", "audit2", "total", "cpu", "read_cpu", "flags_cpu", "audit_cpu", "rss_mib")
-        print(f"{'run':>3} " + " ".join(f"{k:>9}" for k in keys) + "  events / invalid / flagged")
-        results = []
-        for run in range(runs):
-            out = subprocess.run(
-                [sys.executable, __file__, "--run", folder], capture_output=True, text=True, check=True
-            ).stdout
-            results.append(json.loads(out.splitlines()[-1]))
-            r = results[-1]
-            print(f"{run + 1:>3} " + " ".join(f"{r[k]:9.1f}" for k in keys)
-                  + f"  {r['events']:,} / {r['invalid']:,} / {r['flagged']:,}")  # fmt: skip
-        median = {k: statistics.median(r[k] for r in results) for k in keys}
-        print(f"{'med':>3} " + " ".join(f"{median[k]:9.1f}" for k in keys))
+    gen_keys = ("generate", "generate_cpu", "generate_rss_mib")
+    keys = ("read", "flags", "audit", "audit2", "total", "cpu", "read_cpu", "flags_cpu", "audit_cpu", "rss_mib")
+    print(f"{n_students:,} students, {n_events:,} events; each step in a fresh process")
+    print(f"{'run':>3} " + " ".join(f"{k:>9}" for k in (*gen_keys, *keys)) + "  events / invalid / flagged")
+    results = []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as folder:  # a fresh log per run: generation is timed too
+            r = _child("--generate", str(n_students), str(n_events), folder) | _child("--run", folder)
+        results.append(r)
+        print(f"{run + 1:>3} " + " ".join(f"{r[k]:9.1f}" for k in (*gen_keys, *keys))
+              + f"  {r['events']:,} / {r['invalid']:,} / {r['flagged']:,}")  # fmt: skip
+    median = {k: statistics.median(r[k] for r in results) for k in (*gen_keys, *keys)}
+    print(f"{'med':>3} " + " ".join(f"{median[k]:9.1f}" for k in (*gen_keys, *keys)))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--run"]:
         run_once(sys.argv[2])
+    elif sys.argv[1:2] == ["--generate"]:
+        generate_once(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
     else:
         args = [int(a) for a in sys.argv[1:4]]
         defaults = [1_000_000, 10_000_000, 3]

@@ -35,7 +35,7 @@ def test_parent_form_matches_the_design(parent):
     assert parent.reverse_items == ["com5", "opn4", "rol4", "eff4", "tru4", "gol4", "eft5"]
     assert parent.scale_of("opn1").missing_codes[9][1] == "dont_know"
     assert parent.checks[0].correct == 2
-    assert [i.id for i in parent.identifiers if i.pii] == ["phone"]
+    assert [i.id for i in parent.identifiers if i.pii] == ["student_code", "phone"]
 
 
 def test_from_keys_builds_psych_style_keys():

@@ -284,9 +284,15 @@ def test_report_docx_is_a_chapter_of_three_line_tables(report):
         if "".join(t.text or "" for t in run.iter(qn("w:t"))).strip():
             assert run.rPr.rFonts.get(qn("w:eastAsia")) in ("宋体", "黑体")
     drawings = list(body.iter(qn("w:drawing")))
-    assert len(drawings) == 3  # one figure per dataset, each with its caption below
+    assert len(drawings) == 3 + 4  # one figure per dataset; two per rule set in the audit, each with its caption below
     captions = [p.text for p in document.paragraphs if p.text.startswith("图")]
-    assert captions == ["图1  样本筛查", "图2  样本筛查", "图3  样本筛查"]
+    assert captions[:3] == ["图1  样本筛查", "图2  样本筛查", "图3  样本筛查"]
+    assert [c.split("：")[0] for c in captions[3:5]] == [
+        "图4  丰南区家校社协同育人实施方案（2025）",
+        "图5  丰南区家校社协同育人实施方案（2025）",
+    ]
+    assert "5 政策落实情况（活动记录审计）" in headings
+    assert headings.index("5 政策落实情况（活动记录审计）") < headings.index("附录：调查问卷")
     text = "\n".join(p.text for p in document.paragraphs)
     assert "未进行验证性因子分析：26 个题项仅有 12 名作答者，样本过少" in text
 

@@ -45,6 +45,7 @@ _EXPORTS = {
     "read_logs": "hsc_analysis.compliance",
     "read_study_logs": "hsc_analysis.compliance",
     "study_compliance": "hsc_analysis.compliance",
+    "study_compliances": "hsc_analysis.compliance",
     "teacher_visit_inflation": "hsc_analysis.compliance",
     "CodedInterviews": "hsc_analysis.qualitative",
     "CoderAgreement": "hsc_analysis.qualitative",

@@ -144,11 +144,7 @@ def _write_folder(study, results, out_dir: Path, *, lang, formats, step, pool) -
                 "min_cell": study.min_cell,
                 "formats": sorted(formats),
             },
-            "inputs": [
-                {"path": str(p), "sha256": _sha256(p)}
-                for d in study.datasets
-                for p in (d.file, d.instrument_path, *d.modules)
-            ],
+            "inputs": [{"path": str(p), "sha256": _sha256(p)} for p in _input_files(study)],
             "samples": {r.dataset.name: _sample(r) for r in results},
             "outputs": outputs,
         }
@@ -167,9 +163,12 @@ _VERSIONED = ("hsc-analysis", "numpy", "pandas", "scipy", "matplotlib", "python-
 def report_steps(study: Study, formats: Sequence[str] = DEFAULT_FORMATS) -> list[str]:
     """The step names ``write_report`` reports to ``progress``, in order (for a progress bar's total)."""
     chapter = [f for f in ("docx", "html") if f in formats]
-    interviews = ["figures interviews"] if study.interviews is not None else []
-    steps = ["analyse", *(f"figures {d.name}" for d in study.datasets), *interviews, "chapter", *chapter]
-    return [*steps, "tables", "finish"]
+    figures = [
+        *(f"figures {d.name}" for d in study.datasets),
+        *(["figures interviews"] if study.interviews is not None else []),
+        *(["figures compliance"] if "event" in study.logs else []),
+    ]
+    return ["analyse", *figures, "chapter", *chapter, "tables", "finish"]
 
 
 def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dict[str, str]]:
@@ -207,17 +206,36 @@ def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dic
                 record(path, "hsc_analysis.render.figures.dataset_figures")
             png = (task.folder / name).with_suffix(".png").read_bytes()
             saved[task.result.dataset.name].append(FigureFile(stem=name, caption=caption, png=png))
+
+    def save(specs, folder: str, made_by: str) -> list[FigureFile]:
+        files = []
+        for spec in specs:
+            stem = root / "figures" / folder / spec.name
+            for path in save_figure(spec.figure, stem, formats=kinds):
+                record(path, f"hsc_analysis.render.figures.{made_by}")
+            files.append(FigureFile(stem=spec.name, caption=spec.caption, png=stem.with_suffix(".png").read_bytes()))
+        return files
+
     if results.interviews is not None:
         step("figures interviews")
-        saved["interviews"] = []
-        for spec in interview_figures(results.interviews, lang=lang):
-            stem = root / "figures" / "interviews" / spec.name
-            for path in save_figure(spec.figure, stem, formats=kinds):
-                record(path, "hsc_analysis.render.figures.interview_figures")
-            png = stem.with_suffix(".png").read_bytes()
-            saved["interviews"].append(FigureFile(stem=spec.name, caption=spec.caption, png=png))
+        saved["interviews"] = save(interview_figures(results.interviews, lang=lang), "interviews", "interview_figures")
+    compliance_saved = []
+    if results.compliance:
+        from hsc_analysis.render.figures.compliance import compliance_figures
+
+        step("figures compliance")
+        for result in results.compliance.values():
+            specs = compliance_figures(result, lang=lang, min_cell=study.min_cell)
+            compliance_saved += save(specs, "compliance", "compliance_figures")
     step("chapter")
-    document = build_chapter(study, results, lang=lang, figures=saved, interviews=results.interviews)
+    document = build_chapter(
+        study,
+        results,
+        lang=lang,
+        figures=saved,
+        interviews=results.interviews,
+        compliance_figures=compliance_saved,
+    )
     if "docx" in formats:
         step("docx")
         record(document_docx(document, root / "report.docx"), "hsc_analysis.render.docx.document_docx")
@@ -265,6 +283,8 @@ def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dic
     if results.interviews is not None:
         for frame, name, made_by in _interview_data(results.interviews):
             data(frame, f"interviews/{name}.csv", made_by)
+    for frame, relative, made_by in _compliance_data(results.compliance, min_cell=study.min_cell):
+        data(frame, f"compliance/{relative}.csv", made_by)
     return outputs
 
 
@@ -391,6 +411,49 @@ def _interview_data(interviews) -> list[tuple[pd.DataFrame, str, str]]:
     return tables
 
 
+def _compliance_data(compliance, *, min_cell: int) -> list[tuple[pd.DataFrame, str, str]]:
+    """The audit's machine-readable results: per rule set its rules, accounting, compliance by period, class,
+    school and community and the class compliance index; once, the log's tables, invalid rows by reason, the
+    paper-compliance flags and the triangulation. Nothing per student or per event is written, and class cells
+    of student rules with fewer than ``min_cell`` eligible students are blanked."""
+    from hsc_analysis.render.compliance_tables import suppress_student_cells
+
+    if not compliance:
+        return []
+    made_by = "hsc_analysis.compliance.study_compliances"
+    out = []
+    for rule_set, result in compliance.items():
+        audits = {"": result.audit, "_unflagged": result.audit_unflagged}
+        out.append((result.rules.to_frame().set_index("rule_id"), f"{rule_set}/rules", made_by))
+        out.append((result.audit.accounting.set_index("step"), f"{rule_set}/accounting", made_by))
+        for suffix, audit in audits.items():
+            out.append((audit.by_period().set_index("rule_id"), f"{rule_set}/by_period{suffix}", made_by))
+            classes = suppress_student_cells(audit.classes, min_cell=min_cell)
+            out.append((classes.set_index("rule_id"), f"{rule_set}/classes{suffix}", made_by))
+            out.append((audit.schools.set_index("rule_id"), f"{rule_set}/schools{suffix}", made_by))
+            out.append((audit.cci.set_index("class_id"), f"{rule_set}/class_compliance_index{suffix}", made_by))
+        if len(result.audit.communities):
+            out.append((result.audit.communities.set_index("rule_id"), f"{rule_set}/communities", made_by))
+        if len(result.audit.targets):
+            out.append((result.audit.targets.set_index("rule_id"), f"{rule_set}/targets", made_by))
+    first = next(iter(compliance.values()))
+    out.append((first.logs.to_frame().set_index("table"), "log_tables", "hsc_analysis.compliance.read_logs"))
+    out.append(
+        (first.logs.invalid_summary().set_index("table"), "invalid_summary", "hsc_analysis.compliance.read_logs")
+    )
+    out.append(
+        (first.flags.to_frame().set_index("flag"), "paper_flags", "hsc_analysis.compliance.paper_compliance_flags")
+    )
+    if first.parents is not None:
+        out.append(
+            (first.parents.set_index("item"), "parent_agreement", "hsc_analysis.compliance.parent_log_agreement")
+        )
+    if first.teachers is not None:
+        frame = first.teachers.to_frame()
+        out.append((frame.set_index("n"), "teacher_visit_inflation", "hsc_analysis.compliance.teacher_visit_inflation"))
+    return out
+
+
 def _check_replaceable(out_dir: Path) -> None:
     if out_dir.exists() and (
         not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "manifest.json").is_file())
@@ -474,6 +537,15 @@ def _sample(result: DatasetResult) -> dict[str, Any]:
         "cfa": result.measurement.cfa_note
         or f"CFA fitted (n = {result.measurement.validity.cfa.n}, {result.measurement.validity.cfa.nan_policy})",
     }
+
+
+def _input_files(study: Study) -> list[Path]:
+    """Every file the study reads: exports, instruments and their modules, activity logs, coded interviews."""
+    files = [p for d in study.datasets for p in (d.file, d.instrument_path, *d.modules)]
+    files += study.logs.values()
+    if study.interviews is not None:
+        files += [p for p in (study.interviews.file, study.interviews.codebook) if p is not None]
+    return files
 
 
 def _sha256(path: Path) -> str:

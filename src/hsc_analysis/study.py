@@ -9,8 +9,10 @@ coded interviews (``interviews:``, :mod:`hsc_analysis.qualitative.plan`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from hsc_analysis.errors import InputError
@@ -23,6 +25,7 @@ from hsc_analysis.yamlfile import read_yaml
 if TYPE_CHECKING:
     import pandas as pd
 
+    from hsc_analysis.compliance import StudyCompliance
     from hsc_analysis.findings import DatasetFindings
     from hsc_analysis.measurement import ExploratorySummary, MeasurementSummary
     from hsc_analysis.qualitative.plan import InterviewPlan, InterviewResults
@@ -49,7 +52,7 @@ DEFAULT_MIN_CELL = 5
 
 NAN_POLICIES = ("listwise", "pairwise")
 STUDY_KEYS = ("id", "title", "language", "synthetic", "seed", "nan_policy", "cfa_missing", "disclosure", "screening")
-STUDY_KEYS += ("analyses", "datasets", "logs", "interviews")
+STUDY_KEYS += ("analyses", "datasets", "logs", "interviews", "compliance_rules")
 DISCLOSURE_KEYS = ("min_cell",)
 DATASET_KEYS = ("instrument", "file", "source", "platform", "mapping", "modules")
 
@@ -101,6 +104,9 @@ class Study:
     """School id → locale (urban, town, rural) from the school table of ``logs:``, where it has a locale column."""
     interviews: InterviewPlan | None = None
     """The coded interviews (the ``interviews:`` section; see :mod:`hsc_analysis.qualitative.plan`)."""
+    compliance_rules: tuple[str, ...] = ()
+    """Rule sets the report audits the logs against (``compliance_rules:``: bundled names or .yaml files relative
+    to study.yaml); empty: every bundled rule set the log can answer."""
 
 
 def example_study_path() -> Path:
@@ -222,6 +228,7 @@ def load_study(path: str | Path) -> Study:
         min_cell=min_cell,
         school_locales=school_locales,
         interviews=_interviews(spec.get("interviews"), path, fail),
+        compliance_rules=_compliance_rules(spec.get("compliance_rules"), path, fail),
     )
 
 
@@ -260,6 +267,23 @@ def _interviews(section, path: Path, fail) -> InterviewPlan | None:
     from hsc_analysis.qualitative.plan import interview_plan
 
     return interview_plan(section, base=path.parent, fail=fail)
+
+
+def _compliance_rules(section, path: Path, fail) -> tuple[str, ...]:
+    """The ``compliance_rules:`` list: bundled rule-set names as given, rule files resolved against study.yaml."""
+    from hsc_analysis.compliance.rules import BUNDLED_RULE_SETS
+
+    if section is None:
+        return ()
+    allowed = f"a list of {', '.join(BUNDLED_RULE_SETS)} or .yaml rule files relative to study.yaml"
+    if not isinstance(section, list) or not section:
+        raise fail("compliance_rules", f"got {section!r:.60}; allowed: {allowed}")
+    names = []
+    for i, name in enumerate(section):
+        if not isinstance(name, str) or not (name in BUNDLED_RULE_SETS or name.lower().endswith((".yaml", ".yml"))):
+            raise fail(f"compliance_rules[{i}]", f"got {name!r:.60}; allowed: {allowed}")
+        names.append(name if name in BUNDLED_RULE_SETS else str((path.parent / name).resolve()))
+    return tuple(names)
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
@@ -331,14 +355,27 @@ class DatasetResult:
 
 class StudyResults(tuple):
     """The :class:`DatasetResult` of every dataset, in the order of study.yaml; also indexed by dataset name
-    (``results["parent"]``). ``interviews`` holds the analyses of the study's coded interviews, or None."""
+    (``results["parent"]``). ``interviews`` holds the analyses of the study's coded interviews, or None;
+    ``compliance`` maps a rule-set id to the :class:`~hsc_analysis.compliance.StudyCompliance` of the study's
+    activity logs (empty without ``logs:``)."""
 
     interviews: InterviewResults | None
+    compliance: Mapping[str, StudyCompliance]
 
-    def __new__(cls, results=(), *, interviews: InterviewResults | None = None):
+    def __new__(
+        cls,
+        results=(),
+        *,
+        interviews: InterviewResults | None = None,
+        compliance: Mapping[str, StudyCompliance] | None = None,
+    ):
         self = super().__new__(cls, results)
         self.interviews = interviews
+        self.compliance = MappingProxyType(dict(compliance or {}))
         return self
+
+    def __reduce__(self):
+        return (_study_results, (tuple(self), self.interviews, dict(self.compliance)))
 
     def __getitem__(self, key):
         if isinstance(key, str):
@@ -351,7 +388,9 @@ class StudyResults(tuple):
 
 def run_study(study: Study) -> StudyResults:
     """Import, screen, score and assess the measurement of every dataset of a study, then run its analysis plan,
-    in memory.
+    in memory; when the study declares school activity logs (``logs:`` with an event table), audit them against its
+    rule sets
+    (:func:`hsc_analysis.compliance.study_compliances`, in ``results.compliance``).
 
     Answers outside their scale are marked at import and excluded by the screening's first hurdle with their
     reason, so one bad cell never stops a study; an unreadable file or a missing column still raises. An analysis
@@ -400,11 +439,19 @@ def run_study(study: Study) -> StudyResults:
     findings = run_findings(
         inputs, plan=study.plan, seed=study.seed, lang=study.language, school_locales=study.school_locales
     )
+    results = [DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains]
     interviews = None
     if study.interviews is not None:
         from hsc_analysis.qualitative.plan import analyse_interviews
 
         interviews = analyse_interviews(study.interviews, seed=study.seed, survey=_locale_contrasts(findings))
-    return StudyResults(
-        (DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains), interviews=interviews
-    )
+    compliance = {}
+    if "event" in study.logs:  # school logs; a county table alone (教联体 targets) is for `hsc compliance`
+        from hsc_analysis.compliance import study_compliances
+
+        compliance = study_compliances(study, responses={r.dataset.name: r.responses for r in results})
+    return StudyResults(results, interviews=interviews, compliance=compliance)
+
+
+def _study_results(results: tuple, interviews, compliance: dict) -> StudyResults:
+    return StudyResults(results, interviews=interviews, compliance=compliance)

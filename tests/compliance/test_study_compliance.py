@@ -66,7 +66,7 @@ def test_study_compliance_on_the_example(example_study):
     clean = result.audit_unflagged.share_met().loc["HV_ALL", "2024-2025"]
     assert clean < full
     assert result.teachers is not None and result.teachers.n == 115
-    assert result.parents is None and any("no 'student_code' identifier" in note for note in result.notes)
+    assert result.parents is None and any("'student_code' identifier" in note for note in result.notes)
     assert result.school_year == "2024-2025" and len(result.predictor) == 40
     tables = result.tables()
     assert {"classes", "classes_unflagged", "paper_flags", "teacher_visit_inflation", "rules"} <= set(tables)

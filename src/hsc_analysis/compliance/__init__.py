@@ -11,7 +11,13 @@ from hsc_analysis.compliance.audit import ComplianceAudit, audit
 from hsc_analysis.compliance.flags import FLAGS, FlagRecovery, PaperFlags, flag_recovery, paper_compliance_flags
 from hsc_analysis.compliance.rules import BUNDLED_RULE_SETS, Rule, RuleSet, RuleSetError, load_rules
 from hsc_analysis.compliance.schema import ACTIVITY_TYPES, MODES, TABLES, ActivityLogs, read_logs, validate_logs
-from hsc_analysis.compliance.study import StudyCompliance, read_study_logs, study_compliance
+from hsc_analysis.compliance.study import (
+    StudyCompliance,
+    read_study_logs,
+    study_compliance,
+    study_compliances,
+    study_rule_sets,
+)
 from hsc_analysis.compliance.triangulate import (
     KappaResult,
     VisitInflation,
@@ -47,6 +53,8 @@ __all__ = [
     "read_logs",
     "read_study_logs",
     "study_compliance",
+    "study_compliances",
+    "study_rule_sets",
     "teacher_visit_inflation",
     "validate_logs",
 ]

@@ -7,7 +7,7 @@ province's log of ten million events is audited in seconds.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,9 @@ class ComplianceAudit:
     accounting
         ``step, n``: events read = events invalid + events excluded (``exclude``) + events counted; then, per
         count rule, the counted events that qualify under it.
+    periods
+        Every period of the log in time order (``period, kind`` — term or school_year — ``school_year, start,
+        end``), for placing results on a time axis.
     """
 
     rule_set: RuleSet
@@ -60,6 +63,7 @@ class ComplianceAudit:
     cci: pd.DataFrame
     accounting: pd.DataFrame
     excluded: str
+    periods: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_PERIOD_COLUMNS))
 
     def share_met(self) -> pd.DataFrame:
         """Per count rule and period, the share of classes meeting the rule over all schools (rules × periods)."""
@@ -69,6 +73,38 @@ class ComplianceAudit:
         table = counted.pivot_table(index="rule_id", columns="period", values=["n_met", "n_units"], aggfunc="sum")
         order = pd.unique(counted["rule_id"])
         return (table["n_met"] / table["n_units"]).reindex(order)
+
+    def by_period(self) -> pd.DataFrame:
+        """Per count rule and period over all classes, in the order of the rule set and of time.
+
+        Columns ``rule_id, rule_unit, period, school_year, start, end, n_classes, n_met, share_met, mean_rate``
+        and, for student rules, ``n_students`` (eligible) and ``n_students_met``, so that
+        ``coverage = n_students_met / n_students`` is the share of eligible students whose visits met the rule;
+        for class rules ``coverage`` is ``mean_rate`` (the mean over classes of min(1, count / required)).
+        """
+        columns = ["rule_id", "rule_unit", "period", "school_year", "start", "end", "n_classes", "n_met"]
+        columns += ["share_met", "mean_rate", "n_students", "n_students_met", "coverage"]
+        if not len(self.classes):
+            return pd.DataFrame(columns=columns)
+        classes = self.classes.assign(met=self.classes["met"].astype(np.int64))
+        grouped = classes.groupby(["rule_id", "rule_unit", "period", "school_year"], sort=False)
+        out = grouped.agg(
+            n_classes=("met", "size"),
+            n_met=("met", "sum"),
+            mean_rate=("rate", "mean"),
+            count=("count", "sum"),
+            required=("required", "sum"),
+        ).reset_index()
+        out["share_met"] = out["n_met"] / out["n_classes"]
+        student = out["rule_unit"] == "student"
+        out["n_students"] = out["required"].where(student).astype("Int64")
+        out["n_students_met"] = out["count"].where(student).astype("Int64")
+        out["coverage"] = np.where(student, out["count"] / out["required"].where(student, 1), out["mean_rate"])
+        spans = self.periods.set_index("period")[["start", "end"]]
+        out = out.join(spans, on="period")
+        order = {rule.id: i for i, rule in enumerate(self.rule_set.rules)}
+        out = out.sort_values(["rule_id", "start"], key=lambda c: c.map(order) if c.name == "rule_id" else c)
+        return out.reset_index(drop=True)[columns]
 
     def rate_matrix(self) -> pd.DataFrame:
         """Classes × "rule period" columns of capped rates (1 = met), for a rule × class shortfall heat map."""
@@ -185,7 +221,38 @@ def audit(logs: ActivityLogs, *, rules: RuleSet, exclude: Collection[str] = (), 
         cci=_cci(classes, frame.class_table),
         accounting=accounting,
         excluded=excluded,
+        periods=_periods(frame.terms),
     )
+
+
+_PERIOD_COLUMNS = ["period", "kind", "school_year", "start", "end"]
+
+
+def _periods(terms: pd.DataFrame) -> pd.DataFrame:
+    """Terms and school years as periods with their first and last day, in time order."""
+    terms = terms.sort_values("start_date", kind="stable")
+    years = terms.groupby("school_year", sort=False).agg(start=("start_date", "min"), end=("end_date", "max"))
+    parts = [
+        pd.DataFrame(
+            {
+                "period": terms["term_id"].astype(str).to_numpy(),
+                "kind": "term",
+                "school_year": terms["school_year"].astype(str).to_numpy(),
+                "start": terms["start_date"].to_numpy(),
+                "end": terms["end_date"].to_numpy(),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "period": years.index.astype(str),
+                "kind": "school_year",
+                "school_year": years.index.astype(str),
+                "start": years["start"].to_numpy(),
+                "end": years["end"].to_numpy(),
+            }
+        ),
+    ]
+    return pd.concat(parts, ignore_index=True).sort_values(["start", "kind"], kind="stable").reset_index(drop=True)
 
 
 def _targets_only(logs: ActivityLogs, rules: RuleSet) -> ComplianceAudit:
@@ -250,7 +317,9 @@ class _Frame:
         links = tables["event_class"]
         self.link_event, self.link_class = links["event_pos"].to_numpy(), links["class_pos"].to_numpy()
         keep = (self.link_event >= 0) & (self.link_class >= 0)
-        self.link_event, self.link_class = self.link_event[keep], self.link_class[keep]
+        # distinct (event, class) links, once for every rule: a repeated link counts once
+        pair = pd.unique(self.link_event[keep].astype(np.int64) * len(self.class_table) + self.link_class[keep])
+        self.link_event, self.link_class = pair // len(self.class_table), pair % len(self.class_table)
         visits = tables["event_student"]
         self.visit_event, self.visit_student = visits["event_pos"].to_numpy(), visits["student_pos"].to_numpy()
         keep = (self.visit_event >= 0) & (self.visit_student >= 0)
@@ -313,11 +382,13 @@ class _Frame:
             met = count[who] >= rule.min_count
             student_rows.append(
                 pd.DataFrame(
-                    {
+                    {  # text columns by take, which keeps their Arrow storage (no Python strings made)
                         "rule_id": rule.id,
-                        "student_id": students["student_id"].to_numpy()[who],
-                        "class_id": students["class_id"].to_numpy()[who],
-                        "school_id": self.class_table["school_id"].to_numpy()[students["class_pos"].to_numpy()[who]],
+                        "student_id": students["student_id"].take(who).reset_index(drop=True),
+                        "class_id": students["class_id"].take(who).reset_index(drop=True),
+                        "school_id": self.class_table["school_id"]
+                        .take(students["class_pos"].to_numpy()[who])
+                        .reset_index(drop=True),
                         "period": year,
                         "count": count[who],
                         "min_count": rule.min_count,
@@ -353,9 +424,6 @@ class _Frame:
         n_classes, n_terms = len(self.class_table), len(self.terms)
         use = mask[self.link_event] & (self.term_pos[self.link_event] >= 0)
         event, cls = self.link_event[use], self.link_class[use]
-        # distinct events per class: a repeated (event, class) link counts once
-        pair = np.unique(event.astype(np.int64) * n_classes + cls)
-        event, cls = pair // n_classes, pair % n_classes
         term = self.term_pos[event]
         if rule.period == "semester":
             counts = np.bincount(cls * n_terms + term, minlength=n_classes * n_terms).reshape(n_classes, n_terms)

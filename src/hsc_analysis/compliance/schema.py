@@ -452,13 +452,13 @@ def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -
 
     flag("event", ~events["activity_type"].isin(ACTIVITY_TYPES), "unknown_activity_type", "activity_type")
     flag("event", ~events["mode"].isin(MODES), "unknown_mode", "mode")
-    repeated = events["event_id"].duplicated().to_numpy()
+    repeated, (link_events, visit_events) = _key_positions(events["event_id"], links["event_id"], visits["event_id"])
     flag("event", repeated, "duplicate_id", "event_id")
     flag("event", events["date"].isna(), "bad_date", None, "date missing or not a date")
     events["term_id"], events["term_pos"] = _term_of(events, tables["term"])
     flag("event", events["date"].notna() & (events["term_pos"] < 0), "outside_terms", "date")
 
-    links["event_pos"] = positions(links["event_id"], events["event_id"])
+    links["event_pos"] = link_events
     links["class_pos"] = positions(links["class_id"], tables["class"]["class_id"])
     flag("event_class", links["event_pos"] < 0, "unknown_event", "event_id")
     flag("event_class", (links["event_pos"] >= 0) & (links["class_pos"] < 0), "unknown_class", "class_id")
@@ -469,7 +469,7 @@ def _check_events(tables: dict[str, pd.DataFrame], *, pre_enrolment_days: int) -
     flag("event", ~linked & ~community & ~repeated, "no_class", None, "no row in event_class")
 
     students = tables["student"]
-    visits["event_pos"] = positions(visits["event_id"], events["event_id"])
+    visits["event_pos"] = visit_events
     visits["student_pos"] = positions(visits["student_id"], students["student_id"])
     event, student = visits["event_pos"].to_numpy(), visits["student_pos"].to_numpy()
     flag("event_student", event < 0, "unknown_event", "event_id")
@@ -506,6 +506,21 @@ def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
     value_array, key_array = _arrow_text(values), _arrow_text(keys)
     found = pc.index_in(value_array, value_set=key_array.cast(value_array.type))
     return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _key_positions(keys: pd.Series, *values: pd.Series) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Which keys repeat an earlier one, and :func:`positions` of each ``values`` among ``keys``, from one
+    dictionary encoding of all of them (one hash pass over the text instead of one per lookup)."""
+    arrays = [_arrow_text(keys), *(_arrow_text(v) for v in values)]
+    encoded = pc.dictionary_encode(pa.concat_arrays(arrays))
+    n_codes = len(encoded.dictionary)
+    every = np.asarray(encoded.indices.fill_null(n_codes).to_numpy(zero_copy_only=False), dtype=np.int64)
+    code = np.split(every, np.cumsum([len(a) for a in arrays])[:-1])
+    first = np.full(n_codes + 1, -1, dtype=np.int64)  # the last slot: a missing id, found nowhere
+    first[code[0][::-1]] = np.arange(len(code[0]))[::-1]  # reversed, so the first occurrence is written last
+    first[n_codes] = -1
+    repeated = first[code[0]] != np.arange(len(code[0]))
+    return repeated, [first[c] for c in code[1:]]
 
 
 def codes(column: pd.Series) -> np.ndarray:

@@ -3,13 +3,15 @@ flagged as paper compliance, the flags, and the survey–log triangulation its d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from hsc_analysis.compliance.audit import ComplianceAudit, audit
 from hsc_analysis.compliance.flags import PaperFlags, paper_compliance_flags
-from hsc_analysis.compliance.rules import RuleSet
+from hsc_analysis.compliance.rules import BUNDLED_RULE_SETS, RuleSet, load_rules
 from hsc_analysis.compliance.schema import ActivityLogs, read_logs
 from hsc_analysis.compliance.triangulate import (
     VisitInflation,
@@ -20,7 +22,10 @@ from hsc_analysis.compliance.triangulate import (
 from hsc_analysis.errors import InputError
 from hsc_analysis.study import Study
 
-__all__ = ["StudyCompliance", "read_study_logs", "study_compliance"]
+if TYPE_CHECKING:
+    from hsc_analysis.responses import SurveyResponses
+
+__all__ = ["StudyCompliance", "read_study_logs", "study_compliance", "study_compliances", "study_rule_sets"]
 
 STUDENT_LINK = "student_code"
 """Identifier a parent instrument needs for child-level triangulation (the school's pseudonymous student id)."""
@@ -35,7 +40,8 @@ class StudyCompliance:
     ``audit`` counts every valid event; ``audit_unflagged`` leaves out the events with a paper-compliance flag;
     ``predictor`` is the class compliance index of the log's last school year (strict and graded, with z-scores) for
     the multilevel model; ``parents`` and ``teachers`` are the triangulations the datasets allow (None otherwise,
-    with the reason in ``notes``).
+    with the reason in ``notes``); ``unlinked`` names, per side (``parents``, ``teachers``), the identifier a
+    dataset lacked to be linked to the log.
     """
 
     logs: ActivityLogs
@@ -48,6 +54,7 @@ class StudyCompliance:
     parents: pd.DataFrame | None = None
     teachers: VisitInflation | None = None
     notes: tuple[str, ...] = field(default=())
+    unlinked: dict[str, str] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The audit's long table (:meth:`ComplianceAudit.to_frame`) counted with all events and without the flagged
@@ -94,13 +101,55 @@ def read_study_logs(study: Study) -> ActivityLogs:
     return read_logs(study.logs)
 
 
-def study_compliance(study: Study, *, rules: RuleSet) -> StudyCompliance:
+def study_rule_sets(study: Study, logs: ActivityLogs) -> tuple[RuleSet, ...]:
+    """The rule sets a study is audited against in its report: those named under ``compliance_rules:`` in
+    study.yaml, else every bundled rule set whose rules this log can answer (a county-target rule set needs the
+    county table it names)."""
+    if study.compliance_rules:
+        return tuple(load_rules(name) for name in study.compliance_rules)
+    chosen = []
+    for name in BUNDLED_RULE_SETS:
+        rules = load_rules(name)
+        targets = rules.of_kind("target")
+        if targets and any(r.table not in logs.tables for r in targets):
+            continue
+        if len(targets) < len(rules.rules) and "term" not in logs.tables:
+            continue
+        chosen.append(rules)
+    return tuple(chosen)
+
+
+def study_compliances(
+    study: Study, *, responses: Mapping[str, SurveyResponses] | None = None
+) -> dict[str, StudyCompliance]:
+    """Rule-set id → :func:`study_compliance` for every rule set of :func:`study_rule_sets`, reading and flagging
+    the logs once (the report's compliance section; :func:`hsc_analysis.study.run_study` calls it).
+
+    ``responses`` (dataset name → imported answers, as the study chain holds them) saves reading the survey
+    files again for the triangulation."""
+    logs = read_study_logs(study)
+    flags = paper_compliance_flags(logs)
+    return {
+        rules.id: study_compliance(study, rules=rules, logs=logs, flags=flags, responses=responses)
+        for rules in study_rule_sets(study, logs)
+    }
+
+
+def study_compliance(
+    study: Study,
+    *,
+    rules: RuleSet,
+    logs: ActivityLogs | None = None,
+    flags: PaperFlags | None = None,
+    responses: Mapping[str, SurveyResponses] | None = None,
+) -> StudyCompliance:
     """Audit a study's logs against ``rules`` (all events, and without paper-flagged ones), flag paper compliance
     and triangulate with the surveys where the instruments carry the link (``staff_code`` for teachers'
     ``tx_home_visits``; ``student_code`` for parents' ``fx_*`` answers).
 
     The reference period of the survey questions is the log's last school year and its last term, up to the last
-    submission date of each dataset.
+    submission date of each dataset. ``logs``, ``flags`` and ``responses`` (dataset name → imported answers) are
+    read or computed when not given.
 
     Examples
     --------
@@ -110,13 +159,13 @@ def study_compliance(study: Study, *, rules: RuleSet) -> StudyCompliance:
     >>> sorted(result.tables())[:3]
     ['accounting', 'class_compliance_index', 'class_compliance_index_unflagged']
     """
-    logs = read_study_logs(study)
-    flags = paper_compliance_flags(logs)
+    logs = logs if logs is not None else read_study_logs(study)
+    flags = flags if flags is not None else paper_compliance_flags(logs)
     full = audit(logs, rules=rules)
     unflagged = audit(logs, rules=rules, exclude=flags.flagged_ids, excluded="flagged as paper compliance")
     terms = logs.tables["term"].sort_values("start_date")
     school_year, term_id = terms["school_year"].iloc[-1], terms["term_id"].iloc[-1]
-    parents, teachers, notes = None, None, []
+    parents, teachers, notes, unlinked = None, None, [], {}
     for dataset in study.datasets:
         identifiers = {q.id for q in dataset.instrument.identifiers}
         questions = {q.id for q in dataset.instrument.background}
@@ -125,10 +174,14 @@ def study_compliance(study: Study, *, rules: RuleSet) -> StudyCompliance:
         if not (wants_parent or wants_teacher):
             continue
         link = STUDENT_LINK if wants_parent else STAFF_LINK
-        if link not in identifiers:
-            notes.append(f"{dataset.name}: answers not linked to the log (the instrument has no '{link}' identifier)")
+        answers, as_of = (
+            (None, None) if link not in identifiers else _answers(dataset, (responses or {}).get(dataset.name))
+        )
+        if answers is None or link not in answers.columns or answers[link].isna().all():
+            where = "the instrument has no" if answers is None else "the file has no answers to the"
+            notes.append(f"{dataset.name}: answers not linked to the log ({where} '{link}' identifier)")
+            unlinked["parents" if wants_parent else "teachers"] = link
             continue
-        answers, as_of = _answers(dataset)
         if wants_parent:
             parents = parent_log_agreement(
                 answers, logs, school_year=school_year, term_id=term_id, as_of=as_of, student=link
@@ -146,14 +199,16 @@ def study_compliance(study: Study, *, rules: RuleSet) -> StudyCompliance:
         parents=parents,
         teachers=teachers,
         notes=tuple(notes),
+        unlinked=unlinked,
     )
 
 
-def _answers(dataset) -> tuple[pd.DataFrame, pd.Timestamp | None]:
-    from hsc_analysis.io import read_responses
+def _answers(dataset, responses: SurveyResponses | None) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    if responses is None:
+        from hsc_analysis.io import read_responses
 
-    responses = read_responses(
-        dataset.file, dataset.instrument, source=dataset.source, mapping=dataset.mapping, on_invalid="mark"
-    )
+        responses = read_responses(
+            dataset.file, dataset.instrument, source=dataset.source, mapping=dataset.mapping, on_invalid="mark"
+        )
     submitted = pd.to_datetime(responses.metadata["submitted_at"], errors="coerce")
     return responses.background, (submitted.max().normalize() if submitted.notna().any() else None)

@@ -74,12 +74,15 @@ def build_chapter(
     lang: str,
     figures: Mapping[str, Sequence[FigureFile]] | None = None,
     interviews: InterviewResults | None = None,
+    compliance_figures: Sequence[FigureFile] = (),
 ) -> Document:
     """The whole chapter in ``lang``: an overview, one numbered section per dataset (screening and sample,
-    item analysis and reliability, EFA, CFA and validity, figures), the interview section when the study has
-    ``interviews``, and the questionnaires as an appendix.
+    item analysis and reliability, EFA, CFA and validity, findings, figures), the interview section when the study
+    has ``interviews``, the audit of the activity logs when the study declares ``logs:`` (``results.compliance``),
+    and the questionnaires as an appendix.
 
-    ``figures`` maps a dataset name (and ``"interviews"``) to its saved figures, placed at the end of its section.
+    ``figures`` maps a dataset name (and ``"interviews"``) to its saved figures, placed at the end of its section;
+    ``compliance_figures`` (named ``compliance_<rule set>_*``) go to their rule set's part of the audit.
     """
     from hsc_analysis.render.figures import variable_labels  # matplotlib: only when a chapter is built
 
@@ -191,8 +194,15 @@ def build_chapter(
             doc.add(Paragraph(t.text("figures")))
             for figure in figures[name]:
                 doc.figure(figure)
+    number = len(results) + 2
     if interviews is not None:
-        _interview_section(doc, study, interviews, number=len(results) + 2, figures=(figures or {}).get("interviews"))
+        _interview_section(doc, study, interviews, number=number, figures=(figures or {}).get("interviews"))
+        number += 1
+    compliance = getattr(results, "compliance", None)
+    if compliance:
+        _compliance_section(
+            doc, compliance, number=number, lang=lang, min_cell=study.min_cell, figures=compliance_figures
+        )
     doc.add(Heading(t.word("appendix"), 1))
     for result in results:
         for block in _markdown_blocks(questionnaire_markdown(result.dataset.instrument, lang=lang), lang=lang):
@@ -240,6 +250,52 @@ def _interview_section(doc: _Numbers, study: Study, interviews: InterviewResults
         labels = {c.id: c.label.get(lang) for d in study.datasets for c in d.instrument.constructs}
         label = table(qual.joint_display_table(interviews, lang=lang, labels=labels))
         doc.add(Paragraph(t.text("interviews_joint", table=label) if label else t.text("interviews_no_joint")))
+
+
+def _compliance_section(doc: _Numbers, compliance, *, number: int, lang: str, min_cell: int, figures) -> None:
+    """政策落实情况: the log and its rule sets, then per rule set its summary, classes, schools and figures, then the
+    paper-compliance flags and the survey–log triangulation (the same under every rule set: shown once)."""
+    from hsc_analysis.render import compliance_tables as build_c
+    from hsc_analysis.render import compliance_text as text_c
+
+    t = language(lang)
+    subsection = iter(range(1, 100))
+
+    def heading(title: str) -> None:
+        doc.add(Heading(f"{number}.{next(subsection)} {title}", 2))
+
+    def table(made: Table | None) -> str | None:
+        return doc.numbered(made, "compliance")
+
+    doc.add(Heading(f"{number} {t.word('compliance')}", 1))
+    heading(t.word("compliance_log_heading"))
+    labels = [table(build_c.compliance_rules_table(result, lang=lang)) for result in compliance.values()]
+    doc.add(Paragraph(text_c.log_text(compliance, lang=lang, tables=labels)))
+    for result in compliance.values():
+        heading(result.rules.title.get(lang) or result.rules.id)
+        summary = table(build_c.compliance_summary_table(result, lang=lang))
+        classes = table(build_c.compliance_class_table(result, lang=lang, min_cell=min_cell))
+        schools = table(build_c.compliance_school_table(result, lang=lang, min_cell=min_cell))
+        doc.add(
+            Paragraph(
+                text_c.rule_set_text(
+                    result, lang=lang, table=summary or "", table_classes=classes, table_schools=schools
+                )
+            )
+        )
+        own = [f for f in figures if f.stem.startswith(f"compliance_{result.rules.id}_")]
+        if own:
+            doc.add(Paragraph(t.text("compliance_figures")))
+            for figure in own:
+                doc.figure(figure)
+    first = next(iter(compliance.values()))
+    heading(t.word("compliance_flags_heading"))
+    label = table(build_c.compliance_flags_table(first, lang=lang))
+    doc.add(Paragraph(text_c.flags_text(first, lang=lang, table=label)))
+    heading(t.word("compliance_triangulation_heading"))
+    parents = table(build_c.compliance_parent_table(first, lang=lang))
+    teachers = table(build_c.compliance_teacher_table(first, lang=lang))
+    doc.add(Paragraph(text_c.triangulation_text(first, lang=lang, table_parents=parents, table_teachers=teachers)))
 
 
 _TABLE_RULE = re.compile(r"^\|(\s*-+\s*\|)+$")

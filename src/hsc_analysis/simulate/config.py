@@ -44,6 +44,7 @@ _PROBABILITY_KEYS = {
     "log.ledger_stale",
     "log.fx_home_visit_error",
     "log.fx_dont_remember",
+    "log.late_entry",
 }
 
 

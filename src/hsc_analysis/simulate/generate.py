@@ -243,6 +243,7 @@ def _parents(cfg, population: Population, latents: pd.DataFrame, logs: ActivityL
         {
             "school_code": who["school_id"],
             "class_code": who["class_id"],
+            **({"student_code": who["student_id"]} if cfg["platform"]["student_code"] else {}),
             "relation": who["relation"].map(_RELATION_CODE),
             "grade": who["grade"],
             "education": who["education"],
@@ -442,6 +443,7 @@ def _truth(cfg, seed, population, parent_lat, teacher_lat, logs, parent_truth, t
             "id": "list position i holds 序号 i + 1",
         },
         "fabricated_event_ids": logs.fabricated_event_ids,
+        **({"late_entry_event_ids": logs.late_entry_event_ids} if logs.late_entry_event_ids else {}),
         "schools": _records(population.schools[["school_id", "locale", "n_classes", "capacity"]]),
         "classes": _records(
             classes[

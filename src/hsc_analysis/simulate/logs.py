@@ -4,12 +4,13 @@ records.
 Events are drawn per class, grade, school or community and period as whole arrays; each event is attached to the
 classes it credits (``event_class``) and home visits and parent-meeting attendance to students
 (``event_student``). Fabricated home visits are added in a few low-enthusiasm classes: no evidence, batch-entered
-at the end of a semester, many on one day.
+at the end of a semester, many on one day. With ``log.late_entry`` > 0, that share of class × semester cells
+back-enter their genuine home visits at the semester's end (补录: held, but recorded weeks later).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,11 +33,13 @@ _TOPICS = {
 
 @dataclass(frozen=True)
 class ActivityLogs:
-    """The log tables (name → DataFrame), the ids of fabricated events and each class's compliance index."""
+    """The log tables (name → DataFrame), the ids of fabricated events, each class's compliance index and the ids
+    of the genuine home visits entered late (``log.late_entry``)."""
 
     tables: dict[str, pd.DataFrame]
     fabricated_event_ids: list[str]
     class_cci: pd.DataFrame  # class_id, hv_coverage, pm_rate, fg_rate, pr_rate, cci, cci_z (school year 2 only)
+    late_entry_event_ids: list[str] = field(default_factory=list)
 
 
 def semesters(first_school_year: int) -> pd.DataFrame:
@@ -61,6 +64,7 @@ def draw_logs(
     s_class = class_pos.loc[students["class_id"]].to_numpy()
 
     visits, visit_students = _home_visits(config, population, terms, head_sup, rural, s_class, rng)
+    late_keys = _late_entries(log["late_entry"], terms, visits, rng)
     fabricated, fabricated_students = _paper_visits(config, population, terms, visits, rng)
     meetings, meeting_classes, meeting_students = _meetings(config, population, terms, rural, s_class, rng)
     guidance, guidance_classes = _class_events(
@@ -120,7 +124,8 @@ def draw_logs(
         "committee": _committees(config, population, rng),
         "ledger_entry": _ledger(config, population, terms, rng),
     }
-    return ActivityLogs(tables=tables, fabricated_event_ids=fabricated_ids, class_cci=cci)
+    late = sorted(ids.loc[late_keys].tolist())
+    return ActivityLogs(tables=tables, fabricated_event_ids=fabricated_ids, class_cci=cci, late_entry_event_ids=late)
 
 
 # --- events -----------------------------------------------------------------------------------------------------
@@ -180,6 +185,26 @@ def _home_visits(config, population, terms, head_sup, rural, s_class, rng):
     )
     events["class_id"] = class_id
     return events, _visited_students(events, students, who)
+
+
+def _late_entries(share: float, terms: pd.DataFrame, visits: pd.DataFrame, rng: np.random.Generator) -> list[str]:
+    """Back-entry (补录): in ``share`` of the class × semester cells, every genuine home visit of the semester is
+    entered on the semester's last day or within the week after it (``visits.entered_at`` is changed in place).
+    Returns the keys of the visits changed. Draws from a stream of its own, so a config without late entry (share
+    0, the bundled example) gives the same log as before the option existed."""
+    if share <= 0:
+        return []
+    own = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    date = visits["date"].to_numpy()
+    term = np.searchsorted(terms["end_date"].to_numpy(), date, side="left")
+    inside = (term < len(terms)) & (date >= terms["start_date"].to_numpy()[np.minimum(term, len(terms) - 1)])
+    cells = pd.Series(visits["class_id"].to_numpy() + "|" + term.astype(str)).where(inside)
+    chosen = {c for c in pd.unique(cells.dropna()) if own.random() < share}
+    late = cells.isin(chosen).to_numpy()
+    end = terms["end_date"].to_numpy()[np.minimum(term, len(terms) - 1)]
+    entered = end + own.integers(0, 8, len(visits)).astype("timedelta64[D]")
+    visits["entered_at"] = np.where(late, entered, visits["entered_at"].to_numpy())
+    return visits.loc[late, "key"].tolist()
 
 
 def _visited_students(events: pd.DataFrame, students: pd.DataFrame, who: np.ndarray) -> pd.DataFrame:
