@@ -197,7 +197,7 @@ def read_responses(
             log.append(_entry("info", "", f"{count} item answer(s) missing: {REASONS[code]}", int(count)))
     return SurveyResponses(
         items=pd.DataFrame(answers, index=ids, columns=names, copy=False),
-        missing=pd.DataFrame(REASONS[reasons], index=ids, columns=names, dtype=object, copy=False),
+        missing_codes=pd.DataFrame(reasons, index=ids, columns=names, copy=False),
         background=pd.DataFrame(background, index=ids),
         metadata=metadata,
         log=pd.DataFrame(log, columns=LOG_COLUMNS),

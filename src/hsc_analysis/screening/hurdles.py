@@ -318,15 +318,15 @@ def _take(data: SurveyResponses, keep: np.ndarray) -> SurveyResponses:
     return dataclasses.replace(
         data,
         items=_rows(data.items, keep),
-        missing=_rows(data.missing, keep),
+        missing_codes=_rows(data.missing_codes, keep),
         background=_rows(data.background, keep),
         metadata=_rows(data.metadata, keep),
     )
 
 
 def _rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """``frame[keep]``; a frame of one numpy dtype (the item codes, the text of the missing reasons) is taken as one
-    array, several times faster than pandas' column-wise take for object columns."""
+    """``frame[keep]``; a frame of one numpy dtype (the item codes, the codes of the missing reasons) is taken as
+    one array, faster than pandas' column-wise take."""
     dtypes = set(frame.dtypes)
     if frame.shape[1] == 0 or len(dtypes) != 1 or not isinstance(next(iter(dtypes)), np.dtype):
         return frame[keep]

@@ -8,7 +8,7 @@ import pandas as pd
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.moments import Moments
-from hsc_analysis.responses import SurveyResponses
+from hsc_analysis.responses import REASON_CODES, SurveyResponses
 from hsc_analysis.scoring import key_items, reverse_code
 
 __all__ = ["careless_indices"]
@@ -112,14 +112,10 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
         )
     keyed = key_items(data.items, instrument=instrument).to_numpy()
 
-    questions = [*item_ids, *check_ids]
-    blank = data.items[questions].isna().to_numpy()
-    reasons = data.missing[questions].to_numpy()[blank]  # compare text only where an answer is missing
+    codes = data.missing_codes[[*item_ids, *check_ids]].to_numpy()
 
     def missing_because(reason: str) -> np.ndarray:
-        found = np.zeros(blank.shape, dtype=bool)
-        found[blank] = reasons == reason
-        return found
+        return codes == REASON_CODES[reason]
 
     skipped, invalid = missing_because("skipped"), missing_because("invalid")
     n_items = (~skipped[:, : len(item_ids)]).sum(axis=1)
