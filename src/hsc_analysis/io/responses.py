@@ -192,7 +192,8 @@ def read_responses(
                 f"{path}: column '{where}' ({field.id}): cannot be read ({type(err).__name__}: {str(err)[:120]})"
             ) from None
     names = [f.id for f in scored]
-    for code, count in enumerate(np.bincount(reasons.ravel(order="K"), minlength=len(REASONS))[1:], start=1):
+    for code in range(1, len(REASONS)):
+        count = np.count_nonzero(reasons == code)  # int8 compares: bincount would widen every code to int64 first
         if count:
             log.append(_entry("info", "", f"{count} item answer(s) missing: {REASONS[code]}", int(count)))
     return SurveyResponses(
