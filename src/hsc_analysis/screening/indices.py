@@ -253,7 +253,8 @@ def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, sample: Scree
     scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
     low = np.array([scale.low for scale in scales], dtype=float)
     high = np.array([scale.high for scale in scales], dtype=float)
-    first, second = sample.synonym_first, sample.synonym_second
+    pairs = np.zeros((keyed.shape[1], keyed.shape[1]))
+    pairs[sample.synonym_first, sample.synonym_second] = 1.0
 
     parts = []
     for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
@@ -261,10 +262,7 @@ def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, sample: Scree
         raw = block.copy()
         raw[:, reverse] = reverse_code(block[:, reverse], low=low, high=high)  # back to raw codes
         even_odd, n_even_odd = _even_odd(block, halves)
-        if len(first):
-            synonyms, n_synonyms = _row_correlation(block[:, first], block[:, second], min_pairs=3)
-        else:
-            synonyms, n_synonyms = np.full(len(block), np.nan), np.zeros(len(block), dtype=int)
+        synonyms, n_synonyms = _synonyms(block, pairs)
         parts.append(
             {
                 "longstring": _longstring(raw),
@@ -277,6 +275,30 @@ def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, sample: Scree
             }
         )
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _synonyms(keyed: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the correlation of x_j with x_k over the synonym pairs (j, k) both answered (``pairs``: 1 at
+    [j, k]), when more than two are, and their number.
+
+    Every sum over pairs is a bilinear form of the row: with x zero-filled and m the answered mask, Σ x_j x_k =
+    xᵀPx, Σ x_j = xᵀPm, Σ x_k² = mᵀP(x∘x) and so on, from three products with P instead of gathering the pairs'
+    columns. Item codes are integers, so every sum is exact and r = (nΣab − ΣaΣb) / √((nΣa² − (Σa)²)(nΣb² −
+    (Σb)²)) equals the two-pass correlation (to rounding), with an exact zero for a constant row."""
+    valid = ~np.isnan(keyed)
+    x = np.where(valid, keyed, 0.0)
+    mask = valid.astype(float)
+    x_p, mask_p, square_p = x @ pairs, mask @ pairs, (x * x) @ pairs
+
+    def total(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.einsum("ij,ij->i", a, b)
+
+    n = total(mask_p, mask)
+    sum_a, sum_b = total(x_p, mask), total(mask_p, x)
+    spread = (n * total(square_p, mask) - sum_a**2) * (n * total(mask_p, x * x) - sum_b**2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (n * total(x_p, x) - sum_a * sum_b) / np.sqrt(spread)
+    return np.where((n >= 3) & (spread > 0), np.clip(r, -1.0, 1.0), np.nan), n.astype(np.int64)
 
 
 def _even_odd(keyed: np.ndarray, halves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
