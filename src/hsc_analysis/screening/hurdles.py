@@ -326,8 +326,9 @@ def duplicate_keys(
     personal = {q.id for q in (*instrument.background, *instrument.identifiers) if q.pii}
     fingerprint = [c for c in rules.fingerprint_columns if c in sources.columns]
     background = [c for c in data.background.columns if c.split("__")[0] not in personal]
-    answers = pd.concat(
-        [data.items.reset_index(drop=True), sources[[*background, *fingerprint]].astype("string")], axis=1
+    extra = [*background, *fingerprint]
+    answers = (  # the item codes are hashed where they are (a concatenation would copy them)
+        pd.concat([data.items.reset_index(drop=True), sources[extra].astype("string")], axis=1) if extra else data.items
     )
     hashed = pd.array(pd.util.hash_pandas_object(answers, index=False).to_numpy(), dtype="UInt64")
     hashed[data.items.isna().all(axis=1).to_numpy()] = pd.NA  # empty submissions are left to completeness
