@@ -12,7 +12,8 @@ from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
-from hsc_analysis.screening.indices import _longstring, _row_sd
+from hsc_analysis.screening.hurdles import first_occurrences
+from hsc_analysis.screening.indices import _longstring, _row_correlation, _row_sd, _synonyms
 
 from ..conftest import BFI_KEYS, REFERENCE, SURVEYS
 
@@ -491,3 +492,32 @@ def test_an_unknown_missing_reason_is_an_error_naming_cell_and_allowed_reasons()
     with pytest.raises(InputError, match=r"column 'b2', row 'p001': 'refused' is not a missing reason; allowed: "
                        r"skipped, blank, dont_know, invalid"):  # fmt: skip
         dataclasses.replace(responses(items), missing=missing)
+
+
+@given(codes, st.data())
+@settings(max_examples=150, deadline=None)
+def test_synonyms_from_the_pair_matrix_equal_the_correlation_over_gathered_pairs(values, data):
+    p = values.shape[1]
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, p - 1), st.integers(0, p - 1)), unique=True, max_size=12))
+    first = np.array([j for j, _ in pairs], dtype=int)
+    second = np.array([k for _, k in pairs], dtype=int)
+    matrix = np.zeros((p, p))
+    matrix[first, second] = 1.0
+    r, n = _synonyms(values, matrix)
+    expected, expected_n = _row_correlation(values[:, first], values[:, second], min_pairs=3)
+    np.testing.assert_array_equal(n, expected_n)
+    np.testing.assert_allclose(r, expected, rtol=0, atol=1e-12)
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=30, max_size=30), min_size=1, max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_first_occurrences_name_the_first_row_of_the_first_key_repeated(columns):
+    keys = [pd.array(column, dtype="UInt64") for column in columns]
+    earlier, which = first_occurrences(keys)
+    for i in range(30):
+        repeated = [k for k, key in enumerate(columns) if key[i] is not None and key[i] in key[:i]]
+        if not repeated:
+            assert (earlier[i], which[i]) == (-1, -1)
+            continue
+        assert which[i] == repeated[0]
+        assert earlier[i] == columns[repeated[0]].index(columns[repeated[0]][i])
