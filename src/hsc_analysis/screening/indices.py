@@ -204,14 +204,19 @@ def keyed_and_counts(data: SurveyResponses, *, instrument: Instrument) -> tuple[
 
 
 def _longstring(values: np.ndarray) -> np.ndarray:
-    """Longest run of equal consecutive values per row; NaN never equals anything (R's ``rle``)."""
-    same = values[:, 1:] == values[:, :-1]
-    count = np.cumsum(same, axis=1, dtype=np.int32)
-    # the count at the last break before each position; a run's length is the count since then
-    at_break = np.where(same, 0, count)
-    run = count - np.maximum.accumulate(at_break, axis=1)
-    longest = run.max(axis=1, initial=0) if run.shape[1] else np.zeros(len(values), dtype=int)
-    return longest + 1
+    """Longest run of equal consecutive values per row; NaN never equals anything (R's ``rle``).
+
+    A run ends where a value differs from the next (or at the row's end): the gaps between consecutive breaks of
+    the flattened block are the run lengths, and each row's longest is one ``maximum.reduceat`` over its gaps (the
+    gap from a row's last break to the next row's first is 1, which never exceeds a real run)."""
+    n, p = values.shape
+    if n == 0 or p < 2:
+        return np.ones(n, dtype=np.int64)
+    breaks = np.ones((n, p + 1), dtype=bool)  # column 0: the row starts; column j: values j−1 and j differ
+    np.not_equal(values[:, 1:], values[:, :-1], out=breaks[:, 1:p])
+    gaps = np.diff(np.flatnonzero(breaks.ravel()))
+    first = np.concatenate([[0], np.cumsum(breaks.sum(axis=1))[:-1]])
+    return np.maximum.reduceat(gaps, first)
 
 
 def _row_sd(values: np.ndarray) -> np.ndarray:
@@ -288,14 +293,15 @@ def _synonyms(keyed: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndar
     valid = ~np.isnan(keyed)
     x = np.where(valid, keyed, 0.0)
     mask = valid.astype(float)
-    x_p, mask_p, square_p = x @ pairs, mask @ pairs, (x * x) @ pairs
+    square = x * x
+    x_p, mask_p, square_p = x @ pairs, mask @ pairs, square @ pairs
 
     def total(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.einsum("ij,ij->i", a, b)
 
     n = total(mask_p, mask)
     sum_a, sum_b = total(x_p, mask), total(mask_p, x)
-    spread = (n * total(square_p, mask) - sum_a**2) * (n * total(mask_p, x * x) - sum_b**2)
+    spread = (n * total(square_p, mask) - sum_a**2) * (n * total(mask_p, square) - sum_b**2)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (n * total(x_p, x) - sum_a * sum_b) / np.sqrt(spread)
     return np.where((n >= 3) & (spread > 0), np.clip(r, -1.0, 1.0), np.nan), n.astype(np.int64)
