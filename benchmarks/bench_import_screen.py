@@ -1,20 +1,26 @@
-"""Benchmark: import and screen N respondents × 50 items end to end, from a CSV file and from a Parquet file.
+"""Benchmark: import and screen N respondents × 50 items end to end — in memory from Parquet and from CSV, and
+streamed in two passes from Parquet — optionally against another checkout of the package, side by side.
 
-Run: uv run python benchmarks/bench_import_screen.py [N] [RUNS]   (defaults 1,000,000 and 3). The synthetic answers
-of ``_synthetic.py`` are written once as a plain table (``respondent_id, duration_seconds`` and the item codes) in
-both formats; each run is a fresh process that times ``read_responses(..., on_invalid="mark")`` and ``screen`` and
-reports its maximum resident set size, so the formats do not share memory or caches. Prints every run and the
-medians, and checks that received = analysed + excluded.
+Run from the repository root:
 
-Measured 2026-11-22 on the 2-core / 24 GB development machine, 1,000,000 × 50, medians of 3 runs (runs in
-parentheses); 976,349 kept and 23,651 excluded in every run:
+    uv run python benchmarks/bench_import_screen.py [N] [RUNS] [--baseline SRC]
 
-    format   import s          screen s             total s              peak RSS MiB
-    csv      7.7 (7.6 8.2)     14.5 (15.0 13.3)     22.2 (22.6 21.5)     2,375 (2,582 2,316)
-    parquet  4.4 (3.3 4.6)     14.3 (15.0 14.2)     18.6 (18.3 18.8)     2,809 (2,811 2,343)
+Defaults: 1,000,000 rows, 3 runs. ``--baseline SRC`` adds the in-memory Parquet chain run with the package found in
+the ``src`` folder SRC of another checkout (``git archive main src | tar -x -C /tmp/main`` gives one), so that the
+code before and after a change is timed in the same run. The synthetic answers of ``_synthetic.py`` are written
+once as a plain table (``respondent_id, duration_seconds`` and the item codes) in both formats; every run is a fresh
+process with one BLAS thread (``OPENBLAS_NUM_THREADS=1`` and friends, printed) that times ``read_responses(...,
+on_invalid="mark")`` + ``screen``, or ``stream_screen``, and reports wall and CPU seconds and its peak resident set
+size. The tools take turns run by run, so that a change in the machine's load touches each. Prints every run and
+the medians, and checks that every tool keeps the same number of respondents.
+
+Measured 2026-12-01 on the 2-core development machine shared with seven other jobs (load average 8–11, so wall
+time is 2–4 × CPU time: compare CPU seconds and ratios), 1,000,000 × 50, medians of 3 runs, one BLAS thread;
+976,349 kept and 23,651 excluded by every tool in every run (see the README's benchmark table for the figures).
 """
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,55 +30,95 @@ from pathlib import Path
 
 from _synthetic import INSTRUMENT, answers
 
+THREADS = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
-def run_once(path: str) -> None:
+
+def run_once(mode: str, path: str, folder: str) -> None:
     """One timed import + screening (in a fresh process); prints a JSON line."""
     import resource
 
-    from hsc_analysis.io import read_responses
-    from hsc_analysis.screening import ScreeningRules, screen
+    from hsc_analysis.screening import ScreeningRules
 
-    start = time.perf_counter()
-    data = read_responses(path, INSTRUMENT, on_invalid="mark")
-    imported = time.perf_counter()
-    result = screen(data, instrument=INSTRUMENT, rules=ScreeningRules())
-    screened = time.perf_counter()
-    assert data.n == result.kept.n + len(result.excluded)
+    start, cpu = time.perf_counter(), time.process_time()
+    if mode == "stream":
+        from hsc_analysis.streaming_screen import stream_screen
+
+        result = stream_screen(path, instrument=INSTRUMENT, rules=ScreeningRules(), output=folder)
+        imported = screened = None  # one chain: the two passes each import and screen
+        kept = int(result.flow["n_after"].iloc[-1])
+        excluded = int(result.flow["n_excluded"].sum())
+    else:
+        from hsc_analysis.io import read_responses
+        from hsc_analysis.screening import screen
+
+        data = read_responses(path, INSTRUMENT, on_invalid="mark")
+        imported = time.perf_counter()
+        result = screen(data, instrument=INSTRUMENT, rules=ScreeningRules())
+        screened = time.perf_counter()
+        kept, excluded = result.kept.n, len(result.excluded)
+        assert data.n == kept + excluded
+    end = time.perf_counter()
     print(json.dumps({
-        "import": imported - start, "screen": screened - imported, "total": screened - start,
-        "rows": data.n, "kept": result.kept.n, "excluded": len(result.excluded),
+        "import": imported and imported - start, "screen": screened and screened - imported, "total": end - start,
+        "cpu": time.process_time() - cpu, "kept": kept, "excluded": excluded,
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10,
     }))  # fmt: skip
 
 
-def main(n: int, runs: int) -> None:
+def main(n: int, runs: int, baseline: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         table = answers(n)
         files = {"csv": Path(folder) / "answers.csv", "parquet": Path(folder) / "answers.parquet"}
         table.to_csv(files["csv"], index=False)
         table.to_parquet(files["parquet"], index=False)
         del table
-        header = f"{'format':8} {'run':>3} {'import s':>9} {'screen s':>9} {'total s':>8} {'peak RSS MiB':>13}"
+        tools = {  # name: (mode, file, PYTHONPATH)
+            "memory parquet": ("memory", files["parquet"], None),
+            "memory csv": ("memory", files["csv"], None),
+            "stream parquet": ("stream", files["parquet"], None),
+        }
+        if baseline:
+            tools["baseline memory parquet"] = ("memory", files["parquet"], baseline)
+        print(f"{n:,} rows × 50 items; {', '.join(f'{k}={v}' for k, v in THREADS.items())}; load average "
+              f"{os.getloadavg()[0]:.1f} at the start")  # fmt: skip
+        header = f"{'tool':24} {'run':>3} {'import s':>9} {'screen s':>9} {'total s':>8} {'CPU s':>6} {'RSS MiB':>8}"
         print(header + "  kept / excluded")
-        for name, path in files.items():
-            results = []
-            for run in range(runs):
+        results = {name: [] for name in tools}
+        for run in range(runs):
+            for name, (mode, path, src) in tools.items():
+                env = {**os.environ, **THREADS}
+                if src:
+                    env["PYTHONPATH"] = src
                 out = subprocess.run(
-                    [sys.executable, __file__, "--run", str(path)], capture_output=True, text=True, check=True
-                ).stdout
-                results.append(json.loads(out.splitlines()[-1]))
-                r = results[-1]
-                print(f"{name:8} {run + 1:>3} {r['import']:9.1f} {r['screen']:9.1f} {r['total']:8.1f} "
-                      f"{r['rss_mib']:13,.0f}  {r['kept']:,} / {r['excluded']:,}")  # fmt: skip
-            median = {
-                key: statistics.median(r[key] for r in results) for key in ("import", "screen", "total", "rss_mib")
-            }
-            print(f"{name:8} {'med':>3} {median['import']:9.1f} {median['screen']:9.1f} {median['total']:8.1f} "
-                  f"{median['rss_mib']:13,.0f}  ({n:,} rows × 50 items)")  # fmt: skip
+                    [sys.executable, __file__, "--run", mode, str(path), str(Path(folder) / f"out{run}")],
+                    capture_output=True, text=True, check=True, env=env,
+                ).stdout  # fmt: skip
+                r = json.loads(out.splitlines()[-1])
+                results[name].append(r)
+                print(f"{name:24} {run + 1:>3} {_s(r['import']):>9} {_s(r['screen']):>9} {r['total']:8.1f} "
+                      f"{r['cpu']:6.1f} {r['rss_mib']:8,.0f}  {r['kept']:,} / {r['excluded']:,}")  # fmt: skip
+        print(f"load average {os.getloadavg()[0]:.1f} at the end; medians:")
+        for name, rows in results.items():
+            median = {k: _median([r[k] for r in rows]) for k in ("import", "screen", "total", "cpu", "rss_mib")}
+            print(f"{name:24} med {_s(median['import']):>9} {_s(median['screen']):>9} {median['total']:8.1f} "
+                  f"{median['cpu']:6.1f} {median['rss_mib']:8,.0f}")  # fmt: skip
+        assert len({r["kept"] for rows in results.values() for r in rows}) == 1, "the tools disagree"
+
+
+def _median(values: list) -> float | None:
+    return None if None in values else statistics.median(values)
+
+
+def _s(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.1f}"
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--run"]:
-        run_once(sys.argv[2])
+        run_once(*sys.argv[2:5])
     else:
-        main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+        arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+        base = sys.argv[sys.argv.index("--baseline") + 1] if "--baseline" in sys.argv else None
+        if base:
+            arguments.remove(base)
+        main(int(arguments[0]) if arguments else 1_000_000, int(arguments[1]) if len(arguments) > 1 else 3, base)

@@ -14,17 +14,18 @@ import numpy as np
 import pandas as pd
 from _synthetic import INSTRUMENT, answers
 
-from hsc_analysis.responses import SurveyResponses
+from hsc_analysis.responses import REASON_CODES, SurveyResponses
 from hsc_analysis.screening import ScreeningRules, screen
 
 
 def synthetic(n: int) -> SurveyResponses:
     table = answers(n).set_index("respondent_id")
     items = table[list(INSTRUMENT.item_ids)]
-    missing = pd.DataFrame(np.where(items.isna(), "blank", None), columns=items.columns, index=items.index)
+    blank = np.where(items.isna(), REASON_CODES["blank"], 0).astype(np.int8)
+    missing = pd.DataFrame(blank, columns=items.columns, index=items.index)
     metadata = table[["duration_seconds"]].assign(source_row=np.arange(2, n + 2))
     return SurveyResponses(
-        items=items, missing=missing, background=pd.DataFrame(index=items.index), metadata=metadata,
+        items=items, missing_codes=missing, background=pd.DataFrame(index=items.index), metadata=metadata,
         log=pd.DataFrame(), source="synthetic", platform="table",
     )  # fmt: skip
 

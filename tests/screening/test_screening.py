@@ -12,7 +12,8 @@ from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
-from hsc_analysis.screening.indices import _longstring, _row_sd
+from hsc_analysis.screening.hurdles import first_occurrences
+from hsc_analysis.screening.indices import _longstring, _row_correlation, _row_sd, _synonyms
 
 from ..conftest import BFI_KEYS, REFERENCE, SURVEYS
 
@@ -262,10 +263,12 @@ def test_same_answers_from_different_devices_are_not_duplicates_but_a_declared_i
 def test_blank_check_fails_skipped_check_does_not_and_dont_know_counts_as_answered(parent):
     items = pd.DataFrame(3.0, index=pd.Index(["a", "b", "c"], name="respondent_id"), columns=parent.item_ids)
     items["check1"] = [np.nan, np.nan, 2.0]
+    items.loc["c", "opn1"] = np.nan
     data = responses(items)
-    data.missing.loc["b", "check1"] = "skipped"
-    data.items.loc["c", "opn1"] = np.nan
-    data.missing.loc["c", "opn1"] = "dont_know"
+    missing = data.missing
+    missing.loc["b", "check1"] = "skipped"
+    missing.loc["c", "opn1"] = "dont_know"
+    data = dataclasses.replace(data, missing=missing)
     indices = careless_indices(data, instrument=parent)
     assert indices["failed_checks"].tolist() == [1, 0, 0]
     assert indices["n_checks"].tolist() == [1, 0, 1]
@@ -285,9 +288,9 @@ def test_screen_does_not_change_the_callers_data():
     items = small_sample()
     items.iloc[:3] = 5.0
     data = responses(items)
-    before = [frame.copy() for frame in (data.items, data.missing, data.metadata)]
+    before = [frame.copy() for frame in (data.items, data.missing_codes, data.metadata)]
     screen(data, instrument=SMALL, rules=ScreeningRules())
-    for frame, copy in zip((data.items, data.missing, data.metadata), before, strict=True):
+    for frame, copy in zip((data.items, data.missing_codes, data.metadata), before, strict=True):
         pd.testing.assert_frame_equal(frame, copy)
 
 
@@ -466,3 +469,55 @@ def test_synonyms_are_nan_without_pairs_above_the_criterion():
     indices = careless_indices(responses(small_sample(n=60)), instrument=SMALL, synonym_min_r=0.99)
     assert indices["synonyms"].isna().all()
     assert (indices["n_synonym_pairs"] == 0).all()
+
+
+def test_missing_reasons_are_int8_codes_read_back_as_text():
+    items = small_sample(n=5)
+    items.iloc[0, :2] = np.nan
+    missing = pd.DataFrame(np.full(items.shape, None), index=items.index, columns=items.columns, dtype=object)
+    missing.iloc[0, :2] = ["skipped", "dont_know"]
+    data = dataclasses.replace(responses(items), missing=missing)
+    assert data.missing_codes.to_numpy().dtype == np.int8
+    assert data.missing_codes.iloc[0, :3].tolist() == [1, 3, 0]
+    pd.testing.assert_frame_equal(data.missing, missing)
+    kept = screen(data, instrument=SMALL, rules=loose_patterns()).kept
+    assert kept.missing_codes.to_numpy().dtype == np.int8
+    pd.testing.assert_frame_equal(kept.missing, missing.loc[kept.items.index])
+
+
+def test_an_unknown_missing_reason_is_an_error_naming_cell_and_allowed_reasons():
+    items = small_sample(n=3)
+    missing = pd.DataFrame(None, index=items.index, columns=items.columns, dtype=object)
+    missing.loc["p001", "b2"] = "refused"
+    with pytest.raises(InputError, match=r"column 'b2', row 'p001': 'refused' is not a missing reason; allowed: "
+                       r"skipped, blank, dont_know, invalid"):  # fmt: skip
+        dataclasses.replace(responses(items), missing=missing)
+
+
+@given(codes, st.data())
+@settings(max_examples=150, deadline=None)
+def test_synonyms_from_the_pair_matrix_equal_the_correlation_over_gathered_pairs(values, data):
+    p = values.shape[1]
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, p - 1), st.integers(0, p - 1)), unique=True, max_size=12))
+    first = np.array([j for j, _ in pairs], dtype=int)
+    second = np.array([k for _, k in pairs], dtype=int)
+    matrix = np.zeros((p, p))
+    matrix[first, second] = 1.0
+    r, n = _synonyms(values, matrix)
+    expected, expected_n = _row_correlation(values[:, first], values[:, second], min_pairs=3)
+    np.testing.assert_array_equal(n, expected_n)
+    np.testing.assert_allclose(r, expected, rtol=0, atol=1e-12)
+
+
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=30, max_size=30), min_size=1, max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_first_occurrences_name_the_first_row_of_the_first_key_repeated(columns):
+    keys = [pd.array(column, dtype="UInt64") for column in columns]
+    earlier, which = first_occurrences(keys)
+    for i in range(30):
+        repeated = [k for k, key in enumerate(columns) if key[i] is not None and key[i] in key[:i]]
+        if not repeated:
+            assert (earlier[i], which[i]) == (-1, -1)
+            continue
+        assert which[i] == repeated[0]
+        assert earlier[i] == columns[repeated[0]].index(columns[repeated[0]][i])

@@ -25,9 +25,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from hsc_analysis.instruments import MISSING_REASONS
 from hsc_analysis.io.headers import normalise, option_key
 from hsc_analysis.io.mapping import Field, other_codes
+from hsc_analysis.responses import REASON_CODES, REASONS
 
 __all__ = [
     "REASONS",
@@ -45,9 +45,6 @@ __all__ = [
 Coding = Literal["index", "code", "text"]
 TEXT_MARKERS = {normalise("(跳过)"): "skipped", normalise("(空)"): "blank"}
 """问卷星 按文本 placeholders: skipped by the form's logic, shown but left empty (full-width forms too)."""
-REASON_CODES = {reason: i for i, reason in enumerate(MISSING_REASONS, start=1)}
-"""Missing reasons as small integers while coding (0 = not missing); :data:`REASONS` turns them back into text."""
-REASONS = np.array([None, *MISSING_REASONS], dtype=object)
 _MARKER_CODES = {text: REASON_CODES[reason] for text, reason in TEXT_MARKERS.items()}
 UNITS = ("周岁", "岁", "人", "个", "次", "年", "元", "小时", "分钟", "天", "周", "月", "名", "位")
 """Units a number answer may be written with (``45岁``); the number is read and the normalisation logged."""

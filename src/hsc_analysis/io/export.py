@@ -95,10 +95,11 @@ def split_columns(
         log.append(_info("", f"{len(timing)} platform timing column(s) ignored: {shown}", 0))
     named = [i for i, h in enumerate(header) if h and i not in timing]
     body = body[named].set_axis([names[i] for i in named], axis=1)
-    if missing_words:
-        marked = body.isin(missing_words)
+    textual = [c for c in body.columns if not pd.api.types.is_numeric_dtype(body[c])]  # a number is never a word
+    if missing_words and textual:
+        marked = body[textual].isin(missing_words)
         if marked.to_numpy().any():
-            body = body.mask(marked)
+            body = body.mask(marked.reindex(columns=body.columns, fill_value=False))
             count = int(marked.to_numpy().sum())
             log.append(_info("", f"{count} cell(s) holding a missing-value marker (NA, null, …) read as empty", count))
     body, blank_log = drop_blank_rows(body)

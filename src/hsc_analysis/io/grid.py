@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError
 
-__all__ = ["READABLE", "Grid", "read_grid", "read_xlsx_cells", "sniff_encoding"]
+__all__ = ["READABLE", "Grid", "grid_batches", "read_grid", "read_xlsx_cells", "sniff_encoding"]
 
 READABLE = (".csv", ".txt", ".xlsx", ".xls", ".parquet", ".sav")
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
@@ -31,6 +31,7 @@ _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _DOS_EOF = "\x1a"  # Ctrl-Z, which some Windows tools still append to text files
+_SNIFF_BYTES = 1 << 20  # bytes decoded at a time when sniffing the encoding
 _HEADER_ROWS = 3  # enough for Qualtrics (3 header rows); platforms say how many they use
 
 
@@ -74,26 +75,52 @@ def read_grid(path: Path) -> Grid:
 
 
 def sniff_encoding(path: Path) -> str:
-    """The text encoding of a file: from its byte-order mark, else UTF-8 if it decodes strictly, else GB18030."""
-    raw = path.read_bytes()
+    """The text encoding of a file: from its byte-order mark, else UTF-8 if it decodes strictly, else GB18030.
+    The file is decoded in pieces (incrementally), so that a file larger than memory can be sniffed."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
     for bom, encoding in _BOMS:
-        if raw.startswith(bom):
+        if start.startswith(bom):
             return encoding
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            raw.decode("gb18030")
-        except UnicodeDecodeError as err:
-            raise DataError(
-                f"{path}: not readable as text in UTF-8 or GB18030 (invalid byte at {err.start}); "
-                "save the file as UTF-8 or GBK CSV"
-            ) from None
-        return "gb18030"
-    return "utf-8"
+    if _decodes(path, "utf-8") is None:
+        return "utf-8"
+    failed = _decodes(path, "gb18030")
+    if failed is not None:
+        raise DataError(
+            f"{path}: not readable as text in UTF-8 or GB18030 (invalid byte at {failed}); "
+            "save the file as UTF-8 or GBK CSV"
+        )
+    return "gb18030"
+
+
+def _decodes(path: Path, encoding: str) -> int | None:
+    """None when the whole file decodes strictly in ``encoding``, else the offset of the first invalid byte."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    with path.open("rb") as handle:
+        while True:
+            piece = handle.read(_SNIFF_BYTES)
+            pending = len(decoder.getstate()[0])  # bytes of a character begun in the previous piece
+            try:
+                decoder.decode(piece, final=not piece)
+            except UnicodeDecodeError as err:
+                return offset - pending + err.start
+            if not piece:
+                return None
+            offset += len(piece)
 
 
 def _csv_grid(path: Path) -> Grid:
+    options, top = _csv_options(path)
+
+    def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
+        return next(_csv_frames(path, options, len(top[0]), n_header=n_header, text_columns=text_columns))
+
+    return Grid(path=path, top=top, body=body, encoding=options["encoding"])
+
+
+def _csv_options(path: Path) -> tuple[dict, list[list[str]]]:
+    """The reading options of a CSV file (encoding, sniffed delimiter) and its first rows as text."""
     encoding = sniff_encoding(path)
     with path.open(encoding=encoding, newline="") as handle:
         first_line = handle.readline()
@@ -112,22 +139,31 @@ def _csv_grid(path: Path) -> Grid:
         "skip_blank_lines": False,  # an empty line is a row of the file too: no row vanishes, row numbers stay true
     }
     top = pd.read_csv(path, nrows=_HEADER_ROWS, dtype=str, **options).fillna("").to_numpy().tolist()
+    return options, top
 
-    def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
-        try:
-            cells = pd.read_csv(path, skiprows=n_header, dtype=dict.fromkeys(text_columns, str), **options)
-        except pd.errors.EmptyDataError:
-            cells = pd.DataFrame(columns=range(len(top[0])))
-        except pd.errors.ParserError as err:
-            raise _unparseable(path, err) from None
-        if cells.shape[1] < len(top[0]):  # short rows only: the header's columns are still columns (empty)
-            cells = cells.reindex(columns=range(len(top[0])))
-        if len(cells) and cells.iloc[-1, 0] == _DOS_EOF and cells.iloc[-1, 1:].isna().all():
-            cells.iloc[-1, 0] = np.nan  # an old DOS end-of-file mark: a blank last line, not a respondent
-        cells.index = pd.RangeIndex(n_header + 1, n_header + 1 + len(cells), name="source_row")
-        return cells
 
-    return Grid(path=path, top=top, body=body, encoding=encoding)
+def _csv_frames(
+    path: Path, options: dict, width: int, *, n_header: int, text_columns: Sequence[int], chunksize: int | None = None
+) -> Iterator[pd.DataFrame]:
+    """The cells below ``n_header`` rows: one frame, or frames of ``chunksize`` rows; index = row in the file."""
+    try:
+        reader = pd.read_csv(path, skiprows=n_header, dtype=dict.fromkeys(text_columns, str), chunksize=chunksize,
+                             **options)  # fmt: skip
+        chunks = iter([reader] if chunksize is None else reader)
+        cells, start = next(chunks, None), n_header + 1
+        while cells is not None:
+            following = next(chunks, None)
+            if cells.shape[1] < width:  # short rows only: the header's columns are still columns (empty)
+                cells = cells.reindex(columns=range(width))
+            if following is None and len(cells) and cells.iloc[-1, 0] == _DOS_EOF and cells.iloc[-1, 1:].isna().all():
+                cells.iloc[-1, 0] = np.nan  # an old DOS end-of-file mark: a blank last line, not a respondent
+            cells.index = pd.RangeIndex(start, start + len(cells), name="source_row")
+            yield cells
+            cells, start = following, start + len(cells)
+    except pd.errors.EmptyDataError:
+        yield pd.DataFrame(columns=range(width), index=pd.RangeIndex(n_header + 1, n_header + 1, name="source_row"))
+    except pd.errors.ParserError as err:
+        raise _unparseable(path, err) from None
 
 
 def _unparseable(path: Path, err: Exception) -> DataError:
@@ -155,15 +191,50 @@ def _frame_grid(path: Path, cells: pd.DataFrame, encoding: str | None) -> Grid:
 
 def _parquet_grid(path: Path) -> Grid:
     """Parquet keeps its column types; the header is the column names and the body starts at row 1."""
-    table = pd.read_parquet(path)
+    import pyarrow.parquet as pq
+
+    # split blocks, freeing each Arrow column once converted: the file is not held twice in memory
+    table = pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True)
+    return _table_grid(path, table, first_row=1, encoding=None)
+
+
+def _table_grid(path: Path, table: pd.DataFrame, *, first_row: int, encoding: str | None) -> Grid:
+    """A grid of a table already read (columns named by header, rows from ``first_row`` of the file on)."""
     top = [list(map(str, table.columns))]
 
     def body(n_header: int, text_columns: Sequence[int]) -> pd.DataFrame:
         cells = table.set_axis(range(table.shape[1]), axis=1)
-        cells.index = pd.RangeIndex(1, 1 + len(cells), name="source_row")
+        cells.index = pd.RangeIndex(first_row, first_row + len(cells), name="source_row")
         return cells
 
-    return Grid(path=path, top=top, body=body, encoding=None)
+    return Grid(path=path, top=top, body=body, encoding=encoding)
+
+
+def grid_batches(path: Path, *, batch_rows: int, text_headers: Collection[str]) -> Iterator[Grid]:
+    """A plain table (Parquet or CSV, one header row) as grids of at most ``batch_rows`` rows each, in file order:
+    each grid's header is the file's and its body that batch's rows, numbered as in the file, so that reading the
+    batches one by one gives the cells :func:`read_grid` gives, with one batch in memory at a time. CSV columns
+    named in ``text_headers`` are read as text (what a plain table's reader asks for)."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    if suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        first_row = 1
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+            yield _table_grid(path, pa.Table.from_batches([batch]).to_pandas(), first_row=first_row, encoding=None)
+            first_row += batch.num_rows
+        return
+    if suffix not in (".csv", ".txt"):
+        raise DataError(f"{path}: only Parquet and CSV files are read in batches; got '{suffix or 'no extension'}'")
+    options, top = _csv_options(path)
+    text = [i for i, h in enumerate(top[0]) if str(h).strip() in text_headers]
+    frames = _csv_frames(path, options, len(top[0]), n_header=1, text_columns=text, chunksize=batch_rows)
+    for cells in frames:
+        yield _table_grid(path, cells.set_axis(top[0], axis=1), first_row=int(cells.index[0]) if len(cells) else 2,
+                          encoding=options["encoding"])  # fmt: skip
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:

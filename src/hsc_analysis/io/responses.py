@@ -42,7 +42,7 @@ from hsc_analysis.io.tencent import is_tencent, read_tencent
 from hsc_analysis.io.wjx import is_wjx, read_wjx
 from hsc_analysis.responses import SurveyResponses
 
-__all__ = ["ON_INVALID", "SOURCES", "detect_source", "read_responses"]
+__all__ = ["ON_INVALID", "SOURCES", "detect_source", "read_responses", "responses_of_export"]
 
 SOURCES = ("auto", "wjx", "wjx_index", "wjx_text", "tencent", "qualtrics", "limesurvey", "spss", "table")
 """Values of ``source``: ``wjx`` lets the file name or content say 按序号 (index) or 按文本 (text)."""
@@ -126,7 +126,22 @@ def read_responses(
         raise InputError(
             f"The 'on_invalid' parameter of read_responses must be one of {', '.join(ON_INVALID)}; got {on_invalid!r}"
         )
-    export = _read_export(path, source)
+    return responses_of_export(
+        _read_export(path, source), instrument, path=path, mapping=mapping, on_invalid=on_invalid
+    )
+
+
+def responses_of_export(
+    export: Export,
+    instrument: Instrument,
+    *,
+    path: Path,
+    mapping: Mapping[str, str | None] | None = None,
+    on_invalid: Literal["raise", "mark"] = "raise",
+) -> SurveyResponses:
+    """:func:`read_responses` of an export already split into question and metadata columns (of ``path``): the
+    columns mapped to the instrument's questions and every cell coded. A file read in batches gives, batch by batch,
+    the rows :func:`read_responses` gives for the whole file."""
     log = [
         _entry(
             "info",
@@ -192,12 +207,13 @@ def read_responses(
                 f"{path}: column '{where}' ({field.id}): cannot be read ({type(err).__name__}: {str(err)[:120]})"
             ) from None
     names = [f.id for f in scored]
-    for code, count in enumerate(np.bincount(reasons.ravel(order="K"), minlength=len(REASONS))[1:], start=1):
+    for code in range(1, len(REASONS)):
+        count = np.count_nonzero(reasons == code)  # int8 compares: bincount would widen every code to int64 first
         if count:
             log.append(_entry("info", "", f"{count} item answer(s) missing: {REASONS[code]}", int(count)))
     return SurveyResponses(
         items=pd.DataFrame(answers, index=ids, columns=names, copy=False),
-        missing=pd.DataFrame(REASONS[reasons], index=ids, columns=names, dtype=object, copy=False),
+        missing_codes=pd.DataFrame(reasons, index=ids, columns=names, copy=False),
         background=pd.DataFrame(background, index=ids),
         metadata=metadata,
         log=pd.DataFrame(log, columns=LOG_COLUMNS),

@@ -14,7 +14,7 @@ from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening.indices import careless_indices
 from hsc_analysis.screening.rules import HURDLES, PATTERN_INDICES, ScreeningRules
 
-__all__ = ["ScreeningResult", "screen"]
+__all__ = ["ScreeningResult", "decide", "duplicate_keys", "first_occurrences", "screen"]
 
 _STEP_LABELS = {  # step: (English, Chinese), for the flow diagram and the exclusion log
     "received": ("received", "回收问卷"),
@@ -159,14 +159,42 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
     flagged by longstring, even_odd (≥ 2 of longstring, irv, even_odd, mahalanobis)
     """
     indices = careless_indices(data, instrument=instrument, synonym_min_r=rules.synonym_min_r)
+    keys = duplicate_keys(data, instrument=instrument, rules=rules)
+    earlier, key = first_occurrences([hashed for _, hashed in keys])
+    duplicate = earlier >= 0
+    ids = data.items.index.astype(str).to_numpy(dtype=object)
+    duplicate_of = np.full(data.n, None, dtype=object)
+    duplicate_of[duplicate] = ids[earlier[duplicate]]
+    return decide(data, indices=indices, duplicate_of=duplicate_of, duplicate_key=key,
+                  key_names=[name for name, _ in keys], instrument=instrument, rules=rules)  # fmt: skip
+
+
+def decide(
+    data: SurveyResponses,
+    *,
+    indices: pd.DataFrame,
+    duplicate_of: np.ndarray,
+    duplicate_key: np.ndarray,
+    key_names: list[str],
+    instrument: Instrument,
+    rules: ScreeningRules,
+) -> ScreeningResult:
+    """The hurdles applied to responses whose indices and duplicates are known: the decisions of each row depend
+    on that row alone, so the batches of a file decided one by one give the rows of the whole file's decision.
+
+    ``duplicate_of`` holds, per row, the id of the earlier row it repeats (None if none), ``duplicate_key`` the
+    position in ``key_names`` of the key it repeats (of :func:`duplicate_keys`; −1 if none).
+    """
     n = len(indices)
-    duplicate_of, duplicate_detail = _duplicates(data, instrument=instrument, rules=rules)
+    found = duplicate_key >= 0
+    duplicate_detail = np.full(n, "", dtype=object)
+    duplicate_detail[found] = np.asarray(key_names, dtype=object)[duplicate_key[found]] + " as " + duplicate_of[found]
     flags = _pattern_flags(indices, n_items=len(instrument.items), rules=rules)
     counted = flags[list(rules.pattern_exclude_by)].sum(axis=1).to_numpy()
 
     failing = {
         "invalid": (indices["n_invalid"] > 0).to_numpy(),
-        "duplicate": duplicate_of.notna().to_numpy(),
+        "duplicate": found,
         "incomplete": (indices["completeness"].fillna(0) < rules.min_completeness).to_numpy(),
         "attention": (indices["failed_checks"] > rules.max_failed_checks).to_numpy(),
         "speed": (
@@ -195,14 +223,14 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
             "detail": _details(
                 indices[out],
                 hurdle=hurdle[out],
-                duplicate=duplicate_detail.to_numpy()[out],
+                duplicate=duplicate_detail[out],
                 flags=flags[out][list(rules.pattern_exclude_by)],
                 rules=rules,
             ),
         }
     )
     report = indices.assign(
-        duplicate_of=duplicate_of.to_numpy(),
+        duplicate_of=duplicate_of,
         **{f"flag_{name}": flags[name].to_numpy() for name in flags.columns},
         n_pattern_flags=counted,
         hurdle=hurdle,
@@ -274,19 +302,15 @@ def _joined_names(flags: pd.DataFrame) -> pd.Series:
     return pd.Series(names, index=flags.index)
 
 
-def _duplicates(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRules) -> tuple[pd.Series, pd.Series]:
-    """For each row, the id of the earlier row it duplicates (None if none) and why."""
-    ids = pd.Series(data.items.index.astype(str), index=range(data.n))
-    first = pd.Series(None, index=ids.index, dtype=object)
-    why = pd.Series("", index=ids.index, dtype=object)
-
-    def mark(keys: pd.Series, description: str) -> None:
-        earlier = ids.groupby(keys.to_numpy()).transform("first")
-        hit = keys.notna().to_numpy() & keys.duplicated().to_numpy() & first.isna().to_numpy()
-        first[hit] = earlier[hit]
-        why[hit] = description + " as " + earlier[hit]
-
-    mark(ids, "same respondent_id")
+def duplicate_keys(
+    data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRules
+) -> list[tuple[str, pd.arrays.IntegerArray]]:
+    """What makes a row a duplicate, in the order tried, each as a description and one 64-bit hash per row (NA
+    where the row has no value): the respondent id, each ``duplicate_id_columns`` column (stripped text), and the
+    answers (items, checks, non-personal background) with the ``fingerprint_columns`` found. Hashes of equal values
+    are equal in every batch of a file (pandas' fixed hash key), so the keys of batches concatenate."""
+    ids = data.items.index.astype(str).to_numpy(dtype=object)
+    keys = [("same respondent_id", pd.array(pd.util.hash_array(ids, categorize=False), dtype="UInt64"))]
     sources = pd.concat([data.background, data.metadata], axis=1).reset_index(drop=True)
     absent = [c for c in rules.duplicate_id_columns if c not in sources.columns]
     if absent:
@@ -294,17 +318,40 @@ def _duplicates(data: SurveyResponses, *, instrument: Instrument, rules: Screeni
         raise DataError(f"{data.source}: duplicate_id_columns {', '.join(absent)} not in the data; known: {known}")
     for column in rules.duplicate_id_columns:
         values = sources[column].astype("string").str.strip().replace("", pd.NA)
-        mark(values, f"same {column}")
+        hashed = pd.array(
+            pd.util.hash_array(values.fillna("").to_numpy(dtype=object), categorize=False), dtype="UInt64"
+        )
+        hashed[values.isna().to_numpy()] = pd.NA
+        keys.append((f"same {column}", hashed))
     personal = {q.id for q in (*instrument.background, *instrument.identifiers) if q.pii}
     fingerprint = [c for c in rules.fingerprint_columns if c in sources.columns]
     background = [c for c in data.background.columns if c.split("__")[0] not in personal]
-    answers = pd.concat(
-        [data.items.reset_index(drop=True), sources[[*background, *fingerprint]].astype("string")], axis=1
+    extra = [*background, *fingerprint]
+    answers = (  # the item codes are hashed where they are (a concatenation would copy them)
+        pd.concat([data.items.reset_index(drop=True), sources[extra].astype("string")], axis=1) if extra else data.items
     )
-    hashed = pd.Series(pd.array(pd.util.hash_pandas_object(answers, index=False).to_numpy(), dtype="UInt64"))
+    hashed = pd.array(pd.util.hash_pandas_object(answers, index=False).to_numpy(), dtype="UInt64")
     hashed[data.items.isna().all(axis=1).to_numpy()] = pd.NA  # empty submissions are left to completeness
-    mark(hashed, "same answers" + "".join(f" and {c}" for c in fingerprint))
-    return first, why
+    keys.append(("same answers" + "".join(f" and {c}" for c in fingerprint), hashed))
+    return keys
+
+
+def first_occurrences(keys: list[pd.arrays.IntegerArray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the position of the first row with the same value of the first key it repeats, and which key that
+    is (−1 and −1 for a row that repeats none); the first occurrence of a value is never a duplicate. Equal hashes
+    are taken as equal values (for 10⁸ rows the chance that two different values share a 64-bit hash is below
+    10⁻³)."""
+    n = len(keys[0]) if keys else 0
+    earlier, which = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int8)
+    for k, hashed in enumerate(keys):
+        # factorize numbers values in order of first appearance: a row is the first of its value when its code
+        # exceeds every code before it, and code c first appears at the c-th such row
+        codes = pd.factorize(hashed, use_na_sentinel=True)[0]
+        new = codes > np.concatenate([[-1], np.maximum.accumulate(codes)[:-1]])
+        hit = (codes >= 0) & ~new & (which < 0)
+        earlier[hit] = np.flatnonzero(new)[codes[hit]]
+        which[hit] = k
+    return earlier, which
 
 
 def _source_rows(data: SurveyResponses) -> np.ndarray:
@@ -318,17 +365,18 @@ def _take(data: SurveyResponses, keep: np.ndarray) -> SurveyResponses:
     return dataclasses.replace(
         data,
         items=_rows(data.items, keep),
-        missing=_rows(data.missing, keep),
+        missing_codes=_rows(data.missing_codes, keep),
         background=_rows(data.background, keep),
         metadata=_rows(data.metadata, keep),
     )
 
 
 def _rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """``frame[keep]``; a frame of one numpy dtype (the item codes, the text of the missing reasons) is taken as one
-    array, several times faster than pandas' column-wise take for object columns."""
+    """``frame[keep]``; a frame of one numpy dtype (the item codes, the codes of the missing reasons) is taken as
+    one array, faster than pandas' column-wise take."""
     dtypes = set(frame.dtypes)
     if frame.shape[1] == 0 or len(dtypes) != 1 or not isinstance(next(iter(dtypes)), np.dtype):
         return frame[keep]
-    values = frame.to_numpy()[keep]
-    return pd.DataFrame(values, index=frame.index[keep], columns=frame.columns, dtype=values.dtype, copy=False)
+    rows = np.flatnonzero(keep)
+    values = frame.to_numpy().T.take(rows, axis=1).T  # along the contiguous rows of the block: stays column-major
+    return pd.DataFrame(values, index=frame.index[rows], columns=frame.columns, copy=False)

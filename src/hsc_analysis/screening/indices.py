@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.moments import Moments
-from hsc_analysis.responses import SurveyResponses
+from hsc_analysis.responses import REASON_CODES, SurveyResponses
 from hsc_analysis.scoring import key_items, reverse_code
 
-__all__ = ["careless_indices"]
+__all__ = ["ScreeningSample", "careless_indices", "keyed_and_counts", "median_time"]
 
 _MAX_CONDITION = 1e12
 """Above this condition number the item covariance is treated as singular and D² is not computed."""
@@ -19,7 +21,9 @@ _BLOCK_ROWS = 4_096
 """Rows per block of the row-wise indices: a block's temporaries stay in the processor cache."""
 
 
-def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60) -> pd.DataFrame:
+def careless_indices(
+    data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60, sample: ScreeningSample | None = None
+) -> pd.DataFrame:
     """Every careless-response index for every respondent.
 
     Parameters
@@ -30,6 +34,9 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
         Items in questionnaire order, constructs, keys and checks.
     synonym_min_r : float, default 0.60
         Item pairs whose correlation across the sample exceeds this are psychometric synonyms.
+    sample : ScreeningSample, optional
+        The sample quantities to use (those of a whole file when ``data`` is one batch of it); by default those of
+        ``data`` (``synonym_min_r`` is then used to build it, and is otherwise part of ``sample``).
 
     Returns
     -------
@@ -102,6 +109,63 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
     r3                      1  1.643             8.333
     r4                      2  1.643            11.667
     """
+    keyed, counts = keyed_and_counts(data, instrument=instrument)
+    if sample is None:
+        sample = ScreeningSample.of(
+            Moments.of(keyed), median_seconds_per_item=median_time(counts["seconds_per_item"]),
+            synonym_min_r=synonym_min_r,
+        )  # fmt: skip
+    patterns = _pattern_indices(keyed, instrument=instrument, sample=sample)
+    df = (~np.isnan(keyed)).sum(axis=1)
+    from scipy.special import chdtrc  # χ² upper tail; lighter to import than scipy.stats
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns = {
+            **counts,
+            "speed_ratio": counts["seconds_per_item"] / sample.median_seconds_per_item,
+            **patterns,
+            "mahalanobis_df": df,
+            "mahalanobis_p": np.where(df > 0, chdtrc(np.maximum(df, 1), patterns["mahalanobis_d2"]), np.nan),
+        }
+    return pd.DataFrame(columns, index=data.items.index)
+
+
+@dataclass(frozen=True)
+class ScreeningSample:
+    """What the row-wise indices need from the whole sample: the keyed items' means and inverse covariance
+    (Mahalanobis D²), the psychometric-synonym pairs and the median time per item (the speed ratio).
+
+    Built from :class:`hsc_analysis.moments.Moments`, which merge by addition, so that a file read in batches (or a
+    cluster's partitions) gives the sample of the whole table: :func:`careless_indices` of each part with this
+    sample equals the rows of :func:`careless_indices` on the whole.
+    """
+
+    means: np.ndarray
+    inverse: np.ndarray | None
+    synonym_first: np.ndarray
+    synonym_second: np.ndarray
+    median_seconds_per_item: float
+
+    @classmethod
+    def of(cls, moments: Moments, *, median_seconds_per_item: float, synonym_min_r: float) -> ScreeningSample:
+        """The sample of the keyed items' pairwise moments; D² is left out (``inverse`` None) when the
+        covariance cannot be inverted (see :func:`careless_indices`)."""
+        (cov, corr), means = moments.covariance(), moments.means()
+        first, second = np.nonzero(np.tril(corr > synonym_min_r, k=-1))
+        invertible = np.isfinite(cov).all() and np.linalg.cond(cov) <= _MAX_CONDITION
+        inverse = np.linalg.inv(cov) if invertible else None
+        return cls(means, inverse, first, second, float(median_seconds_per_item))
+
+
+def median_time(seconds_per_item: np.ndarray) -> float:
+    """The median of the times per item known (NaN when none is)."""
+    known = seconds_per_item[~np.isnan(seconds_per_item)]
+    return float(np.median(known)) if len(known) else np.nan
+
+
+def keyed_and_counts(data: SurveyResponses, *, instrument: Instrument) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The keyed item matrix (:func:`hsc_analysis.scoring.key_items`) and the per-respondent counts of
+    :func:`careless_indices` that need no sample quantity: ``n_items`` through ``seconds_per_item``."""
     item_ids = instrument.item_ids
     check_ids = [check.id for check in instrument.checks]
     absent = [c for c in (*item_ids, *check_ids) if c not in data.items.columns]
@@ -111,15 +175,10 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
             f"{data.source}: responses lack {len(absent)} column(s) of '{instrument.id}': {', '.join(absent)}"
         )
     keyed = key_items(data.items, instrument=instrument).to_numpy()
-
-    questions = [*item_ids, *check_ids]
-    blank = data.items[questions].isna().to_numpy()
-    reasons = data.missing[questions].to_numpy()[blank]  # compare text only where an answer is missing
+    codes = data.missing_codes[[*item_ids, *check_ids]].to_numpy()
 
     def missing_because(reason: str) -> np.ndarray:
-        found = np.zeros(blank.shape, dtype=bool)
-        found[blank] = reasons == reason
-        return found
+        return codes == REASON_CODES[reason]
 
     skipped, invalid = missing_because("skipped"), missing_because("invalid")
     n_items = (~skipped[:, : len(item_ids)]).sum(axis=1)
@@ -131,14 +190,7 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
     duration = data.metadata["duration_seconds"].to_numpy(dtype=float)
     shown = n_items + check_shown.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        seconds_per_item = np.where(shown > 0, duration / shown, np.nan)
-    median = np.median(seconds_per_item[~np.isnan(seconds_per_item)]) if (~np.isnan(seconds_per_item)).any() else np.nan
-    patterns = _pattern_indices(keyed, instrument=instrument, synonym_min_r=synonym_min_r)
-    df = (~np.isnan(keyed)).sum(axis=1)
-    from scipy.special import chdtrc  # χ² upper tail; lighter to import than scipy.stats
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        columns = {
+        counts = {
             "n_items": n_items,
             "n_answered": n_answered,
             "completeness": np.where(n_items > 0, n_answered / np.maximum(n_items, 1), np.nan),
@@ -146,24 +198,25 @@ def careless_indices(data: SurveyResponses, *, instrument: Instrument, synonym_m
             "n_checks": check_shown.sum(axis=1),
             "failed_checks": failed,
             "duration_seconds": duration,
-            "seconds_per_item": seconds_per_item,
-            "speed_ratio": seconds_per_item / median,
-            **patterns,
-            "mahalanobis_df": df,
-            "mahalanobis_p": np.where(df > 0, chdtrc(np.maximum(df, 1), patterns["mahalanobis_d2"]), np.nan),
+            "seconds_per_item": np.where(shown > 0, duration / shown, np.nan),
         }
-    return pd.DataFrame(columns, index=data.items.index)
+    return keyed, counts
 
 
 def _longstring(values: np.ndarray) -> np.ndarray:
-    """Longest run of equal consecutive values per row; NaN never equals anything (R's ``rle``)."""
-    same = values[:, 1:] == values[:, :-1]
-    count = np.cumsum(same, axis=1, dtype=np.int32)
-    # the count at the last break before each position; a run's length is the count since then
-    at_break = np.where(same, 0, count)
-    run = count - np.maximum.accumulate(at_break, axis=1)
-    longest = run.max(axis=1, initial=0) if run.shape[1] else np.zeros(len(values), dtype=int)
-    return longest + 1
+    """Longest run of equal consecutive values per row; NaN never equals anything (R's ``rle``).
+
+    A run ends where a value differs from the next (or at the row's end): the gaps between consecutive breaks of
+    the flattened block are the run lengths, and each row's longest is one ``maximum.reduceat`` over its gaps (the
+    gap from a row's last break to the next row's first is 1, which never exceeds a real run)."""
+    n, p = values.shape
+    if n == 0 or p < 2:
+        return np.ones(n, dtype=np.int64)
+    breaks = np.ones((n, p + 1), dtype=bool)  # column 0: the row starts; column j: values j−1 and j differ
+    np.not_equal(values[:, 1:], values[:, :-1], out=breaks[:, 1:p])
+    gaps = np.diff(np.flatnonzero(breaks.ravel()))
+    first = np.concatenate([[0], np.cumsum(breaks.sum(axis=1))[:-1]])
+    return np.maximum.reduceat(gaps, first)
 
 
 def _row_sd(values: np.ndarray) -> np.ndarray:
@@ -178,48 +231,43 @@ def _row_sd(values: np.ndarray) -> np.ndarray:
 
 
 def _row_correlation(a: np.ndarray, b: np.ndarray, *, min_pairs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson correlation of a[i] with b[i] per row over the columns where both are present, and that count."""
-    valid = ~np.isnan(a) & ~np.isnan(b)
-    n = valid.sum(axis=1)
+    """Pearson correlation of a[i] with b[i] per row over the columns where both are present, and that count:
+    centred in place, then three row-wise dot products."""
+    blank = np.isnan(a) | np.isnan(b)
+    n = a.shape[1] - blank.sum(axis=1)
+    a, b = np.where(blank, 0.0, a), np.where(blank, 0.0, b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        a_dev = np.where(valid, a - (np.where(valid, a, 0.0).sum(axis=1) / n)[:, None], 0.0)
-        b_dev = np.where(valid, b - (np.where(valid, b, 0.0).sum(axis=1) / n)[:, None], 0.0)
-        denominator = np.sqrt((a_dev**2).sum(axis=1) * (b_dev**2).sum(axis=1))
-        r = (a_dev * b_dev).sum(axis=1) / denominator
+        for x in (a, b):
+            x -= (x.sum(axis=1) / n)[:, None]
+            np.copyto(x, 0.0, where=blank)
+        denominator = np.sqrt(np.einsum("ij,ij->i", a, a) * np.einsum("ij,ij->i", b, b))
+        r = np.einsum("ij,ij->i", a, b) / denominator
     return np.where((n >= min_pairs) & (denominator > 0), np.clip(r, -1.0, 1.0), np.nan), n
 
 
-def _row_means(values: np.ndarray) -> np.ndarray:
-    valid = ~np.isnan(values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(valid, values, 0.0).sum(axis=1) / valid.sum(axis=1)
-
-
-def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, synonym_min_r: float) -> dict[str, np.ndarray]:
-    """The response-pattern indices: sample quantities first, then row-wise over blocks of rows, so that the
-    temporaries of a million respondents stay within a block's size."""
+def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, sample: ScreeningSample) -> dict[str, np.ndarray]:
+    """The response-pattern indices, row-wise over blocks of rows (row-major, so that each index runs along
+    contiguous rows and a block's temporaries stay within the processor cache); construct means for even–odd come
+    from one product with the odd- and even-item indicator matrices."""
     position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
-    constructs = [[position[i] for i in construct.items] for construct in instrument.constructs]
+    halves = np.zeros((2, keyed.shape[1], len(instrument.constructs)))
+    for c, construct in enumerate(instrument.constructs):
+        columns = [position[i] for i in construct.items]
+        halves[0, columns[0::2], c] = halves[1, columns[1::2], c] = 1.0
     reverse = [j for j, item in enumerate(instrument.items) if item.reverse]
     scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
     low = np.array([scale.low for scale in scales], dtype=float)
     high = np.array([scale.high for scale in scales], dtype=float)
-    moments = Moments.of(keyed)
-    (cov, corr), means = moments.covariance(), moments.means()
-    first, second = np.nonzero(np.tril(corr > synonym_min_r, k=-1))
-    invertible = np.isfinite(cov).all() and np.linalg.cond(cov) <= _MAX_CONDITION
-    inverse = np.linalg.inv(cov) if invertible else None
+    pairs = np.zeros((keyed.shape[1], keyed.shape[1]))
+    pairs[sample.synonym_first, sample.synonym_second] = 1.0
 
     parts = []
     for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
-        block = np.ascontiguousarray(keyed[start : start + _BLOCK_ROWS])  # row-major: the indices run along rows
+        block = np.ascontiguousarray(keyed[start : start + _BLOCK_ROWS])
         raw = block.copy()
         raw[:, reverse] = reverse_code(block[:, reverse], low=low, high=high)  # back to raw codes
-        even_odd, n_even_odd = _even_odd(block, constructs)
-        if len(first):
-            synonyms, n_synonyms = _row_correlation(block[:, first], block[:, second], min_pairs=3)
-        else:
-            synonyms, n_synonyms = np.full(len(block), np.nan), np.zeros(len(block), dtype=int)
+        even_odd, n_even_odd = _even_odd(block, halves)
+        synonyms, n_synonyms = _synonyms(block, pairs)
         parts.append(
             {
                 "longstring": _longstring(raw),
@@ -228,15 +276,44 @@ def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, synonym_min_r
                 "n_even_odd_pairs": n_even_odd,
                 "synonyms": synonyms,
                 "n_synonym_pairs": n_synonyms,
-                "mahalanobis_d2": _mahalanobis(block, means=means, inverse=inverse),
+                "mahalanobis_d2": _mahalanobis(block, means=sample.means, inverse=sample.inverse),
             }
         )
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def _even_odd(keyed: np.ndarray, constructs: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    odd = np.column_stack([_row_means(keyed[:, c[0::2]]) for c in constructs])
-    even = np.column_stack([_row_means(keyed[:, c[1::2]]) for c in constructs])
+def _synonyms(keyed: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the correlation of x_j with x_k over the synonym pairs (j, k) both answered (``pairs``: 1 at
+    [j, k]), when more than two are, and their number.
+
+    Every sum over pairs is a bilinear form of the row: with x zero-filled and m the answered mask, Σ x_j x_k =
+    xᵀPx, Σ x_j = xᵀPm, Σ x_k² = mᵀP(x∘x) and so on, from three products with P instead of gathering the pairs'
+    columns. Item codes are integers, so every sum is exact and r = (nΣab − ΣaΣb) / √((nΣa² − (Σa)²)(nΣb² −
+    (Σb)²)) equals the two-pass correlation (to rounding), with an exact zero for a constant row."""
+    valid = ~np.isnan(keyed)
+    x = np.where(valid, keyed, 0.0)
+    mask = valid.astype(float)
+    square = x * x
+    x_p, mask_p, square_p = x @ pairs, mask @ pairs, square @ pairs
+
+    def total(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.einsum("ij,ij->i", a, b)
+
+    n = total(mask_p, mask)
+    sum_a, sum_b = total(x_p, mask), total(mask_p, x)
+    spread = (n * total(square_p, mask) - sum_a**2) * (n * total(mask_p, square) - sum_b**2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (n * total(x_p, x) - sum_a * sum_b) / np.sqrt(spread)
+    return np.where((n >= 3) & (spread > 0), np.clip(r, -1.0, 1.0), np.nan), n.astype(np.int64)
+
+
+def _even_odd(keyed: np.ndarray, halves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the Spearman–Brown corrected correlation of the constructs' odd-item means with their even-item
+    means (``halves``: the odd and the even items × constructs indicator matrices)."""
+    valid = ~np.isnan(keyed)
+    filled = np.where(valid, keyed, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        odd, even = ((filled @ half) / (valid @ half) for half in halves)  # sums of integer codes: exact
     r, n = _row_correlation(even, odd, min_pairs=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         corrected = np.maximum(2 * r / (1 + r), -1.0)  # NaN stays NaN
