@@ -308,3 +308,29 @@ def test_item_table_keeps_constructs_it_cannot_analyse_with_the_reason():
     assert table["item_total_r"].isna().all()
     analysed = item_table(data.assign(b=[1, 2, 2, 3]), instrument=inst, nan_policy="listwise")
     assert table.columns.tolist() == analysed.columns.tolist()
+
+
+@pytest.mark.parametrize("policy", ["pairwise", "listwise"])
+def test_reliability_from_moments_alone_matches_psych(bfi, policy):
+    # n_boot = 0 and ordinal = False: the items are keyed and summed block by block and never held whole
+    table = reliability(bfi, instrument=bfi_instrument(), nan_policy=policy, seed=None, n_boot=0, ordinal=False)
+    table = table.set_index("construct").loc[list(BFI_KEYS)]
+    totals = TOTALS[TOTALS.nan_policy == policy].set_index("scale").loc[list(BFI_KEYS)]
+    for ours, theirs in [("alpha", "raw_alpha"), ("std_alpha", "std_alpha"), ("average_r", "average_r"),
+                         ("ci_low", "feldt_low"), ("ci_high", "feldt_high")]:  # fmt: skip
+        np.testing.assert_allclose(table[ours], totals[theirs], atol=EXACT)
+    if policy == "pairwise":
+        np.testing.assert_allclose(table["omega_total"], OMEGA.loc[list(BFI_KEYS), "omega_total"], atol=FITTED)
+    assert table[["boot_ci_low", "boot_ci_high", "ordinal_alpha", "ordinal_omega"]].isna().all().all()
+
+
+@pytest.mark.parametrize("policy", ["pairwise", "listwise"])
+def test_reliability_from_moments_equals_the_path_that_keeps_the_rows(parent, policy):
+    # 20,000 respondents (three blocks of moments) with reverse items, "don't know" codes and blanks
+    codes = pd.read_csv(REFERENCE / "parent_synthetic_codes.csv")
+    codes = codes.sample(20_000, replace=True, random_state=5).reset_index(drop=True)
+    fast = reliability(codes, instrument=parent, nan_policy=policy, seed=None, n_boot=0, ordinal=False)
+    kept = reliability(codes, instrument=parent, nan_policy=policy, seed=3, n_boot=2, ordinal=False)
+    same = ["construct", "n", "alpha", "ci_low", "ci_high", "std_alpha", "average_r", "omega_total",
+            "min_item_total_r", "flags"]  # fmt: skip
+    pd.testing.assert_frame_equal(fast[same], kept[same], rtol=0, atol=1e-12)

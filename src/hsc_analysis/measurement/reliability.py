@@ -8,6 +8,7 @@ its scale is flagged — it was probably not reverse-keyed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,9 @@ from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement._extraction import extract
 from hsc_analysis.measurement._matrix import (
+    NAN_POLICIES,
     Moments,
+    check_option,
     checked_correlation,
     item_columns,
     item_matrix,
@@ -32,7 +35,8 @@ from hsc_analysis.measurement._matrix import (
 )
 from hsc_analysis.measurement._rotation import oblimin
 from hsc_analysis.measurement.polychoric import polychoric
-from hsc_analysis.scoring import key_items, keyed_matrix
+from hsc_analysis.moments import MOMENT_BLOCK_ROWS, group_moments
+from hsc_analysis.scoring import key_items, keyed_blocks, keyed_matrix
 
 __all__ = [
     "AlphaResult",
@@ -42,6 +46,7 @@ __all__ = [
     "item_table",
     "mcdonald_omega",
     "reliability",
+    "reliability_of_moments",
 ]
 
 _ITEM_COLUMNS = (
@@ -60,6 +65,7 @@ _ITEM_COLUMNS = (
     "flag",
 )
 NEGATIVE_ITEM = "negative item–total correlation: probably not reverse-keyed"
+_KEYED_ROWS = MOMENT_BLOCK_ROWS  # rows of the kept keyed matrix copied out per block of moments
 _BOOT_CHUNK = 100  # resamples per matrix product: bounds memory at about 100 × n × 8 bytes
 
 
@@ -304,8 +310,7 @@ def _item_analysis(
     cov = moments.covariance()[0]
     k = len(cov)
     variances = np.diag(cov)
-    rest_sum = cov.sum() - 2 * cov.sum(axis=0) + variances
-    item_total_r = (cov.sum(axis=0) - variances) / np.sqrt(variances * rest_sum)
+    item_total_r, rest_sum = _item_total_r(cov)
     raw_drop = (1 - (np.trace(cov) - variances) / rest_sum) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
     r = cov / np.sqrt(np.outer(variances, variances))
     r_rest = r.sum() - 2 * r.sum(axis=0) + 1
@@ -338,6 +343,13 @@ def _item_analysis(
             "flag": flags,
         }
     )
+
+
+def _item_total_r(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Corrected item–total r of every item, and the variance of the sum of the other items, from the covariance."""
+    variances = np.diag(cov)
+    rest_sum = cov.sum() - 2 * cov.sum(axis=0) + variances
+    return (cov.sum(axis=0) - variances) / np.sqrt(variances * rest_sum), rest_sum
 
 
 def _row_means(values: np.ndarray) -> np.ndarray:
@@ -536,6 +548,11 @@ def reliability(
     α of the polychoric matrix and ordinal ω the one-factor ω of it (Zumbo, Gadermann & Zeisser 2007), matching
     ``psych::alpha(polychoric(x)$rho)`` and ``psych::omega(polychoric(x)$rho, 1)`` to 1e-5.
 
+    Every other statistic is a function of each construct's moments (counts, sums, squares and cross-products of
+    its keyed items under ``nan_policy``): with ``n_boot=0, ordinal=False`` the items are keyed and summed in row
+    blocks (:func:`hsc_analysis.scoring.keyed_blocks`, :func:`hsc_analysis.moments.group_moments`) and never
+    held as one matrix, and the table is :func:`reliability_of_moments` of those sums.
+
     Examples
     --------
     >>> from hsc_analysis.instruments import load_instrument
@@ -546,24 +563,76 @@ def reliability(
     >>> table.columns[:6].tolist()
     ['construct', 'label_zh', 'label_en', 'n_items', 'n', 'nan_policy']
     """
-    keyed = keyed_matrix(data, instrument=instrument)
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="reliability")
     position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
+    groups = [[position[i] for i in construct.items] for construct in instrument.constructs]
+    if n_boot or ordinal:  # the bootstrap and the polychoric correlations read the rows themselves
+        keyed = keyed_matrix(data, instrument=instrument)
+        blocks = (np.array(keyed[s : s + _KEYED_ROWS], order="F") for s in range(0, len(keyed), _KEYED_ROWS))
+    else:  # every statistic is a function of the moments: key and sum the rows block by block, never whole
+        keyed, blocks = None, keyed_blocks(data, instrument=instrument)
+    moments = group_moments(blocks, groups, nan_policy=nan_policy)
     rows = []
-    for construct in instrument.constructs:
-        columns = [position[i] for i in construct.items]
-        contiguous = columns == list(range(columns[0], columns[0] + len(columns)))
-        block = keyed[:, columns[0] : columns[0] + len(columns)] if contiguous else keyed[:, columns]
-        row = {
-            "construct": construct.id,
-            "label_zh": construct.label.zh,
-            "label_en": construct.label.en,
-            "n_items": len(construct.items),
-        }
+    for construct, columns, construct_moments in zip(instrument.constructs, groups, moments, strict=True):
+        values = None if keyed is None else keyed[:, columns]
         statistics = _construct_statistics(
-            block, list(construct.items), nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, ordinal=ordinal
-        )
-        rows.append({**row, **statistics})
+            construct_moments, list(construct.items), nan_policy, values=values, seed=seed, confidence=confidence,
+            n_boot=n_boot, ordinal=ordinal,
+        )  # fmt: skip
+        rows.append({**_construct_labels(construct), **statistics})
     return pd.DataFrame(rows)
+
+
+def reliability_of_moments(
+    moments: Sequence[Moments], *, instrument: Instrument, nan_policy: str, confidence: float = 0.95
+) -> pd.DataFrame:
+    """The table of :func:`reliability` with ``n_boot=0, ordinal=False`` from each construct's moments.
+
+    Parameters
+    ----------
+    moments : list of Moments
+        One per construct of ``instrument``, in order: the moments of its keyed items under ``nan_policy``
+        (:func:`hsc_analysis.moments.group_moments`), summed over the chunks of a file or the partitions of a
+        cluster in any order.
+    instrument : Instrument
+        The constructs the moments belong to.
+    nan_policy : {"listwise", "pairwise"}
+        The policy the moments were accumulated under.
+    confidence : float
+        Level of Feldt's interval.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`reliability`; the bootstrap and ordinal columns are NaN.
+
+    Notes
+    -----
+    α, standardised α, average r, Feldt's interval, corrected item–total r and one-factor ω total are functions of
+    each construct's covariance and correlation matrices, which are functions of the moment sums; this is the code
+    :func:`reliability` runs, so the numbers are the same (to the last bit when the sums are of integer codes).
+    """
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="reliability_of_moments")
+    if len(moments) != len(instrument.constructs):
+        raise DataError(
+            f"reliability_of_moments: got the moments of {len(moments)} construct(s); instrument "
+            f"'{instrument.id}' has {len(instrument.constructs)}"
+        )
+    rows = [
+        {**_construct_labels(construct), **_construct_statistics(construct_moments, list(construct.items), nan_policy,
+         values=None, seed=None, confidence=confidence, n_boot=0, ordinal=False)}
+        for construct, construct_moments in zip(instrument.constructs, moments, strict=True)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _construct_labels(construct) -> dict:
+    return {
+        "construct": construct.id,
+        "label_zh": construct.label.zh,
+        "label_en": construct.label.en,
+        "n_items": len(construct.items),
+    }
 
 
 def item_table(data: pd.DataFrame, *, instrument: Instrument, nan_policy: str) -> pd.DataFrame:
@@ -627,30 +696,34 @@ _STATISTICS = (
 
 
 def _construct_statistics(
-    values: np.ndarray, names: list[str], nan_policy: str, *, seed, confidence, n_boot, ordinal
+    moments: Moments,
+    names: list[str],
+    nan_policy: str,
+    *,
+    values: np.ndarray | None,
+    seed,
+    confidence,
+    n_boot,
+    ordinal,
 ) -> dict:
-    """One row of :func:`reliability`: every statistic from one pass over the construct's keyed items (their
-    moments), or the reason it cannot be computed."""
-    keep = policy_rows(values, nan_policy)
-    n_used = int(keep.sum())
+    """One row of :func:`reliability`: every statistic from the construct's moments (``values``, its keyed items,
+    only for the bootstrap and the ordinal statistics), or the reason it cannot be computed."""
+    n_used = moments.rows
     row = {"n": n_used, "nan_policy": nan_policy, **dict.fromkeys(_STATISTICS, np.nan)}
-    if values.shape[1] < 2:
+    if len(names) < 2:
         return {**row, "flags": "a single item: reliability is not defined"}
     if n_used < 3:
         advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
         return {**row, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
-    moments = Moments.of(values, nan_policy=nan_policy)
     constant = moments.constant(names)
     if constant:
         return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
-    cor = moments.covariance()[1]
-    kept = lambda: rows_of(values, keep)  # noqa: E731  (only the bootstrap needs the rows themselves)
+    cov, cor = moments.covariance()
+    kept = lambda: rows_of(values, policy_rows(values, nan_policy))  # noqa: E731  (only the bootstrap reads rows)
     alpha = alpha_of_moments(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
-    analysis = _item_analysis(values, keep, names, moments, extreme_share=0.27)
-    flags = [
-        f"{name}: negative item–total r (not reverse-keyed?)"
-        for name in analysis.loc[analysis["item_total_r"] < 0, "item"]
-    ]
+    item_total_r = _item_total_r(cov)[0]
+    negative = [name for name, r in zip(names, item_total_r, strict=True) if r < 0]
+    flags = [f"{name}: negative item–total r (not reverse-keyed?)" for name in negative]
     row.update(
         alpha=alpha.estimate,
         ci_low=alpha.ci_low,
@@ -659,7 +732,7 @@ def _construct_statistics(
         boot_ci_high=alpha.boot_ci_high,
         std_alpha=alpha.std_alpha,
         average_r=alpha.average_r,
-        min_item_total_r=float(analysis["item_total_r"].min()),
+        min_item_total_r=float(np.fmin.reduce(item_total_r)),
     )
     if len(names) >= 3:
         row["omega_total"], _, _, heywood = _omega_from_correlation(checked_correlation(cor, names), 1)
