@@ -27,8 +27,10 @@ from hsc_analysis.measurement.reliability import (
     cronbach_alpha,
     item_analysis,
     item_table,
+    item_table_of_moments,
     mcdonald_omega,
     reliability,
+    reliability_of_moments,
 )
 from hsc_analysis.measurement.summary import (
     ExploratorySummary,
@@ -67,6 +69,7 @@ __all__ = [
     "instrument_model",
     "item_analysis",
     "item_table",
+    "item_table_of_moments",
     "kmo",
     "mcdonald_omega",
     "measurement_invariance",
@@ -75,5 +78,6 @@ __all__ = [
     "parse_model",
     "polychoric",
     "reliability",
+    "reliability_of_moments",
     "validity_report",
 ]

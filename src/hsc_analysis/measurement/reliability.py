@@ -44,6 +44,7 @@ __all__ = [
     "cronbach_alpha",
     "item_analysis",
     "item_table",
+    "item_table_of_moments",
     "mcdonald_omega",
     "reliability",
     "reliability_of_moments",
@@ -307,34 +308,15 @@ def _item_analysis(
 ) -> pd.DataFrame:
     """The table of :func:`item_analysis` from the items (all rows, ``keep`` marking those analysed) and the
     moments of the rows analysed; only the extreme groups are copied out."""
-    cov = moments.covariance()[0]
-    k = len(cov)
-    variances = np.diag(cov)
-    item_total_r, rest_sum = _item_total_r(cov)
-    raw_drop = (1 - (np.trace(cov) - variances) / rest_sum) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
-    r = cov / np.sqrt(np.outer(variances, variances))
-    r_rest = r.sum() - 2 * r.sum(axis=0) + 1
-    std_drop = (1 - (k - 1) / r_rest) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    columns, notes = _item_moment_statistics(moments, names)
     total = _row_means(values)
     low_cut, high_cut = np.quantile(total[keep], [extreme_share, 1 - extreme_share])
     low, high = rows_of(values, keep & (total <= low_cut)), rows_of(values, keep & (total >= high_cut))
     t, df, p_value, undefined = _welch_t(high, low)
-    notes = [
-        ([NEGATIVE_ITEM] if r < 0 else [])
-        + (["alpha if deleted needs 3+ items"] if k == 2 else [])
-        + ([undefined[i]] if undefined[i] else [])
-        for i, r in enumerate(item_total_r)
-    ]
-    flags = ["; ".join(note) for note in notes]
+    flags = ["; ".join(note + ([reason] if reason else [])) for note, reason in zip(notes, undefined, strict=True)]
     return pd.DataFrame(
         {
-            "item": names,
-            "n": np.diag(moments.count).astype(int),
-            "mean": moments.means(),
-            "sd": np.sqrt(variances),
-            "item_total_r": item_total_r,
-            "alpha_if_deleted": raw_drop,
-            "std_alpha_if_deleted": std_drop,
+            **columns,
             "critical_ratio": t,
             "critical_ratio_df": df,
             "p_value": p_value,
@@ -343,6 +325,33 @@ def _item_analysis(
             "flag": flags,
         }
     )
+
+
+def _item_moment_statistics(moments: Moments, names: list[str]) -> tuple[dict, list[list[str]]]:
+    """The columns of :func:`item_analysis` that are functions of the moments (``item`` to
+    ``std_alpha_if_deleted``), and each item's notes so far."""
+    cov = moments.covariance()[0]
+    k = len(cov)
+    variances = np.diag(cov)
+    item_total_r, rest_sum = _item_total_r(cov)
+    raw_drop = (1 - (np.trace(cov) - variances) / rest_sum) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    r = cov / np.sqrt(np.outer(variances, variances))
+    r_rest = r.sum() - 2 * r.sum(axis=0) + 1
+    std_drop = (1 - (k - 1) / r_rest) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    notes = [
+        ([NEGATIVE_ITEM] if r < 0 else []) + (["alpha if deleted needs 3+ items"] if k == 2 else [])
+        for r in item_total_r
+    ]
+    columns = {
+        "item": names,
+        "n": np.diag(moments.count).astype(int),
+        "mean": moments.means(),
+        "sd": np.sqrt(variances),
+        "item_total_r": item_total_r,
+        "alpha_if_deleted": raw_drop,
+        "std_alpha_if_deleted": std_drop,
+    }
+    return columns, notes
 
 
 def _item_total_r(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -613,17 +622,21 @@ def reliability_of_moments(
     :func:`reliability` runs, so the numbers are the same (to the last bit when the sums are of integer codes).
     """
     check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="reliability_of_moments")
-    if len(moments) != len(instrument.constructs):
-        raise DataError(
-            f"reliability_of_moments: got the moments of {len(moments)} construct(s); instrument "
-            f"'{instrument.id}' has {len(instrument.constructs)}"
-        )
+    _require_one_per_construct(moments, instrument, "reliability_of_moments")
     rows = [
         {**_construct_labels(construct), **_construct_statistics(construct_moments, list(construct.items), nan_policy,
          values=None, seed=None, confidence=confidence, n_boot=0, ordinal=False)}
         for construct, construct_moments in zip(instrument.constructs, moments, strict=True)
     ]  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _require_one_per_construct(moments: Sequence[Moments], instrument: Instrument, function: str) -> None:
+    if len(moments) != len(instrument.constructs):
+        raise DataError(
+            f"{function}: got the moments of {len(moments)} construct(s); instrument '{instrument.id}' has "
+            f"{len(instrument.constructs)}"
+        )
 
 
 def _construct_labels(construct) -> dict:
@@ -664,13 +677,58 @@ def item_table(data: pd.DataFrame, *, instrument: Instrument, nan_policy: str) -
     [['communication', 0.52]]
     """
     keyed = key_items(data, instrument=instrument)
+    return _item_table(instrument, lambda c, _: item_analysis(keyed[list(c.items)], nan_policy=nan_policy))
+
+
+def item_table_of_moments(
+    moments: Sequence[Moments], *, instrument: Instrument, nan_policy: str, n_rows: int
+) -> pd.DataFrame:
+    """The moment columns of :func:`item_table` from each construct's moments (as for
+    :func:`reliability_of_moments`).
+
+    Parameters
+    ----------
+    moments : list of Moments
+        One per construct of ``instrument``: its keyed items' moments under ``nan_policy``.
+    instrument : Instrument
+        The constructs the moments belong to.
+    nan_policy : {"listwise", "pairwise"}
+        The policy the moments were accumulated under.
+    n_rows : int
+        Respondents in the data (for the message of a construct with too few usable ones).
+
+    Returns
+    -------
+    DataFrame
+        ``construct, item, text_zh, text_en, n, mean, sd, item_total_r, alpha_if_deleted, std_alpha_if_deleted,
+        flag``: the values and flags of :func:`item_table`, without the 27 % critical ratio, which needs the
+        respondents' total scores themselves (their order statistics), not sums.
+    """
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="item_table_of_moments")
+    _require_one_per_construct(moments, instrument, "item_table_of_moments")
+
+    def analyse(construct, construct_moments: Moments) -> pd.DataFrame:
+        names = list(construct.items)
+        if len(names) < 2:
+            raise DataError(f"item_analysis: needs at least 2 items, got {len(names)}; add items to the scale")
+        require_respondents(construct_moments.rows, nan_policy=nan_policy, function="item_analysis", n_received=n_rows)
+        require_spread(construct_moments.constant(names), "item_analysis")
+        columns, notes = _item_moment_statistics(construct_moments, names)
+        return pd.DataFrame({**columns, "flag": ["; ".join(note) for note in notes]})
+
+    return _item_table(instrument, analyse, moments, columns=(*_ITEM_COLUMNS[:7], "flag"))
+
+
+def _item_table(instrument: Instrument, analyse, moments=None, *, columns=_ITEM_COLUMNS) -> pd.DataFrame:
+    """One block of rows per construct: ``analyse(construct, its moments)``, or the items with NaN statistics and
+    the reason, under the construct's id and the items' wording."""
     parts = []
-    for construct in instrument.constructs:
-        block = keyed[list(construct.items)]
+    for construct, construct_moments in zip(instrument.constructs, moments or [None] * len(instrument.constructs),
+                                            strict=True):  # fmt: skip
         try:
-            analysis = item_analysis(block, nan_policy=nan_policy)
+            analysis = analyse(construct, construct_moments)
         except DataError as err:
-            analysis = pd.DataFrame({"item": list(construct.items)}).reindex(columns=_ITEM_COLUMNS)
+            analysis = pd.DataFrame({"item": list(construct.items)}).reindex(columns=list(columns))
             analysis["flag"] = str(err)
         texts = [instrument.item(item_id).text for item_id in analysis["item"]]
         analysis.insert(0, "construct", construct.id)
