@@ -148,6 +148,16 @@ def reliability_hsc(data):
     return table["alpha"].round(10).tolist()
 
 
+def reliability_dask(data):
+    import dask
+
+    from hsc_analysis.distributed import dask_reliability
+
+    with dask.config.set(scheduler="threads", num_workers=2):
+        table = dask_reliability(data, instrument=_instrument(), nan_policy="listwise")
+    return table["alpha"].round(10).tolist()
+
+
 def gram_numpy(data):
     x = np.nan_to_num(data.to_numpy())
     return round(float(np.trace(x.T @ x)), 3)
@@ -161,6 +171,7 @@ TOOLS = {
     ("alpha", "pingouin cronbach_alpha × 6"): (alpha_pingouin, "blocks"),
     ("alpha", "numpy single-purpose"): (alpha_numpy, "blocks"),
     ("reliability", "hsc reliability table"): (reliability_hsc, "raw"),
+    ("reliability", "hsc dask_reliability, 8 partitions, 2 threads"): (reliability_dask, "dask"),
     ("reliability", "numpy 36 × 36 Gram (anchor)"): (gram_numpy, "keyed"),
 }
 
@@ -181,10 +192,16 @@ def run_once(step: str, tool: str, n: int) -> None:
     import resource
 
     function, form = TOOLS[(step, tool)]
-    for module in ("pingouin",) if "pingouin" in tool else ("hsc_analysis.measurement", "hsc_analysis.scoring"):
+    modules = ("pingouin",) if "pingouin" in tool else ("hsc_analysis.measurement", "hsc_analysis.scoring")
+    for module in (*modules, *(("dask.dataframe", "hsc_analysis.distributed") if form == "dask" else ())):
         __import__(module)  # imports are not timed
     data = codes(n)
-    prepared = {"raw": data, "keyed": keyed(data), "blocks": blocks(keyed(data))}[form]
+    if form == "dask":  # the partitions are in memory, as a cluster's workers hold them after reading
+        import dask.dataframe as dd
+
+        prepared = dd.from_pandas(data, npartitions=8, sort=False).persist(scheduler="threads")
+    else:
+        prepared = {"raw": data, "keyed": keyed(data), "blocks": blocks(keyed(data))}[form]
     start = time.perf_counter()
     result = function(prepared)
     seconds = time.perf_counter() - start

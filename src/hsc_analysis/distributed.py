@@ -27,7 +27,15 @@ from hsc_analysis.instruments import Instrument
 from hsc_analysis.moments import MOMENT_BLOCK_ROWS, Moments, group_moments
 from hsc_analysis.scoring import keyed_matrix, reverse_code, score_scales, scores_of_keyed, select_constructs
 
-__all__ = ["SPLIT_EVERY", "DaskMoments", "dask_moments", "dask_reliability", "dask_row_indices", "dask_score_scales"]
+__all__ = [
+    "SPLIT_EVERY",
+    "DaskMoments",
+    "dask_item_table",
+    "dask_moments",
+    "dask_reliability",
+    "dask_row_indices",
+    "dask_score_scales",
+]
 
 SPLIT_EVERY = 8
 """Partial sums merged by one task of the tree reduction."""
@@ -67,15 +75,6 @@ class DaskMoments:
             self.constructs, instrument=self.instrument, nan_policy=self.nan_policy, confidence=confidence
         )
 
-    def item_table(self) -> pd.DataFrame:
-        """The moment columns of :func:`hsc_analysis.measurement.item_table` (n, mean, SD, corrected item–total r,
-        α if deleted, flags); the 27 % critical ratio needs the rows and is not given."""
-        from hsc_analysis.measurement.reliability import item_table_of_moments
-
-        return item_table_of_moments(
-            self.constructs, instrument=self.instrument, nan_policy=self.nan_policy, n_rows=self.n_rows
-        )
-
     def correlations(self) -> pd.DataFrame:
         """Pairwise-complete correlations of all keyed items (as pandas ``DataFrame.corr`` of the keyed items)."""
         items = [item_id for construct in self.instrument.constructs for item_id in construct.items]
@@ -100,7 +99,8 @@ def dask_moments(frame, *, instrument: Instrument, nan_policy: str) -> DaskMomen
     Returns
     -------
     DaskMoments
-        The merged sums; ``.reliability()``, ``.item_table()`` and ``.correlations()`` compute the statistics.
+        The merged sums; ``.reliability()`` and ``.correlations()`` compute the statistics (the item table,
+        whose critical ratio needs a second pass, is :func:`dask_item_table`).
 
     Raises
     ------
@@ -113,9 +113,9 @@ def dask_moments(frame, *, instrument: Instrument, nan_policy: str) -> DaskMomen
     Per partition (a pandas DataFrame): :func:`hsc_analysis.scoring.keyed_matrix`, the summary counts of
     :func:`hsc_analysis.scoring.scores_of_keyed`, :func:`hsc_analysis.moments.group_moments` of the constructs and
     the pairwise :class:`hsc_analysis.moments.Moments` of all items. Partial sums are added ``SPLIT_EVERY`` at a
-    time until one is left, which is the only thing brought back from the workers. Reliability, item statistics,
-    correlations and counts equal those of ``reliability(n_boot=0, ordinal=False)``, ``item_table``, pandas
-    ``corr`` and ``score_scales`` on the whole table in memory (tested to 1e-10 on the example and on synthetic
+    time until one is left, which is the only thing brought back from the workers. Reliability, correlations and
+    counts equal those of ``reliability(n_boot=0, ordinal=False)``, pandas ``corr`` of the keyed items and
+    ``score_scales`` on the whole table in memory (tested to 1e-10 on the example and on synthetic
     codes with missing values, on a two-worker ``LocalCluster`` and on the synchronous scheduler).
 
     Examples
@@ -135,17 +135,14 @@ def dask_moments(frame, *, instrument: Instrument, nan_policy: str) -> DaskMomen
     ids = [c.id for c in selected]
     position = {item_id: j for j, item_id in enumerate(items)}
     groups = [[position[i] for i in c.items] for c in selected]
+    parts = frame[items].to_delayed()
     shared = dask.delayed(instrument, traverse=False)  # one task holds the instrument, not every partition's
-    partial = dask.delayed(_partition_sums, pure=True)
-    sums = [partial(part, shared, ids, groups, nan_policy) for part in frame[items].to_delayed()]
-    n_partitions = len(sums)
-    merge = dask.delayed(_merge, pure=True)
-    while len(sums) > 1:
-        sums = [merge(*sums[i : i + SPLIT_EVERY]) for i in range(0, len(sums), SPLIT_EVERY)]
-    per_construct, all_items, counts, n_rows = sums[0].compute()
+    per_construct, all_items, counts, n_rows = _tree_sum(
+        [dask.delayed(_partition_sums, pure=True)(part, shared, ids, groups, nan_policy) for part in parts], _merge
+    )
     summary = scores_of_keyed(np.empty((0, len(items))), selected=selected, index=pd.RangeIndex(0)).summary
     summary[["n", "n_scored", "n_insufficient"]] = counts.astype(int)
-    return DaskMoments(tuple(per_construct), all_items, summary, instrument, nan_policy, n_rows, n_partitions)
+    return DaskMoments(tuple(per_construct), all_items, summary, instrument, nan_policy, n_rows, len(parts))
 
 
 def dask_reliability(frame, *, instrument: Instrument, nan_policy: str, confidence: float = 0.95) -> pd.DataFrame:
@@ -156,6 +153,51 @@ def dask_reliability(frame, *, instrument: Instrument, nan_policy: str, confiden
     other column equals the in-memory table (tested to 1e-10).
     """
     return dask_moments(frame, instrument=instrument, nan_policy=nan_policy).reliability(confidence=confidence)
+
+
+def dask_item_table(frame, *, instrument: Instrument, nan_policy: str) -> pd.DataFrame:
+    """:func:`hsc_analysis.measurement.item_table` of a Dask DataFrame of item codes, in two passes.
+
+    Parameters
+    ----------
+    frame : dask.dataframe.DataFrame
+        One column per item (named by item id).
+    instrument : Instrument
+    nan_policy : {"listwise", "pairwise"}
+        Applied per construct, as in :func:`hsc_analysis.measurement.item_table`.
+
+    Returns
+    -------
+    DataFrame
+        The columns, values and flags of ``item_table`` (tested equal to 1e-10).
+
+    Notes
+    -----
+    Pass 1: each construct's moments and the distribution of its total scores (the mean of the items answered;
+    a few hundred distinct values), merged in a tree; the 27 % and 73 % cuts follow exactly
+    (:func:`hsc_analysis.measurement.reliability.extreme_cuts`). Pass 2: the answers, sums and sums of squares of
+    each item in the low and high groups, merged the same way, give Welch's critical ratio.
+    """
+    dask = _dask()
+    from hsc_analysis.measurement._matrix import NAN_POLICIES, check_option
+    from hsc_analysis.measurement.reliability import extreme_cuts, item_table_of_moments
+
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="dask_item_table")
+    selected, items = _selected_items(frame, instrument, None)
+    position = {item_id: j for j, item_id in enumerate(items)}
+    groups = [[position[i] for i in c.items] for c in selected]
+    parts = frame[items].to_delayed()
+    shared = dask.delayed(instrument, traverse=False)
+    moments, totals, n_rows = _tree_sum(
+        [dask.delayed(_partition_totals, pure=True)(part, shared, groups, nan_policy) for part in parts], _merge
+    )
+    cuts = [extreme_cuts(counts) if len(counts) else (np.nan, np.nan) for counts in totals]
+    extremes = _tree_sum(
+        [dask.delayed(_partition_extremes, pure=True)(part, shared, groups, nan_policy, cuts) for part in parts],
+        _merge,
+    )
+    return item_table_of_moments(moments, instrument=instrument, nan_policy=nan_policy, n_rows=n_rows,
+                                 extremes=extremes)  # fmt: skip
 
 
 def dask_score_scales(frame, *, instrument: Instrument, constructs: Sequence[str] | None = None):
@@ -238,11 +280,43 @@ def _partition_sums(part: pd.DataFrame, instrument: Instrument, ids: list[str], 
     return group_moments(blocks, groups, nan_policy=nan_policy), Moments.of(keyed), counts.to_numpy(), len(part)
 
 
+def _partition_totals(part: pd.DataFrame, instrument: Instrument, groups, nan_policy: str):
+    """One partition's construct moments, the counts of each construct's total scores, and its rows."""
+    from hsc_analysis.measurement.reliability import total_counts
+
+    keyed = keyed_matrix(part, instrument=instrument)
+    blocks = (np.array(keyed[s : s + MOMENT_BLOCK_ROWS], order="F") for s in range(0, len(keyed), MOMENT_BLOCK_ROWS))
+    totals = [total_counts(keyed[:, g], nan_policy=nan_policy) for g in groups]
+    return group_moments(blocks, groups, nan_policy=nan_policy), totals, len(part)
+
+
+def _partition_extremes(part: pd.DataFrame, instrument: Instrument, groups, nan_policy: str, cuts):
+    """One partition's sums of each construct's extreme groups."""
+    from hsc_analysis.measurement.reliability import ExtremeGroups
+
+    keyed = keyed_matrix(part, instrument=instrument)
+    return [ExtremeGroups.of(keyed[:, g], nan_policy=nan_policy, cuts=c) for g, c in zip(groups, cuts, strict=True)]
+
+
+def _tree_sum(partials: list, merge):
+    """Compute the delayed partial sums and add them up in a tree of tasks, ``SPLIT_EVERY`` at a time."""
+    import dask
+
+    merge = dask.delayed(merge, pure=True)
+    while len(partials) > 1:
+        partials = [merge(*partials[i : i + SPLIT_EVERY]) for i in range(0, len(partials), SPLIT_EVERY)]
+    return partials[0].compute()
+
+
 def _merge(*parts):
-    """The sum of partial sums (each as :func:`_partition_sums` returns them)."""
-    constructs, items, counts, rows = zip(*parts, strict=True)
-    merged = [reduce(operator.add, moments) for moments in zip(*constructs, strict=True)]
-    return merged, reduce(operator.add, items), sum(counts), sum(rows)
+    """The sum of partial sums of one shape: lists and tuples element by element, counts of total scores (Series)
+    by their index, everything else (Moments, ExtremeGroups, arrays, numbers) with ``+``."""
+    first = parts[0]
+    if isinstance(first, list | tuple):
+        return type(first)(_merge(*same) for same in zip(*parts, strict=True))
+    if isinstance(first, pd.Series):
+        return reduce(lambda a, b: a.add(b, fill_value=0), parts)
+    return reduce(operator.add, parts)
 
 
 def _score_partition(part: pd.DataFrame, instrument: Instrument, ids: list[str]) -> pd.DataFrame:

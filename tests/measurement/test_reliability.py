@@ -334,3 +334,25 @@ def test_reliability_from_moments_equals_the_path_that_keeps_the_rows(parent, po
     same = ["construct", "n", "alpha", "ci_low", "ci_high", "std_alpha", "average_r", "omega_total",
             "min_item_total_r", "flags"]  # fmt: skip
     pd.testing.assert_frame_equal(fast[same], kept[same], rtol=0, atol=1e-12)
+
+
+@settings(max_examples=80)
+@given(
+    values=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 80), st.integers(1, 4)),
+        elements=st.one_of(st.integers(1, 5).map(float), st.just(np.nan)),
+    ),
+    share=st.floats(0.01, 0.49),
+    cut=st.integers(0, 80),
+)
+def test_extreme_cuts_from_merged_total_counts_are_numpys_quantiles(values, share, cut):
+    from hsc_analysis.measurement.reliability import _row_means, extreme_cuts, total_counts
+    from hsc_analysis.moments import policy_rows
+
+    totals = _row_means(values)[policy_rows(values, "pairwise")]
+    assume(len(totals) > 0)
+    counts = total_counts(values[:cut], nan_policy="pairwise").add(
+        total_counts(values[cut:], nan_policy="pairwise"), fill_value=0
+    )
+    assert extreme_cuts(counts, extreme_share=share) == tuple(np.quantile(totals, [share, 1 - share]))

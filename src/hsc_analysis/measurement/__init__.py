@@ -23,14 +23,17 @@ from hsc_analysis.measurement.invariance import measurement_invariance
 from hsc_analysis.measurement.polychoric import polychoric
 from hsc_analysis.measurement.reliability import (
     AlphaResult,
+    ExtremeGroups,
     OmegaResult,
     cronbach_alpha,
+    extreme_cuts,
     item_analysis,
     item_table,
     item_table_of_moments,
     mcdonald_omega,
     reliability,
     reliability_of_moments,
+    total_counts,
 )
 from hsc_analysis.measurement.summary import (
     ExploratorySummary,
@@ -49,6 +52,7 @@ __all__ = [
     "CFAResult",
     "EFAResult",
     "ExploratorySummary",
+    "ExtremeGroups",
     "HarmanResult",
     "KMOResult",
     "MeasurementSummary",
@@ -63,6 +67,7 @@ __all__ = [
     "cronbach_alpha",
     "efa",
     "exploratory_summary",
+    "extreme_cuts",
     "fornell_larcker",
     "harman_single_factor",
     "htmt",
@@ -79,5 +84,6 @@ __all__ = [
     "polychoric",
     "reliability",
     "reliability_of_moments",
+    "total_counts",
     "validity_report",
 ]

@@ -40,14 +40,17 @@ from hsc_analysis.scoring import key_items, keyed_blocks, keyed_matrix
 
 __all__ = [
     "AlphaResult",
+    "ExtremeGroups",
     "OmegaResult",
     "cronbach_alpha",
+    "extreme_cuts",
     "item_analysis",
     "item_table",
     "item_table_of_moments",
     "mcdonald_omega",
     "reliability",
     "reliability_of_moments",
+    "total_counts",
 ]
 
 _ITEM_COLUMNS = (
@@ -386,7 +389,12 @@ def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         squares = (np.where(answered, group - mean, 0.0) ** 2).sum(axis=0)
         return n, mean, squares / np.maximum(n - 1, 1)
 
-    (n_high, mean_high, var_high), (n_low, mean_low, var_low) = moments(high), moments(low)
+    return _welch(*moments(high), *moments(low))
+
+
+def _welch(n_high, mean_high, var_high, n_low, mean_low, var_low) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Welch's t, its df and p from each group's answers, mean and variance per item, with the reasons of the
+    undefined ones (see :func:`_welch_t`)."""
     enough = (n_high > 1) & (n_low > 1)
     defined = enough & (var_high + var_low > 0)
     with np.errstate(divide="ignore", invalid="ignore"):  # the undefined cells are masked to NaN below
@@ -404,6 +412,61 @@ def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         for ok, big in zip(defined, enough, strict=True)
     ]
     return t, df, p_value, undefined
+
+
+def total_counts(values: np.ndarray, *, nan_policy: str) -> pd.Series:
+    """How many of the rows ``nan_policy`` keeps have each total score (the mean of the items answered): the
+    distribution the 27 % extreme groups are cut from, which merges by adding counts (``a.add(b, fill_value=0)``).
+    Keyed item codes give a few hundred distinct totals at most, whatever the number of respondents."""
+    total = _row_means(values)[policy_rows(values, nan_policy)]
+    distinct, counts = np.unique(total, return_counts=True)
+    return pd.Series(counts, index=pd.Index(distinct, name="total"), name="n")
+
+
+def extreme_cuts(counts: pd.Series, *, extreme_share: float = 0.27) -> tuple[float, float]:
+    """The total scores at the ``extreme_share`` and ``1 − extreme_share`` quantiles, from :func:`total_counts`:
+    ``np.quantile`` of the totals themselves (linear interpolation between order statistics), without them."""
+    counts = counts.groupby(level=0).sum().sort_index()
+    cumulative, values = counts.to_numpy().cumsum(), counts.index.to_numpy(dtype=float)
+    n = int(cumulative[-1])
+
+    def at(share: float) -> float:
+        position = (n - 1) * share
+        below = int(np.floor(position))
+        first, second = (values[np.searchsorted(cumulative, j, side="right")] for j in (below, min(below + 1, n - 1)))
+        return float(np.quantile(np.array([first, second]), position - below))
+
+    return at(extreme_share), at(1 - extreme_share)
+
+
+@dataclass(frozen=True)
+class ExtremeGroups:
+    """Per item, the answers, their sum and their sum of squares in the low (row 0) and high (row 1) groups of the
+    total score: the sufficient statistics of the 27 % critical ratio, which merge by addition."""
+
+    count: np.ndarray
+    sums: np.ndarray
+    squares: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray, *, nan_policy: str, cuts: tuple[float, float]) -> ExtremeGroups:
+        """The groups of the rows ``nan_policy`` keeps whose total is at most ``cuts[0]`` or at least ``cuts[1]``."""
+        keep, total = policy_rows(values, nan_policy), _row_means(values)
+        groups = np.vstack([keep & (total <= cuts[0]), keep & (total >= cuts[1])]).astype(float)
+        answered = ~np.isnan(values)
+        filled = np.where(answered, values, 0.0)
+        return cls(groups @ answered, groups @ filled, groups @ (filled * filled))
+
+    def __add__(self, other: ExtremeGroups) -> ExtremeGroups:
+        return ExtremeGroups(self.count + other.count, self.sums + other.sums, self.squares + other.squares)
+
+    def critical_ratio(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Welch's t of high against low, its df and p, and the reasons where undefined (as :func:`item_analysis`)."""
+        n = self.count
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(n > 0, self.sums / n, 0.0)
+            variance = np.where(n > 1, (self.squares - self.sums * mean) / (n - 1), 0.0)
+        return _welch(n[1], mean[1], variance[1], n[0], mean[0], variance[0])
 
 
 @dataclass(frozen=True)
@@ -681,10 +744,14 @@ def item_table(data: pd.DataFrame, *, instrument: Instrument, nan_policy: str) -
 
 
 def item_table_of_moments(
-    moments: Sequence[Moments], *, instrument: Instrument, nan_policy: str, n_rows: int
+    moments: Sequence[Moments],
+    *,
+    instrument: Instrument,
+    nan_policy: str,
+    n_rows: int,
+    extremes: Sequence[ExtremeGroups] | None = None,
 ) -> pd.DataFrame:
-    """The moment columns of :func:`item_table` from each construct's moments (as for
-    :func:`reliability_of_moments`).
+    """:func:`item_table` from each construct's sums (as for :func:`reliability_of_moments`).
 
     Parameters
     ----------
@@ -696,37 +763,55 @@ def item_table_of_moments(
         The policy the moments were accumulated under.
     n_rows : int
         Respondents in the data (for the message of a construct with too few usable ones).
+    extremes : list of ExtremeGroups, optional
+        One per construct: the sums of its 27 % extreme groups, cut at :func:`extreme_cuts` of its
+        :func:`total_counts`. Without them the critical-ratio columns are left out.
 
     Returns
     -------
     DataFrame
-        ``construct, item, text_zh, text_en, n, mean, sd, item_total_r, alpha_if_deleted, std_alpha_if_deleted,
-        flag``: the values and flags of :func:`item_table`, without the 27 % critical ratio, which needs the
-        respondents' total scores themselves (their order statistics), not sums.
+        The columns, values and flags of :func:`item_table` (``critical_ratio`` to ``n_high`` only with
+        ``extremes``).
+
+    Notes
+    -----
+    Every column but the critical ratio is a function of the moments, by the code of :func:`item_analysis`. The
+    extreme groups need the order statistics of the total scores: their distribution (a few hundred distinct
+    values) gives the cuts exactly, and a second pass sums each group's answers; Welch's t from those sums equals
+    ``scipy.stats.ttest_ind(equal_var=False)`` on the groups to rounding error.
     """
     check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="item_table_of_moments")
     _require_one_per_construct(moments, instrument, "item_table_of_moments")
+    extremes = list(extremes) if extremes is not None else None
+    if extremes is not None:
+        _require_one_per_construct(extremes, instrument, "item_table_of_moments")
 
-    def analyse(construct, construct_moments: Moments) -> pd.DataFrame:
+    def analyse(construct, c: int) -> pd.DataFrame:
         names = list(construct.items)
         if len(names) < 2:
             raise DataError(f"item_analysis: needs at least 2 items, got {len(names)}; add items to the scale")
-        require_respondents(construct_moments.rows, nan_policy=nan_policy, function="item_analysis", n_received=n_rows)
-        require_spread(construct_moments.constant(names), "item_analysis")
-        columns, notes = _item_moment_statistics(construct_moments, names)
-        return pd.DataFrame({**columns, "flag": ["; ".join(note) for note in notes]})
+        require_respondents(moments[c].rows, nan_policy=nan_policy, function="item_analysis", n_received=n_rows)
+        require_spread(moments[c].constant(names), "item_analysis")
+        columns, notes = _item_moment_statistics(moments[c], names)
+        if extremes is None:
+            return pd.DataFrame({**columns, "flag": ["; ".join(note) for note in notes]})
+        t, df, p_value, undefined = extremes[c].critical_ratio()
+        flags = ["; ".join(note + ([why] if why else [])) for note, why in zip(notes, undefined, strict=True)]
+        n_low, n_high = extremes[c].count.astype(int)
+        return pd.DataFrame({**columns, "critical_ratio": t, "critical_ratio_df": df, "p_value": p_value,
+                             "n_low": n_low, "n_high": n_high, "flag": flags})  # fmt: skip
 
-    return _item_table(instrument, analyse, moments, columns=(*_ITEM_COLUMNS[:7], "flag"))
+    columns = _ITEM_COLUMNS if extremes is not None else (*_ITEM_COLUMNS[:7], "flag")
+    return _item_table(instrument, analyse, columns=columns)
 
 
-def _item_table(instrument: Instrument, analyse, moments=None, *, columns=_ITEM_COLUMNS) -> pd.DataFrame:
-    """One block of rows per construct: ``analyse(construct, its moments)``, or the items with NaN statistics and
+def _item_table(instrument: Instrument, analyse, *, columns=_ITEM_COLUMNS) -> pd.DataFrame:
+    """One block of rows per construct: ``analyse(construct, its position)``, or the items with NaN statistics and
     the reason, under the construct's id and the items' wording."""
     parts = []
-    for construct, construct_moments in zip(instrument.constructs, moments or [None] * len(instrument.constructs),
-                                            strict=True):  # fmt: skip
+    for c, construct in enumerate(instrument.constructs):
         try:
-            analysis = analyse(construct, construct_moments)
+            analysis = analyse(construct, c)
         except DataError as err:
             analysis = pd.DataFrame({"item": list(construct.items)}).reindex(columns=list(columns))
             analysis["flag"] = str(err)
