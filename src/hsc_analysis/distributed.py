@@ -24,7 +24,7 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.moments import MOMENT_BLOCK_ROWS, Moments, group_moments
+from hsc_analysis.moments import Moments, group_moments, row_blocks
 from hsc_analysis.scoring import keyed_matrix, reverse_code, score_scales, scores_of_keyed, select_constructs
 
 __all__ = [
@@ -132,13 +132,12 @@ def dask_moments(frame, *, instrument: Instrument, nan_policy: str) -> DaskMomen
 
     check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="dask_moments")
     selected, items = _selected_items(frame, instrument, None)
-    ids = [c.id for c in selected]
     position = {item_id: j for j, item_id in enumerate(items)}
     groups = [[position[i] for i in c.items] for c in selected]
     parts = frame[items].to_delayed()
     shared = dask.delayed(instrument, traverse=False)  # one task holds the instrument, not every partition's
     per_construct, all_items, counts, n_rows = _tree_sum(
-        [dask.delayed(_partition_sums, pure=True)(part, shared, ids, groups, nan_policy) for part in parts], _merge
+        [dask.delayed(_partition_sums, pure=True)(part, shared, groups, nan_policy) for part in parts], _merge
     )
     summary = scores_of_keyed(np.empty((0, len(items))), selected=selected, index=pd.RangeIndex(0)).summary
     summary[["n", "n_scored", "n_insufficient"]] = counts.astype(int)
@@ -271,13 +270,12 @@ def _selected_items(frame, instrument: Instrument, constructs):
     return selected, items
 
 
-def _partition_sums(part: pd.DataFrame, instrument: Instrument, ids: list[str], groups, nan_policy: str):
+def _partition_sums(part: pd.DataFrame, instrument: Instrument, groups, nan_policy: str):
     """One partition's sums: per-construct moments, all items' pairwise moments, the score counts, the rows."""
-    keyed = keyed_matrix(part, instrument=instrument, constructs=ids)
-    selected = select_constructs(instrument, ids)
-    counts = scores_of_keyed(keyed, selected=selected, index=part.index).summary[["n", "n_scored", "n_insufficient"]]
-    blocks = (np.array(keyed[s : s + MOMENT_BLOCK_ROWS], order="F") for s in range(0, len(keyed), MOMENT_BLOCK_ROWS))
-    return group_moments(blocks, groups, nan_policy=nan_policy), Moments.of(keyed), counts.to_numpy(), len(part)
+    keyed = keyed_matrix(part, instrument=instrument)
+    scored = scores_of_keyed(keyed, selected=list(instrument.constructs), index=part.index)
+    counts = scored.summary[["n", "n_scored", "n_insufficient"]].to_numpy()
+    return group_moments(row_blocks(keyed), groups, nan_policy=nan_policy), Moments.of(keyed), counts, len(part)
 
 
 def _partition_totals(part: pd.DataFrame, instrument: Instrument, groups, nan_policy: str):
@@ -285,9 +283,8 @@ def _partition_totals(part: pd.DataFrame, instrument: Instrument, groups, nan_po
     from hsc_analysis.measurement.reliability import total_counts
 
     keyed = keyed_matrix(part, instrument=instrument)
-    blocks = (np.array(keyed[s : s + MOMENT_BLOCK_ROWS], order="F") for s in range(0, len(keyed), MOMENT_BLOCK_ROWS))
     totals = [total_counts(keyed[:, g], nan_policy=nan_policy) for g in groups]
-    return group_moments(blocks, groups, nan_policy=nan_policy), totals, len(part)
+    return group_moments(row_blocks(keyed), groups, nan_policy=nan_policy), totals, len(part)
 
 
 def _partition_extremes(part: pd.DataFrame, instrument: Instrument, groups, nan_policy: str, cuts):

@@ -9,12 +9,12 @@ addition. Only numpy is imported here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MOMENT_BLOCK_ROWS", "Moments", "constant_names", "group_moments", "policy_rows"]
+__all__ = ["MOMENT_BLOCK_ROWS", "Moments", "constant_names", "group_moments", "policy_rows", "row_blocks"]
 
 
 def policy_rows(values: np.ndarray, nan_policy: str) -> np.ndarray:
@@ -148,3 +148,10 @@ def group_moments(
             for total, columns in zip(totals, selections, strict=True)
         ]
     return totals
+
+
+def row_blocks(values: np.ndarray, rows: int = MOMENT_BLOCK_ROWS) -> Iterator[np.ndarray]:
+    """Column-major copies of ``values``' row blocks, for :func:`group_moments` (which changes its blocks) on a
+    matrix that must be kept."""
+    for start in range(0, len(values), rows):
+        yield np.array(values[start : start + rows], order="F")

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
@@ -336,15 +336,15 @@ def test_reliability_from_moments_equals_the_path_that_keeps_the_rows(parent, po
     pd.testing.assert_frame_equal(fast[same], kept[same], rtol=0, atol=1e-12)
 
 
-@settings(max_examples=80)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=arrays(
         np.float64,
-        st.tuples(st.integers(1, 80), st.integers(1, 4)),
+        st.tuples(st.integers(1, 50), st.integers(1, 4)),
         elements=st.one_of(st.integers(1, 5).map(float), st.just(np.nan)),
     ),
     share=st.floats(0.01, 0.49),
-    cut=st.integers(0, 80),
+    cut=st.integers(0, 50),
 )
 def test_extreme_cuts_from_merged_total_counts_are_numpys_quantiles(values, share, cut):
     from hsc_analysis.measurement.reliability import _row_means, extreme_cuts, total_counts

@@ -35,7 +35,7 @@ from hsc_analysis.measurement._matrix import (
 )
 from hsc_analysis.measurement._rotation import oblimin
 from hsc_analysis.measurement.polychoric import polychoric
-from hsc_analysis.moments import MOMENT_BLOCK_ROWS, group_moments
+from hsc_analysis.moments import group_moments, row_blocks
 from hsc_analysis.scoring import key_items, keyed_blocks, keyed_matrix
 
 __all__ = [
@@ -69,7 +69,6 @@ _ITEM_COLUMNS = (
     "flag",
 )
 NEGATIVE_ITEM = "negative item–total correlation: probably not reverse-keyed"
-_KEYED_ROWS = MOMENT_BLOCK_ROWS  # rows of the kept keyed matrix copied out per block of moments
 _BOOT_CHUNK = 100  # resamples per matrix product: bounds memory at about 100 × n × 8 bytes
 
 
@@ -640,7 +639,7 @@ def reliability(
     groups = [[position[i] for i in construct.items] for construct in instrument.constructs]
     if n_boot or ordinal:  # the bootstrap and the polychoric correlations read the rows themselves
         keyed = keyed_matrix(data, instrument=instrument)
-        blocks = (np.array(keyed[s : s + _KEYED_ROWS], order="F") for s in range(0, len(keyed), _KEYED_ROWS))
+        blocks = row_blocks(keyed)
     else:  # every statistic is a function of the moments: key and sum the rows block by block, never whole
         keyed, blocks = None, keyed_blocks(data, instrument=instrument)
     moments = group_moments(blocks, groups, nan_policy=nan_policy)
