@@ -104,7 +104,7 @@ def keyed_blocks(
     data: pd.DataFrame, *, instrument: Instrument, constructs: Sequence[str] | None = None, rows: int = _KEY_BLOCK_ROWS
 ) -> Iterator[np.ndarray]:
     """The matrix of :func:`keyed_matrix` row block by row block, never whole: for statistics that need only sums
-    over rows (:func:`hsc_analysis.moments.construct_moments`), so that a million respondents are keyed and
+    over rows (:func:`hsc_analysis.moments.group_moments`), so that a million respondents are keyed and
     summed while each block is still in the processor cache.
 
     Each block is a column-major array of up to ``rows`` rows, reused for the next block: the caller may change
