@@ -127,18 +127,8 @@ def dask_moments(frame, *, instrument: Instrument, nan_policy: str) -> DaskMomen
     >>> sums.n_partitions, round(float(sums.reliability()["alpha"].iloc[0]), 4)
     (2, 0.9626)
     """
-    dask = _dask()
-    from hsc_analysis.measurement._matrix import NAN_POLICIES, check_option
-
-    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="dask_moments")
-    selected, items = _selected_items(frame, instrument, None)
-    position = {item_id: j for j, item_id in enumerate(items)}
-    groups = [[position[i] for i in c.items] for c in selected]
-    parts = frame[items].to_delayed()
-    shared = dask.delayed(instrument, traverse=False)  # one task holds the instrument, not every partition's
-    per_construct, all_items, counts, n_rows = _tree_sum(
-        [dask.delayed(_partition_sums, pure=True)(part, shared, groups, nan_policy) for part in parts], _merge
-    )
+    selected, items, groups, parts = _partitions(frame, instrument, nan_policy, "dask_moments")
+    per_construct, all_items, counts, n_rows = _sum_over(parts, _partition_sums, instrument, groups, nan_policy)
     summary = scores_of_keyed(np.empty((0, len(items))), selected=selected, index=pd.RangeIndex(0)).summary
     summary[["n", "n_scored", "n_insufficient"]] = counts.astype(int)
     return DaskMoments(tuple(per_construct), all_items, summary, instrument, nan_policy, n_rows, len(parts))
@@ -177,24 +167,12 @@ def dask_item_table(frame, *, instrument: Instrument, nan_policy: str) -> pd.Dat
     (:func:`hsc_analysis.measurement.reliability.extreme_cuts`). Pass 2: the answers, sums and sums of squares of
     each item in the low and high groups, merged the same way, give Welch's critical ratio.
     """
-    dask = _dask()
-    from hsc_analysis.measurement._matrix import NAN_POLICIES, check_option
     from hsc_analysis.measurement.reliability import extreme_cuts, item_table_of_moments
 
-    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="dask_item_table")
-    selected, items = _selected_items(frame, instrument, None)
-    position = {item_id: j for j, item_id in enumerate(items)}
-    groups = [[position[i] for i in c.items] for c in selected]
-    parts = frame[items].to_delayed()
-    shared = dask.delayed(instrument, traverse=False)
-    moments, totals, n_rows = _tree_sum(
-        [dask.delayed(_partition_totals, pure=True)(part, shared, groups, nan_policy) for part in parts], _merge
-    )
+    _, _, groups, parts = _partitions(frame, instrument, nan_policy, "dask_item_table")
+    moments, totals, n_rows = _sum_over(parts, _partition_totals, instrument, groups, nan_policy)
     cuts = [extreme_cuts(counts) if len(counts) else (np.nan, np.nan) for counts in totals]
-    extremes = _tree_sum(
-        [dask.delayed(_partition_extremes, pure=True)(part, shared, groups, nan_policy, cuts) for part in parts],
-        _merge,
-    )
+    extremes = _sum_over(parts, _partition_extremes, instrument, groups, nan_policy, cuts)
     return item_table_of_moments(moments, instrument=instrument, nan_policy=nan_policy, n_rows=n_rows,
                                  extremes=extremes)  # fmt: skip
 
@@ -295,11 +273,26 @@ def _partition_extremes(part: pd.DataFrame, instrument: Instrument, groups, nan_
     return [ExtremeGroups.of(keyed[:, g], nan_policy=nan_policy, cuts=c) for g, c in zip(groups, cuts, strict=True)]
 
 
-def _tree_sum(partials: list, merge):
-    """Compute the delayed partial sums and add them up in a tree of tasks, ``SPLIT_EVERY`` at a time."""
+def _partitions(frame, instrument: Instrument, nan_policy: str, function: str):
+    """The constructs, their items, each construct's columns among them, and the frame's partitions (delayed)."""
+    _dask()
+    from hsc_analysis.measurement._matrix import NAN_POLICIES, check_option
+
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function=function)
+    selected, items = _selected_items(frame, instrument, None)
+    position = {item_id: j for j, item_id in enumerate(items)}
+    groups = [[position[i] for i in c.items] for c in selected]
+    return selected, items, groups, frame[items].to_delayed()
+
+
+def _sum_over(parts: list, kernel, instrument: Instrument, *arguments):
+    """``kernel(partition, instrument, *arguments)`` on every partition, the results added up in a tree of tasks
+    (``SPLIT_EVERY`` at a time) and computed; one task holds the instrument, not every partition's."""
     import dask
 
-    merge = dask.delayed(merge, pure=True)
+    shared = dask.delayed(instrument, traverse=False)
+    partials = [dask.delayed(kernel, pure=True)(part, shared, *arguments) for part in parts]
+    merge = dask.delayed(_merge, pure=True)
     while len(partials) > 1:
         partials = [merge(*partials[i : i + SPLIT_EVERY]) for i in range(0, len(partials), SPLIT_EVERY)]
     return partials[0].compute()
