@@ -2,11 +2,11 @@
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from hsc_analysis.moments import Moments
+from hsc_analysis.moments import Moments, group_moments
 
 codes = arrays(
     np.float64,
@@ -49,3 +49,20 @@ def test_covariance_equals_pandas_pairwise_and_numpy_complete():
     np.testing.assert_allclose(cov, frame.cov().to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(cor, frame.corr().to_numpy(), rtol=1e-10)
     np.testing.assert_allclose(Moments.of(values).means(), frame.mean().to_numpy(), rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=arrays(
+        np.float64,
+        st.tuples(st.integers(3, 40), st.just(7)),
+        elements=st.one_of(st.integers(1, 5).map(float), st.just(np.nan)),
+    ),
+    cut=st.integers(1, 39),
+    policy=st.sampled_from([None, "pairwise", "listwise"]),
+)
+def test_group_moments_are_each_groups_moments_whatever_the_blocks(values, cut, policy):
+    groups = [[0, 1, 2], [5, 3], [4], [6]]  # contiguous, scattered and single columns
+    blocks = (values[start : start + cut].copy(order="F") for start in range(0, len(values), cut))
+    for merged, group in zip(group_moments(blocks, groups, nan_policy=policy), groups, strict=True):
+        _same(merged, Moments.of(values[:, group], nan_policy=policy))

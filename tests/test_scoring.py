@@ -7,7 +7,7 @@ from hypothesis.extra.numpy import arrays
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.scoring import key_items, reverse_code, score_scales
+from hsc_analysis.scoring import key_items, keyed_blocks, keyed_matrix, reverse_code, score_scales
 
 from .conftest import BFI_KEYS, REFERENCE
 
@@ -109,3 +109,28 @@ def test_scores_stay_within_the_scale_range(values, method):
     scores = score_scales(pd.DataFrame(values, columns=list("abcd")), instrument=inst).scores["S"].dropna()
     k = 4 if method == "sum" else 1
     assert ((scores >= 1 * k - 1e-12) & (scores <= 5 * k + 1e-12)).all()
+
+
+def test_keyed_blocks_are_the_keyed_matrix_block_by_block_and_raise_its_error(parent):
+    # reverse items, "don't know" codes (9) and blanks; blocks of 7 rows end mid-file
+    codes = pd.read_csv(REFERENCE / "parent_synthetic_codes.csv")
+    whole = keyed_matrix(codes, instrument=parent)
+    blocks = [block.copy() for block in keyed_blocks(codes, instrument=parent, rows=7)]
+    assert [len(b) for b in blocks[:-1]] == [7] * (len(blocks) - 1)
+    np.testing.assert_array_equal(np.vstack(blocks), whole)
+    bad = codes.copy()
+    bad.loc[len(bad) - 1, parent.item_ids[3]] = 7
+    with pytest.raises(DataError) as expected:
+        keyed_matrix(bad, instrument=parent)
+    with pytest.raises(DataError) as streamed:
+        for _ in keyed_blocks(bad, instrument=parent, rows=7):
+            pass
+    assert str(streamed.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("value", [2.5, np.inf, -np.inf, 0.0, 6.0])
+def test_a_code_off_a_consecutive_scale_is_found_in_any_block(value):
+    inst = Instrument.from_keys({"A": ["a1", "-a2"]}, response_range=(1, 5))
+    data = pd.DataFrame({"a1": [1.0, 2.0, np.nan, 4.0, 5.0], "a2": [np.nan] * 4 + [value]})
+    with pytest.raises(DataError, match=r"column 'a2' has 1 value\(s\) outside the scale"):
+        keyed_matrix(data, instrument=inst)

@@ -9,11 +9,12 @@ addition. Only numpy is imported here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MOMENT_BLOCK_ROWS", "Moments", "constant_names", "policy_rows"]
+__all__ = ["MOMENT_BLOCK_ROWS", "Moments", "constant_names", "group_moments", "policy_rows", "row_blocks"]
 
 
 def policy_rows(values: np.ndarray, nan_policy: str) -> np.ndarray:
@@ -124,3 +125,33 @@ class Moments:
 
 MOMENT_BLOCK_ROWS = 16_384
 """Rows per cross-product: the temporaries of a block stay small (about 16,384 × 2p × 8 bytes)."""
+
+
+def group_moments(
+    blocks: Iterable[np.ndarray], groups: Sequence[Sequence[int]], *, nan_policy: str | None = None
+) -> list[Moments]:
+    """The moments of each group of columns (each construct's items), accumulated over a stream of row blocks in
+    one pass: per block, one cross-product of each group's columns.
+
+    ``nan_policy`` applies within each group: "listwise" counts the rows complete in that group's columns, as
+    ``Moments.of(values[:, group], nan_policy="listwise")`` does. The blocks (respondents × all columns) are
+    changed: pass copies of what must be kept.
+    """
+    listwise = nan_policy == "listwise"
+    selections = [
+        slice(g[0], g[0] + len(g)) if list(g) == list(range(g[0], g[0] + len(g))) else list(g) for g in groups
+    ]
+    totals = [Moments.zero(len(g)) for g in groups]
+    for block in blocks:
+        totals = [
+            total + Moments._of_block(block[:, columns], listwise=listwise)
+            for total, columns in zip(totals, selections, strict=True)
+        ]
+    return totals
+
+
+def row_blocks(values: np.ndarray, rows: int = MOMENT_BLOCK_ROWS) -> Iterator[np.ndarray]:
+    """Column-major copies of ``values``' row blocks, for :func:`group_moments` (which changes its blocks) on a
+    matrix that must be kept."""
+    for start in range(0, len(values), rows):
+        yield np.array(values[start : start + rows], order="F")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +14,7 @@ from hsc_analysis.instruments import Instrument
 __all__ = [
     "ScaleScores",
     "key_items",
+    "keyed_blocks",
     "keyed_matrix",
     "reverse_code",
     "score_scales",
@@ -99,43 +100,90 @@ def _item_ids(selected) -> list[str]:
     return [item_id for c in selected for item_id in c.items]
 
 
+def keyed_blocks(
+    data: pd.DataFrame, *, instrument: Instrument, constructs: Sequence[str] | None = None, rows: int = _KEY_BLOCK_ROWS
+) -> Iterator[np.ndarray]:
+    """The matrix of :func:`keyed_matrix` row block by row block, never whole: for statistics that need only sums
+    over rows (:func:`hsc_analysis.moments.group_moments`), so that a million respondents are keyed and
+    summed while each block is still in the processor cache.
+
+    Each block is a column-major array of up to ``rows`` rows, reused for the next block: the caller may change
+    it, and must not keep it. Errors are those of :func:`key_items`, raised after the last block (a block may
+    hold codes off the scale until then).
+    """
+    yield from _key_in_blocks(data, instrument, _item_ids(select_constructs(instrument, constructs)), rows=rows)
+
+
 def _keyed(data: pd.DataFrame, instrument: Instrument, items: list[str]) -> np.ndarray:
+    values = np.empty((len(data), len(items)), order="F")
+    for _ in _key_in_blocks(data, instrument, items, rows=_KEY_BLOCK_ROWS, out=values):
+        pass
+    return values
+
+
+def _key_in_blocks(
+    data: pd.DataFrame, instrument: Instrument, items: list[str], *, rows: int, out: np.ndarray | None = None
+) -> Iterator[np.ndarray]:
+    """Validate, set special missing codes to NaN and reverse-key, ``rows`` rows at a time: into ``out`` (the whole
+    matrix) when given, else into one reused block; then raise the first error in item order, if any."""
     missing = [i for i in items if i not in data.columns]
     if missing:
         raise DataError(
             f"data lack {len(missing)} item column(s) of instrument '{instrument.id}': {', '.join(missing)}"
         )
-    values = np.empty((len(data), len(items)), order="F")
-    unreadable = {}
+    raw, unreadable = [], {}
     for j, item_id in enumerate(items):
-        values[:, j], bad = _numeric_column(data[item_id], item_id, instrument.scale_of(item_id).describe_allowed())
+        column, bad = _numeric_column(data[item_id], item_id, instrument.scale_of(item_id).describe_allowed())
+        raw.append(column)
         if bad is not None:
             unreadable[j] = bad
     by_scale: dict[str, list[int]] = {}
     for j, item_id in enumerate(items):
         by_scale.setdefault(instrument.item(item_id).scale, []).append(j)
-    reverse = np.array([instrument.item(i).reverse for i in items])
-    invalid_columns = set(unreadable)
+    reverse = [instrument.item(i).reverse for i in items]
+    plans = []
     for columns in by_scale.values():
         scale = instrument.scale_of(items[columns[0]])
         whole = columns == list(range(columns[0], columns[-1] + 1))
-        sign = np.where(reverse[columns], -1.0, 1.0)
-        offset = np.where(reverse[columns], float(scale.low + scale.high), 0.0)
-        for start in range(0, len(values), _KEY_BLOCK_ROWS):
-            rows = slice(start, start + _KEY_BLOCK_ROWS)
-            block = values[rows, columns[0] : columns[-1] + 1] if whole else values[rows][:, columns]
-            allowed, special = _allowed(block, scale)
+        flipped = [j for j, column in enumerate(columns) if reverse[column]]
+        plans.append((np.asarray(columns), scale, whole, flipped, float(scale.low + scale.high)))
+    invalid_columns = set(unreadable)
+    n = len(data)
+    buffer = np.empty((min(rows, n), len(items)), order="F") if out is None else None
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        block = out[start:stop] if out is not None else buffer[: stop - start]
+        for j, column in enumerate(raw):
+            block[:, j] = column[start:stop]
+        for columns, scale, whole, flipped, total in plans:
+            part = block[:, columns[0] : columns[-1] + 1] if whole else block[:, columns]
+            allowed, special = _columns_allowed(part, scale)
             if not allowed.all():
-                invalid_columns.update(np.asarray(columns)[~allowed.all(axis=0)].tolist())
+                invalid_columns.update(columns[~allowed].tolist())
             if special is not None:
-                block[special] = np.nan
-            block *= sign
-            block += offset
+                part[special] = np.nan
+            for j in flipped:
+                np.subtract(total, part[:, j], out=part[:, j])
             if not whole:
-                values[rows, columns] = block
+                block[:, columns] = part
+        yield block
     if invalid_columns:
         _raise_first(data, items, instrument, min(invalid_columns), unreadable)
-    return values
+
+
+def _columns_allowed(values: np.ndarray, scale) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per column, whether every cell holds a code of ``scale``, one of its missing codes or NaN; and which cells
+    hold a missing code (None when the scale has none). For consecutive codes without missing codes, from each
+    column's minimum, maximum and largest fractional part, with no cell-wise masks (NaN and ±inf leave a NaN
+    fraction; ±inf fail the range)."""
+    codes = sorted(scale.codes)
+    if scale.missing_codes or codes != list(range(codes[0], codes[-1] + 1)):
+        allowed, special = _allowed(values, scale)
+        return allowed.all(axis=0), special
+    low, high = np.fmin.reduce(values, axis=0), np.fmax.reduce(values, axis=0)
+    with np.errstate(invalid="ignore"):
+        fraction = np.fmax.reduce(values - np.floor(values), axis=0)
+    return ~(low < codes[0]) & ~(high > codes[-1]) & ~(fraction > 0), None
 
 
 def _allowed(values: np.ndarray, scale) -> tuple[np.ndarray, np.ndarray | None]:

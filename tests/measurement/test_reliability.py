@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
@@ -308,3 +308,51 @@ def test_item_table_keeps_constructs_it_cannot_analyse_with_the_reason():
     assert table["item_total_r"].isna().all()
     analysed = item_table(data.assign(b=[1, 2, 2, 3]), instrument=inst, nan_policy="listwise")
     assert table.columns.tolist() == analysed.columns.tolist()
+
+
+@pytest.mark.parametrize("policy", ["pairwise", "listwise"])
+def test_reliability_from_moments_alone_matches_psych(bfi, policy):
+    # n_boot = 0 and ordinal = False: the items are keyed and summed block by block and never held whole
+    table = reliability(bfi, instrument=bfi_instrument(), nan_policy=policy, seed=None, n_boot=0, ordinal=False)
+    table = table.set_index("construct").loc[list(BFI_KEYS)]
+    totals = TOTALS[TOTALS.nan_policy == policy].set_index("scale").loc[list(BFI_KEYS)]
+    for ours, theirs in [("alpha", "raw_alpha"), ("std_alpha", "std_alpha"), ("average_r", "average_r"),
+                         ("ci_low", "feldt_low"), ("ci_high", "feldt_high")]:  # fmt: skip
+        np.testing.assert_allclose(table[ours], totals[theirs], atol=EXACT)
+    if policy == "pairwise":
+        np.testing.assert_allclose(table["omega_total"], OMEGA.loc[list(BFI_KEYS), "omega_total"], atol=FITTED)
+    assert table[["boot_ci_low", "boot_ci_high", "ordinal_alpha", "ordinal_omega"]].isna().all().all()
+
+
+@pytest.mark.parametrize("policy", ["pairwise", "listwise"])
+def test_reliability_from_moments_equals_the_path_that_keeps_the_rows(parent, policy):
+    # 20,000 respondents (three blocks of moments) with reverse items, "don't know" codes and blanks
+    codes = pd.read_csv(REFERENCE / "parent_synthetic_codes.csv")
+    codes = codes.sample(20_000, replace=True, random_state=5).reset_index(drop=True)
+    fast = reliability(codes, instrument=parent, nan_policy=policy, seed=None, n_boot=0, ordinal=False)
+    kept = reliability(codes, instrument=parent, nan_policy=policy, seed=3, n_boot=2, ordinal=False)
+    same = ["construct", "n", "alpha", "ci_low", "ci_high", "std_alpha", "average_r", "omega_total",
+            "min_item_total_r", "flags"]  # fmt: skip
+    pd.testing.assert_frame_equal(fast[same], kept[same], rtol=0, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 50), st.integers(1, 4)),
+        elements=st.one_of(st.integers(1, 5).map(float), st.just(np.nan)),
+    ),
+    share=st.floats(0.01, 0.49),
+    cut=st.integers(0, 50),
+)
+def test_extreme_cuts_from_merged_total_counts_are_numpys_quantiles(values, share, cut):
+    from hsc_analysis.measurement.reliability import _row_means, extreme_cuts, total_counts
+    from hsc_analysis.moments import policy_rows
+
+    totals = _row_means(values)[policy_rows(values, "pairwise")]
+    assume(len(totals) > 0)
+    counts = total_counts(values[:cut], nan_policy="pairwise").add(
+        total_counts(values[cut:], nan_policy="pairwise"), fill_value=0
+    )
+    assert extreme_cuts(counts, extreme_share=share) == tuple(np.quantile(totals, [share, 1 - share]))

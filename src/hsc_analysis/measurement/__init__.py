@@ -23,12 +23,17 @@ from hsc_analysis.measurement.invariance import measurement_invariance
 from hsc_analysis.measurement.polychoric import polychoric
 from hsc_analysis.measurement.reliability import (
     AlphaResult,
+    ExtremeGroups,
     OmegaResult,
     cronbach_alpha,
+    extreme_cuts,
     item_analysis,
     item_table,
+    item_table_of_moments,
     mcdonald_omega,
     reliability,
+    reliability_of_moments,
+    total_counts,
 )
 from hsc_analysis.measurement.summary import (
     ExploratorySummary,
@@ -47,6 +52,7 @@ __all__ = [
     "CFAResult",
     "EFAResult",
     "ExploratorySummary",
+    "ExtremeGroups",
     "HarmanResult",
     "KMOResult",
     "MeasurementSummary",
@@ -61,12 +67,14 @@ __all__ = [
     "cronbach_alpha",
     "efa",
     "exploratory_summary",
+    "extreme_cuts",
     "fornell_larcker",
     "harman_single_factor",
     "htmt",
     "instrument_model",
     "item_analysis",
     "item_table",
+    "item_table_of_moments",
     "kmo",
     "mcdonald_omega",
     "measurement_invariance",
@@ -75,5 +83,7 @@ __all__ = [
     "parse_model",
     "polychoric",
     "reliability",
+    "reliability_of_moments",
+    "total_counts",
     "validity_report",
 ]

@@ -8,6 +8,7 @@ its scale is flagged — it was probably not reverse-keyed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,9 @@ from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement._extraction import extract
 from hsc_analysis.measurement._matrix import (
+    NAN_POLICIES,
     Moments,
+    check_option,
     checked_correlation,
     item_columns,
     item_matrix,
@@ -32,16 +35,22 @@ from hsc_analysis.measurement._matrix import (
 )
 from hsc_analysis.measurement._rotation import oblimin
 from hsc_analysis.measurement.polychoric import polychoric
-from hsc_analysis.scoring import key_items, keyed_matrix
+from hsc_analysis.moments import group_moments, row_blocks
+from hsc_analysis.scoring import key_items, keyed_blocks, keyed_matrix
 
 __all__ = [
     "AlphaResult",
+    "ExtremeGroups",
     "OmegaResult",
     "cronbach_alpha",
+    "extreme_cuts",
     "item_analysis",
     "item_table",
+    "item_table_of_moments",
     "mcdonald_omega",
     "reliability",
+    "reliability_of_moments",
+    "total_counts",
 ]
 
 _ITEM_COLUMNS = (
@@ -301,35 +310,15 @@ def _item_analysis(
 ) -> pd.DataFrame:
     """The table of :func:`item_analysis` from the items (all rows, ``keep`` marking those analysed) and the
     moments of the rows analysed; only the extreme groups are copied out."""
-    cov = moments.covariance()[0]
-    k = len(cov)
-    variances = np.diag(cov)
-    rest_sum = cov.sum() - 2 * cov.sum(axis=0) + variances
-    item_total_r = (cov.sum(axis=0) - variances) / np.sqrt(variances * rest_sum)
-    raw_drop = (1 - (np.trace(cov) - variances) / rest_sum) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
-    r = cov / np.sqrt(np.outer(variances, variances))
-    r_rest = r.sum() - 2 * r.sum(axis=0) + 1
-    std_drop = (1 - (k - 1) / r_rest) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    columns, notes = _item_moment_statistics(moments, names)
     total = _row_means(values)
     low_cut, high_cut = np.quantile(total[keep], [extreme_share, 1 - extreme_share])
     low, high = rows_of(values, keep & (total <= low_cut)), rows_of(values, keep & (total >= high_cut))
     t, df, p_value, undefined = _welch_t(high, low)
-    notes = [
-        ([NEGATIVE_ITEM] if r < 0 else [])
-        + (["alpha if deleted needs 3+ items"] if k == 2 else [])
-        + ([undefined[i]] if undefined[i] else [])
-        for i, r in enumerate(item_total_r)
-    ]
-    flags = ["; ".join(note) for note in notes]
+    flags = ["; ".join(note + ([reason] if reason else [])) for note, reason in zip(notes, undefined, strict=True)]
     return pd.DataFrame(
         {
-            "item": names,
-            "n": np.diag(moments.count).astype(int),
-            "mean": moments.means(),
-            "sd": np.sqrt(variances),
-            "item_total_r": item_total_r,
-            "alpha_if_deleted": raw_drop,
-            "std_alpha_if_deleted": std_drop,
+            **columns,
             "critical_ratio": t,
             "critical_ratio_df": df,
             "p_value": p_value,
@@ -338,6 +327,40 @@ def _item_analysis(
             "flag": flags,
         }
     )
+
+
+def _item_moment_statistics(moments: Moments, names: list[str]) -> tuple[dict, list[list[str]]]:
+    """The columns of :func:`item_analysis` that are functions of the moments (``item`` to
+    ``std_alpha_if_deleted``), and each item's notes so far."""
+    cov = moments.covariance()[0]
+    k = len(cov)
+    variances = np.diag(cov)
+    item_total_r, rest_sum = _item_total_r(cov)
+    raw_drop = (1 - (np.trace(cov) - variances) / rest_sum) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    r = cov / np.sqrt(np.outer(variances, variances))
+    r_rest = r.sum() - 2 * r.sum(axis=0) + 1
+    std_drop = (1 - (k - 1) / r_rest) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    notes = [
+        ([NEGATIVE_ITEM] if r < 0 else []) + (["alpha if deleted needs 3+ items"] if k == 2 else [])
+        for r in item_total_r
+    ]
+    columns = {
+        "item": names,
+        "n": np.diag(moments.count).astype(int),
+        "mean": moments.means(),
+        "sd": np.sqrt(variances),
+        "item_total_r": item_total_r,
+        "alpha_if_deleted": raw_drop,
+        "std_alpha_if_deleted": std_drop,
+    }
+    return columns, notes
+
+
+def _item_total_r(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Corrected item–total r of every item, and the variance of the sum of the other items, from the covariance."""
+    variances = np.diag(cov)
+    rest_sum = cov.sum() - 2 * cov.sum(axis=0) + variances
+    return (cov.sum(axis=0) - variances) / np.sqrt(variances * rest_sum), rest_sum
 
 
 def _row_means(values: np.ndarray) -> np.ndarray:
@@ -365,7 +388,12 @@ def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         squares = (np.where(answered, group - mean, 0.0) ** 2).sum(axis=0)
         return n, mean, squares / np.maximum(n - 1, 1)
 
-    (n_high, mean_high, var_high), (n_low, mean_low, var_low) = moments(high), moments(low)
+    return _welch(*moments(high), *moments(low))
+
+
+def _welch(n_high, mean_high, var_high, n_low, mean_low, var_low) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """Welch's t, its df and p from each group's answers, mean and variance per item, with the reasons of the
+    undefined ones (see :func:`_welch_t`)."""
     enough = (n_high > 1) & (n_low > 1)
     defined = enough & (var_high + var_low > 0)
     with np.errstate(divide="ignore", invalid="ignore"):  # the undefined cells are masked to NaN below
@@ -383,6 +411,61 @@ def _welch_t(high: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         for ok, big in zip(defined, enough, strict=True)
     ]
     return t, df, p_value, undefined
+
+
+def total_counts(values: np.ndarray, *, nan_policy: str) -> pd.Series:
+    """How many of the rows ``nan_policy`` keeps have each total score (the mean of the items answered): the
+    distribution the 27 % extreme groups are cut from, which merges by adding counts (``a.add(b, fill_value=0)``).
+    Keyed item codes give a few hundred distinct totals at most, whatever the number of respondents."""
+    total = _row_means(values)[policy_rows(values, nan_policy)]
+    distinct, counts = np.unique(total, return_counts=True)
+    return pd.Series(counts, index=pd.Index(distinct, name="total"), name="n")
+
+
+def extreme_cuts(counts: pd.Series, *, extreme_share: float = 0.27) -> tuple[float, float]:
+    """The total scores at the ``extreme_share`` and ``1 − extreme_share`` quantiles, from :func:`total_counts`:
+    ``np.quantile`` of the totals themselves (linear interpolation between order statistics), without them."""
+    counts = counts.groupby(level=0).sum().sort_index()
+    cumulative, values = counts.to_numpy().cumsum(), counts.index.to_numpy(dtype=float)
+    n = int(cumulative[-1])
+
+    def at(share: float) -> float:
+        position = (n - 1) * share
+        below = int(np.floor(position))
+        first, second = (values[np.searchsorted(cumulative, j, side="right")] for j in (below, min(below + 1, n - 1)))
+        return float(np.quantile(np.array([first, second]), position - below))
+
+    return at(extreme_share), at(1 - extreme_share)
+
+
+@dataclass(frozen=True)
+class ExtremeGroups:
+    """Per item, the answers, their sum and their sum of squares in the low (row 0) and high (row 1) groups of the
+    total score: the sufficient statistics of the 27 % critical ratio, which merge by addition."""
+
+    count: np.ndarray
+    sums: np.ndarray
+    squares: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray, *, nan_policy: str, cuts: tuple[float, float]) -> ExtremeGroups:
+        """The groups of the rows ``nan_policy`` keeps whose total is at most ``cuts[0]`` or at least ``cuts[1]``."""
+        keep, total = policy_rows(values, nan_policy), _row_means(values)
+        groups = np.vstack([keep & (total <= cuts[0]), keep & (total >= cuts[1])]).astype(float)
+        answered = ~np.isnan(values)
+        filled = np.where(answered, values, 0.0)
+        return cls(groups @ answered, groups @ filled, groups @ (filled * filled))
+
+    def __add__(self, other: ExtremeGroups) -> ExtremeGroups:
+        return ExtremeGroups(self.count + other.count, self.sums + other.sums, self.squares + other.squares)
+
+    def critical_ratio(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Welch's t of high against low, its df and p, and the reasons where undefined (as :func:`item_analysis`)."""
+        n = self.count
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(n > 0, self.sums / n, 0.0)
+            variance = np.where(n > 1, (self.squares - self.sums * mean) / (n - 1), 0.0)
+        return _welch(n[1], mean[1], variance[1], n[0], mean[0], variance[0])
 
 
 @dataclass(frozen=True)
@@ -536,6 +619,11 @@ def reliability(
     α of the polychoric matrix and ordinal ω the one-factor ω of it (Zumbo, Gadermann & Zeisser 2007), matching
     ``psych::alpha(polychoric(x)$rho)`` and ``psych::omega(polychoric(x)$rho, 1)`` to 1e-5.
 
+    Every other statistic is a function of each construct's moments (counts, sums, squares and cross-products of
+    its keyed items under ``nan_policy``): with ``n_boot=0, ordinal=False`` the items are keyed and summed in row
+    blocks (:func:`hsc_analysis.scoring.keyed_blocks`, :func:`hsc_analysis.moments.group_moments`) and never
+    held as one matrix, and the table is :func:`reliability_of_moments` of those sums.
+
     Examples
     --------
     >>> from hsc_analysis.instruments import load_instrument
@@ -546,24 +634,80 @@ def reliability(
     >>> table.columns[:6].tolist()
     ['construct', 'label_zh', 'label_en', 'n_items', 'n', 'nan_policy']
     """
-    keyed = keyed_matrix(data, instrument=instrument)
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="reliability")
     position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
+    groups = [[position[i] for i in construct.items] for construct in instrument.constructs]
+    if n_boot or ordinal:  # the bootstrap and the polychoric correlations read the rows themselves
+        keyed = keyed_matrix(data, instrument=instrument)
+        blocks = row_blocks(keyed)
+    else:  # every statistic is a function of the moments: key and sum the rows block by block, never whole
+        keyed, blocks = None, keyed_blocks(data, instrument=instrument)
+    moments = group_moments(blocks, groups, nan_policy=nan_policy)
     rows = []
-    for construct in instrument.constructs:
-        columns = [position[i] for i in construct.items]
-        contiguous = columns == list(range(columns[0], columns[0] + len(columns)))
-        block = keyed[:, columns[0] : columns[0] + len(columns)] if contiguous else keyed[:, columns]
-        row = {
-            "construct": construct.id,
-            "label_zh": construct.label.zh,
-            "label_en": construct.label.en,
-            "n_items": len(construct.items),
-        }
+    for construct, columns, construct_moments in zip(instrument.constructs, groups, moments, strict=True):
+        values = None if keyed is None else keyed[:, columns]
         statistics = _construct_statistics(
-            block, list(construct.items), nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, ordinal=ordinal
-        )
-        rows.append({**row, **statistics})
+            construct_moments, list(construct.items), nan_policy, values=values, seed=seed, confidence=confidence,
+            n_boot=n_boot, ordinal=ordinal,
+        )  # fmt: skip
+        rows.append({**_construct_labels(construct), **statistics})
     return pd.DataFrame(rows)
+
+
+def reliability_of_moments(
+    moments: Sequence[Moments], *, instrument: Instrument, nan_policy: str, confidence: float = 0.95
+) -> pd.DataFrame:
+    """The table of :func:`reliability` with ``n_boot=0, ordinal=False`` from each construct's moments.
+
+    Parameters
+    ----------
+    moments : list of Moments
+        One per construct of ``instrument``, in order: the moments of its keyed items under ``nan_policy``
+        (:func:`hsc_analysis.moments.group_moments`), summed over the chunks of a file or the partitions of a
+        cluster in any order.
+    instrument : Instrument
+        The constructs the moments belong to.
+    nan_policy : {"listwise", "pairwise"}
+        The policy the moments were accumulated under.
+    confidence : float
+        Level of Feldt's interval.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`reliability`; the bootstrap and ordinal columns are NaN.
+
+    Notes
+    -----
+    α, standardised α, average r, Feldt's interval, corrected item–total r and one-factor ω total are functions of
+    each construct's covariance and correlation matrices, which are functions of the moment sums; this is the code
+    :func:`reliability` runs, so the numbers are the same (to the last bit when the sums are of integer codes).
+    """
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="reliability_of_moments")
+    _require_one_per_construct(moments, instrument, "reliability_of_moments")
+    rows = [
+        {**_construct_labels(construct), **_construct_statistics(construct_moments, list(construct.items), nan_policy,
+         values=None, seed=None, confidence=confidence, n_boot=0, ordinal=False)}
+        for construct, construct_moments in zip(instrument.constructs, moments, strict=True)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _require_one_per_construct(moments: Sequence[Moments], instrument: Instrument, function: str) -> None:
+    if len(moments) != len(instrument.constructs):
+        raise DataError(
+            f"{function}: got the moments of {len(moments)} construct(s); instrument '{instrument.id}' has "
+            f"{len(instrument.constructs)}"
+        )
+
+
+def _construct_labels(construct) -> dict:
+    return {
+        "construct": construct.id,
+        "label_zh": construct.label.zh,
+        "label_en": construct.label.en,
+        "n_items": len(construct.items),
+    }
 
 
 def item_table(data: pd.DataFrame, *, instrument: Instrument, nan_policy: str) -> pd.DataFrame:
@@ -595,13 +739,80 @@ def item_table(data: pd.DataFrame, *, instrument: Instrument, nan_policy: str) -
     [['communication', 0.52]]
     """
     keyed = key_items(data, instrument=instrument)
+    return _item_table(instrument, lambda c, _: item_analysis(keyed[list(c.items)], nan_policy=nan_policy))
+
+
+def item_table_of_moments(
+    moments: Sequence[Moments],
+    *,
+    instrument: Instrument,
+    nan_policy: str,
+    n_rows: int,
+    extremes: Sequence[ExtremeGroups] | None = None,
+) -> pd.DataFrame:
+    """:func:`item_table` from each construct's sums (as for :func:`reliability_of_moments`).
+
+    Parameters
+    ----------
+    moments : list of Moments
+        One per construct of ``instrument``: its keyed items' moments under ``nan_policy``.
+    instrument : Instrument
+        The constructs the moments belong to.
+    nan_policy : {"listwise", "pairwise"}
+        The policy the moments were accumulated under.
+    n_rows : int
+        Respondents in the data (for the message of a construct with too few usable ones).
+    extremes : list of ExtremeGroups, optional
+        One per construct: the sums of its 27 % extreme groups, cut at :func:`extreme_cuts` of its
+        :func:`total_counts`. Without them the critical-ratio columns are left out.
+
+    Returns
+    -------
+    DataFrame
+        The columns, values and flags of :func:`item_table` (``critical_ratio`` to ``n_high`` only with
+        ``extremes``).
+
+    Notes
+    -----
+    Every column but the critical ratio is a function of the moments, by the code of :func:`item_analysis`. The
+    extreme groups need the order statistics of the total scores: their distribution (a few hundred distinct
+    values) gives the cuts exactly, and a second pass sums each group's answers; Welch's t from those sums equals
+    ``scipy.stats.ttest_ind(equal_var=False)`` on the groups to rounding error.
+    """
+    check_option(nan_policy, NAN_POLICIES, parameter="nan_policy", function="item_table_of_moments")
+    _require_one_per_construct(moments, instrument, "item_table_of_moments")
+    extremes = list(extremes) if extremes is not None else None
+    if extremes is not None:
+        _require_one_per_construct(extremes, instrument, "item_table_of_moments")
+
+    def analyse(construct, c: int) -> pd.DataFrame:
+        names = list(construct.items)
+        if len(names) < 2:
+            raise DataError(f"item_analysis: needs at least 2 items, got {len(names)}; add items to the scale")
+        require_respondents(moments[c].rows, nan_policy=nan_policy, function="item_analysis", n_received=n_rows)
+        require_spread(moments[c].constant(names), "item_analysis")
+        columns, notes = _item_moment_statistics(moments[c], names)
+        if extremes is None:
+            return pd.DataFrame({**columns, "flag": ["; ".join(note) for note in notes]})
+        t, df, p_value, undefined = extremes[c].critical_ratio()
+        flags = ["; ".join(note + ([why] if why else [])) for note, why in zip(notes, undefined, strict=True)]
+        n_low, n_high = extremes[c].count.astype(int)
+        return pd.DataFrame({**columns, "critical_ratio": t, "critical_ratio_df": df, "p_value": p_value,
+                             "n_low": n_low, "n_high": n_high, "flag": flags})  # fmt: skip
+
+    columns = _ITEM_COLUMNS if extremes is not None else (*_ITEM_COLUMNS[:7], "flag")
+    return _item_table(instrument, analyse, columns=columns)
+
+
+def _item_table(instrument: Instrument, analyse, *, columns=_ITEM_COLUMNS) -> pd.DataFrame:
+    """One block of rows per construct: ``analyse(construct, its position)``, or the items with NaN statistics and
+    the reason, under the construct's id and the items' wording."""
     parts = []
-    for construct in instrument.constructs:
-        block = keyed[list(construct.items)]
+    for c, construct in enumerate(instrument.constructs):
         try:
-            analysis = item_analysis(block, nan_policy=nan_policy)
+            analysis = analyse(construct, c)
         except DataError as err:
-            analysis = pd.DataFrame({"item": list(construct.items)}).reindex(columns=_ITEM_COLUMNS)
+            analysis = pd.DataFrame({"item": list(construct.items)}).reindex(columns=list(columns))
             analysis["flag"] = str(err)
         texts = [instrument.item(item_id).text for item_id in analysis["item"]]
         analysis.insert(0, "construct", construct.id)
@@ -627,30 +838,34 @@ _STATISTICS = (
 
 
 def _construct_statistics(
-    values: np.ndarray, names: list[str], nan_policy: str, *, seed, confidence, n_boot, ordinal
+    moments: Moments,
+    names: list[str],
+    nan_policy: str,
+    *,
+    values: np.ndarray | None,
+    seed,
+    confidence,
+    n_boot,
+    ordinal,
 ) -> dict:
-    """One row of :func:`reliability`: every statistic from one pass over the construct's keyed items (their
-    moments), or the reason it cannot be computed."""
-    keep = policy_rows(values, nan_policy)
-    n_used = int(keep.sum())
+    """One row of :func:`reliability`: every statistic from the construct's moments (``values``, its keyed items,
+    only for the bootstrap and the ordinal statistics), or the reason it cannot be computed."""
+    n_used = moments.rows
     row = {"n": n_used, "nan_policy": nan_policy, **dict.fromkeys(_STATISTICS, np.nan)}
-    if values.shape[1] < 2:
+    if len(names) < 2:
         return {**row, "flags": "a single item: reliability is not defined"}
     if n_used < 3:
         advice = "use nan_policy='pairwise' or " if nan_policy == "listwise" else ""
         return {**row, "flags": f"only {n_used} usable respondent(s): {advice}collect more answers"}
-    moments = Moments.of(values, nan_policy=nan_policy)
     constant = moments.constant(names)
     if constant:
         return {**row, "flags": f"no variance in {', '.join(constant)}: drop the item or check the data"}
-    cor = moments.covariance()[1]
-    kept = lambda: rows_of(values, keep)  # noqa: E731  (only the bootstrap needs the rows themselves)
+    cov, cor = moments.covariance()
+    kept = lambda: rows_of(values, policy_rows(values, nan_policy))  # noqa: E731  (only the bootstrap reads rows)
     alpha = alpha_of_moments(moments, nan_policy, seed=seed, confidence=confidence, n_boot=n_boot, kept=kept)
-    analysis = _item_analysis(values, keep, names, moments, extreme_share=0.27)
-    flags = [
-        f"{name}: negative item–total r (not reverse-keyed?)"
-        for name in analysis.loc[analysis["item_total_r"] < 0, "item"]
-    ]
+    item_total_r = _item_total_r(cov)[0]
+    negative = [name for name, r in zip(names, item_total_r, strict=True) if r < 0]
+    flags = [f"{name}: negative item–total r (not reverse-keyed?)" for name in negative]
     row.update(
         alpha=alpha.estimate,
         ci_low=alpha.ci_low,
@@ -659,7 +874,7 @@ def _construct_statistics(
         boot_ci_high=alpha.boot_ci_high,
         std_alpha=alpha.std_alpha,
         average_r=alpha.average_r,
-        min_item_total_r=float(analysis["item_total_r"].min()),
+        min_item_total_r=float(np.fmin.reduce(item_total_r)),
     )
     if len(names) >= 3:
         row["omega_total"], _, _, heywood = _omega_from_correlation(checked_correlation(cor, names), 1)
