@@ -11,20 +11,18 @@ from hsc_analysis.render.document import Document, FigureBlock, Heading, Paragra
 from hsc_analysis.render.language import language
 from hsc_analysis.render.table import Table
 
-__all__ = ["STYLE", "document_html", "table_html"]
+__all__ = ["STYLE", "TABLE_STYLE", "document_html", "table_html"]
 
-STYLE = """
-body { font-family: "Times New Roman", "SimSun", "Songti SC", "Noto Serif CJK SC", "Source Han Serif SC", serif;
-       max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.6; color: #000; }
-h1, h2, h3, h4, h5 { font-family: "Times New Roman", "SimHei", "Heiti SC", "Noto Sans CJK SC", sans-serif; }
-h1.title { text-align: center; }
-p.body { text-indent: 2em; }
+TABLE_STYLE = """
 table.three-line { border-collapse: collapse; border-top: 1.5pt solid #000; border-bottom: 1.5pt solid #000;
-                   margin: 0 auto; font-size: 0.9em; }
+                   margin: 0 auto; font-size: 0.9em; color: #000;
+                   font-family: "Times New Roman", "SimSun", "Songti SC", "Noto Serif CJK SC", serif; }
 table.three-line caption { caption-side: top; font-weight: bold; padding-bottom: 0.4em; }
 table.three-line.apa caption { text-align: left; font-weight: normal; }
 table.three-line.apa caption b { display: block; }
 table.three-line.apa caption i { display: block; }
+table.three-line tr, table.three-line tbody tr:nth-child(odd), table.three-line tbody tr:hover {
+                   background: transparent !important; }
 table.three-line th, table.three-line td { border: none; padding: 0.15em 0.6em; text-align: center;
                                            vertical-align: top; }
 table.three-line thead tr:last-child th { border-bottom: 0.75pt solid #000; }
@@ -33,15 +31,30 @@ table.three-line .stub { text-align: left; }
 table.three-line th { font-weight: normal; }
 div.three-line { display: table; margin: 1em auto; }
 div.three-line p.note { font-size: 0.8em; margin: 0.3em 0 0 0; text-align: left; }
+"""
+"""The styles of a table alone (a notebook's output holds only these, so the notebook's own page is untouched):
+three rules, no vertical or inner rules, no row shading."""
+
+STYLE = (
+    TABLE_STYLE
+    + """
+body { font-family: "Times New Roman", "SimSun", "Songti SC", "Noto Serif CJK SC", "Source Han Serif SC", serif;
+       max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.6; color: #000; }
+h1, h2, h3, h4, h5 { font-family: "Times New Roman", "SimHei", "Heiti SC", "Noto Sans CJK SC", sans-serif; }
+h1.title { text-align: center; }
+p.body { text-indent: 2em; }
 figure { text-align: center; margin: 1.5em auto; }
 figure img { max-width: 100%; }
 figcaption { font-weight: bold; }
 figure.apa figcaption { text-align: left; font-weight: normal; }
 """
+)
+"""The styles of the whole chapter page: the table styles and the page's fonts, headings and figures."""
 
 
 def table_html(table: Table, *, caption: str, label: str = "", standalone: bool = False) -> str:
-    """One table as an HTML ``<table>`` (with its ``<style>`` when ``standalone``, as in a notebook)."""
+    """One table as an HTML ``<table>`` (with its table styles, :data:`TABLE_STYLE`, when ``standalone``: a notebook
+    or a table file of its own)."""
     t = language(table.lang)
     apa = table.lang == "en"
     lines = ['<div class="three-line">', f'<table class="three-line{" apa" if apa else ""}">']
@@ -68,7 +81,7 @@ def table_html(table: Table, *, caption: str, label: str = "", standalone: bool 
         lines.append(f'<p class="note">{prefix}{"<br>".join(escape(n) for n in notes)}</p>')
     lines.append("</div>")
     html = "\n".join(lines)
-    return f"<style>{STYLE}</style>\n{html}" if standalone else html
+    return f"<style>{TABLE_STYLE}</style>\n{html}" if standalone else html
 
 
 def _figure(block: FigureBlock, lang: str) -> str:
