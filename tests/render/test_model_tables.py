@@ -276,7 +276,7 @@ def test_perception_gap_table_and_text(parent, labels, lang):
     tests = result.tests
     assert [row[0] for row in table.rows] == [labels[lang][c] for c in tests["construct"]]
     assert _cells(table, "t") == [number(v) for v in tests["statistic"]]
-    assert _cells(table, "d_z") == [number(v) for v in tests["cohen_dz"]]
+    assert _cells(table, "dz") == [number(v) for v in tests["cohen_dz"]]
     assert table.rows[0][-1] == bounded(tests["class_r"].iloc[0]) + stars(tests["class_r_p_value"].iloc[0])
     assert table.rows[0][1] == str(tests["n_classes"].iloc[0])
     if lang == "zh":  # the finding's flag, worded in the report's language
@@ -284,7 +284,7 @@ def test_perception_gap_table_and_text(parent, labels, lang):
         assert any("名教师任教多个班级" in note for note in table.notes)
     paragraph = text.perception_gap_text(result, lang=lang, labels=labels[lang], table="8")
     for row in tests.itertuples():
-        assert f"d_z = {number(row.cohen_dz)}" in paragraph and f"r = {bounded(row.class_r)}" in paragraph
+        assert f"dz = {number(row.cohen_dz)}" in paragraph and f"r = {bounded(row.class_r)}" in paragraph
         assert f"t({row.df}) = {number(row.statistic)}" in paragraph
 
 

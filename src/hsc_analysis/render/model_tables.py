@@ -588,7 +588,7 @@ def multilevel_table(result: MultilevelResult, *, lang: str, labels: Mapping[str
 
 def perception_gap_table(result: GapResult, *, lang: str, labels: Mapping[str, str] | None = None) -> Table:
     """Per shared construct: classes compared, parents' and teachers' mean of class means, the gap (parents −
-    teachers) with its 95 % CI, paired t over classes, d_z, and the class-level correlation of the two views."""
+    teachers) with its 95 % CI, paired t over classes, dz, and the class-level correlation of the two views."""
     t = language(lang)
     tests = result.tests
     rows = [
@@ -624,7 +624,7 @@ def perception_gap_table(result: GapResult, *, lang: str, labels: Mapping[str, s
             "t",
             "df",
             "p",
-            "d_z",
+            "dz",
             t.word("gap_class_r"),
         ),
         rows=tuple(rows),

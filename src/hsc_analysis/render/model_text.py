@@ -309,7 +309,7 @@ def multilevel_text(result: MultilevelResult, *, lang: str, labels: Mapping[str,
 
 
 def perception_gap_text(result: GapResult, *, lang: str, labels: Mapping[str, str] | None, table: str) -> str:
-    """The perception-gap paragraph: per construct the two means of class means, the paired t over classes, d_z
+    """The perception-gap paragraph: per construct the two means of class means, the paired t over classes, dz
     and the class-level correlation, each judged at p < .05."""
     t = language(lang)
     parts = []
