@@ -12,8 +12,6 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.study import Dataset, Study, load_study
 
@@ -45,7 +43,7 @@ def example_study() -> Path:
     return path
 
 
-def district_study(folder: str | Path | None = None, *, seed: int = DISTRICT_SEED, after_school: bool = True) -> Path:
+def district_study(folder: str | Path | None = None, *, seed: int = DISTRICT_SEED) -> Path:
     """The synthetic district study's ``study.yaml`` in ``folder``, simulated and written there on first use.
 
     The district study (15 urban, town and rural schools, about 10,000 parents, their teachers, administrators and
@@ -56,32 +54,19 @@ def district_study(folder: str | Path | None = None, *, seed: int = DISTRICT_SEE
     Parameters
     ----------
     folder : path, optional
-        Where the study is (or is to be written). Default: ``hsc_analysis_district_<seed>`` (with ``_core`` when
-        ``after_school`` is false) in the system's temporary folder, so a notebook writes nothing into the
-        repository.
+        Where the study is (or is to be written). Default: ``hsc_analysis_district_<seed>`` in the system's
+        temporary folder, so a notebook writes nothing into the repository.
     seed : int
         Seed of the simulation (default 20250601, the seed the README uses).
-    after_school : bool
-        Keep the after-school services module that the simulation adds to the parent form (``modules:`` under
-        ``datasets.parent``): its constructs are then scored and compared by school locale. With ``False`` the
-        study file leaves it out: the parent export's after-school columns are reported as unmatched and the
-        after-school constructs are not scored.
     """
     _check_seed(seed)
-    name = f"hsc_analysis_district_{seed}" + ("" if after_school else "_core")
+    name = f"hsc_analysis_district_{seed}"
     out = Path(folder) if folder is not None else Path(tempfile.gettempdir()) / name
     path = out / "study.yaml"
     if not path.is_file():
         from hsc_analysis.simulate import simulate_study, write_study
 
         write_study(simulate_study("district", seed=seed), out_dir=out)
-        if not after_school:
-            text = path.read_text(encoding="utf-8")
-            spec = yaml.safe_load(text)
-            del spec["datasets"]["parent"]["modules"]
-            header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
-            note = "# Written without the after-school module (hsc_analysis.district_study(after_school=False)).\n"
-            path.write_text(header + note + yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
