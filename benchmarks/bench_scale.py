@@ -40,9 +40,10 @@ load average of 12–16 from other jobs (seconds inflated several-fold and noisy
 
 The reliability table is a function of each construct's moments, summed over cache-sized row blocks as the items are
 keyed (never the whole keyed matrix), so it now beats the Gram anchor, which copies and NaN-fills the matrix first.
-Against the previous code in one run (fresh processes taking turns, 5 each, load ≈ 14): 1.32 s against 6.00 s;
-in one process at load ≈ 6: 0.25–0.30 s against 2.9 s. The Dask path keys each partition whole and also sums
-the pairwise moments of all 36 items (for the correlation table), hence its 3.4 ×.
+Against the previous code in one run (fresh processes taking turns, 5 each, load ≈ 14): 1.32 s against 6.00 s.
+In one process: 0.25–0.30 s at load ≈ 6, 0.54 s at load ≈ 4 (the Gram anchor alternating with it: 1.80 s),
+against 2.9 s before. The Dask path keys each partition whole and also sums the pairwise moments of all 36 items
+(for the correlation table), hence its 3.4 ×.
 """
 
 from __future__ import annotations
