@@ -25,7 +25,7 @@ import pandas as pd
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.moments import Moments, group_moments, row_blocks
-from hsc_analysis.scoring import keyed_matrix, reverse_code, score_scales, scores_of_keyed, select_constructs
+from hsc_analysis.scoring import keyed_matrix, score_scales, scores_of_keyed, select_constructs
 
 __all__ = [
     "SPLIT_EVERY",
@@ -315,17 +315,7 @@ def _score_partition(part: pd.DataFrame, instrument: Instrument, ids: list[str])
 
 def _row_partition(part: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """The row-wise careless indices of one partition, by the kernels ``careless_indices`` uses."""
-    from hsc_analysis.screening.indices import _even_odd, _longstring, _row_sd
+    from hsc_analysis.screening.indices import row_indices
 
-    keyed = np.ascontiguousarray(keyed_matrix(part, instrument=instrument))
-    position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
-    constructs = [[position[i] for i in construct.items] for construct in instrument.constructs]
-    reverse = [j for j, item in enumerate(instrument.items) if item.reverse]
-    scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
-    raw = keyed.copy()
-    raw[:, reverse] = reverse_code(keyed[:, reverse], low=np.array([s.low for s in scales], dtype=float),
-                                   high=np.array([s.high for s in scales], dtype=float))  # fmt: skip
-    even_odd, n_even_odd = _even_odd(keyed, constructs)
-    columns = {"longstring": _longstring(raw), "irv": _row_sd(raw), "even_odd": even_odd,
-               "n_even_odd_pairs": n_even_odd}  # fmt: skip
+    columns = row_indices(keyed_matrix(part, instrument=instrument), instrument=instrument)
     return pd.DataFrame(columns, index=part.index)

@@ -13,7 +13,7 @@ from hsc_analysis.moments import Moments
 from hsc_analysis.responses import REASON_CODES, SurveyResponses
 from hsc_analysis.scoring import key_items, reverse_code
 
-__all__ = ["ScreeningSample", "careless_indices", "keyed_and_counts", "median_time"]
+__all__ = ["ScreeningSample", "careless_indices", "keyed_and_counts", "median_time", "row_indices"]
 
 _MAX_CONDITION = 1e12
 """Above this condition number the item covariance is treated as singular and D² is not computed."""
@@ -245,35 +245,60 @@ def _row_correlation(a: np.ndarray, b: np.ndarray, *, min_pairs: int) -> tuple[n
     return np.where((n >= min_pairs) & (denominator > 0), np.clip(r, -1.0, 1.0), np.nan), n
 
 
+def row_indices(keyed: np.ndarray, *, instrument: Instrument) -> dict[str, np.ndarray]:
+    """The indices of each row that need nothing from the rest of the sample — ``longstring`` and ``irv`` on the
+    raw codes, ``even_odd`` and ``n_even_odd_pairs`` on the keyed ones — for a block of rows of the keyed matrix
+    (:func:`~hsc_analysis.scoring.keyed_matrix` column order). :func:`careless_indices` applies it block by block;
+    the Dask back end partition by partition."""
+    return _row_indices(np.ascontiguousarray(keyed), _RowKernel.of(instrument, keyed.shape[1]))
+
+
+@dataclass(frozen=True)
+class _RowKernel:
+    """What the row-wise indices need of the instrument: the odd- and even-item × construct indicator matrices
+    (construct means for even–odd come from one product with each), and the reverse-keyed columns with their
+    scale ends (to take the keyed codes back to the raw ones)."""
+
+    halves: np.ndarray
+    reverse: list[int]
+    low: np.ndarray
+    high: np.ndarray
+
+    @classmethod
+    def of(cls, instrument: Instrument, n_items: int) -> _RowKernel:
+        position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
+        halves = np.zeros((2, n_items, len(instrument.constructs)))
+        for c, construct in enumerate(instrument.constructs):
+            columns = [position[i] for i in construct.items]
+            halves[0, columns[0::2], c] = halves[1, columns[1::2], c] = 1.0
+        reverse = [j for j, item in enumerate(instrument.items) if item.reverse]
+        scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
+        low = np.array([scale.low for scale in scales], dtype=float)
+        high = np.array([scale.high for scale in scales], dtype=float)
+        return cls(halves, reverse, low, high)
+
+
+def _row_indices(block: np.ndarray, kernel: _RowKernel) -> dict[str, np.ndarray]:
+    raw = block.copy()
+    raw[:, kernel.reverse] = reverse_code(block[:, kernel.reverse], low=kernel.low, high=kernel.high)
+    even_odd, n_even_odd = _even_odd(block, kernel.halves)
+    return {"longstring": _longstring(raw), "irv": _row_sd(raw), "even_odd": even_odd, "n_even_odd_pairs": n_even_odd}
+
+
 def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, sample: ScreeningSample) -> dict[str, np.ndarray]:
     """The response-pattern indices, row-wise over blocks of rows (row-major, so that each index runs along
-    contiguous rows and a block's temporaries stay within the processor cache); construct means for even–odd come
-    from one product with the odd- and even-item indicator matrices."""
-    position = {item_id: j for j, item_id in enumerate(instrument.item_ids)}
-    halves = np.zeros((2, keyed.shape[1], len(instrument.constructs)))
-    for c, construct in enumerate(instrument.constructs):
-        columns = [position[i] for i in construct.items]
-        halves[0, columns[0::2], c] = halves[1, columns[1::2], c] = 1.0
-    reverse = [j for j, item in enumerate(instrument.items) if item.reverse]
-    scales = [instrument.scale_of(instrument.items[j].id) for j in reverse]
-    low = np.array([scale.low for scale in scales], dtype=float)
-    high = np.array([scale.high for scale in scales], dtype=float)
+    contiguous rows and a block's temporaries stay within the processor cache)."""
+    kernel = _RowKernel.of(instrument, keyed.shape[1])
     pairs = np.zeros((keyed.shape[1], keyed.shape[1]))
     pairs[sample.synonym_first, sample.synonym_second] = 1.0
 
     parts = []
     for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
         block = np.ascontiguousarray(keyed[start : start + _BLOCK_ROWS])
-        raw = block.copy()
-        raw[:, reverse] = reverse_code(block[:, reverse], low=low, high=high)  # back to raw codes
-        even_odd, n_even_odd = _even_odd(block, halves)
         synonyms, n_synonyms = _synonyms(block, pairs)
         parts.append(
-            {
-                "longstring": _longstring(raw),
-                "irv": _row_sd(raw),
-                "even_odd": even_odd,
-                "n_even_odd_pairs": n_even_odd,
+            _row_indices(block, kernel)
+            | {
                 "synonyms": synonyms,
                 "n_synonym_pairs": n_synonyms,
                 "mahalanobis_d2": _mahalanobis(block, means=sample.means, inverse=sample.inverse),
