@@ -14,9 +14,20 @@ on_invalid="mark")`` + ``screen``, or ``stream_screen``, and reports wall and CP
 size. The tools take turns run by run, so that a change in the machine's load touches each. Prints every run and
 the medians, and checks that every tool keeps the same number of respondents.
 
-Measured 2026-12-01 on the 2-core development machine shared with seven other jobs (load average 8–11, so wall
-time is 2–4 × CPU time: compare CPU seconds and ratios), 1,000,000 × 50, medians of 3 runs, one BLAS thread;
-976,349 kept and 23,651 excluded by every tool in every run (see the README's benchmark table for the figures).
+Measured 2026-12-01/02 on the 2-core development machine shared with seven other jobs (load average 12–16, so wall
+time was 7–9 × CPU time: compare CPU seconds and ratios), 1,000,000 × 50, medians of 3 runs, one BLAS thread;
+976,349 kept and 23,651 excluded by every tool in every run; the baseline is the code before issue 15's screening
+work (``git archive`` of main):
+
+    tool                     import s  screen s  total s  CPU s  RSS MiB
+    memory parquet               27.4      75.8    103.3   12.2    1,755
+    memory csv                   44.1      79.2    123.3   12.4    1,910
+    stream parquet                  -         -    127.0   14.7      512
+    baseline memory parquet     182.1     100.5    263.0   29.5    2,206
+
+(That run read ``ru_maxrss``, which a child inherits from the parent holding the generated table, so it showed the
+stream at the parent's 1,255 MiB; the 512 MiB is VmHWM from two runs of ``--run stream`` on the same file, 512 and
+517 MiB. The memory rows are above that floor.)
 """
 
 import json
@@ -35,8 +46,6 @@ THREADS = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MK
 
 def run_once(mode: str, path: str, folder: str) -> None:
     """One timed import + screening (in a fresh process); prints a JSON line."""
-    import resource
-
     from hsc_analysis.screening import ScreeningRules
 
     start, cpu = time.perf_counter(), time.process_time()
@@ -61,7 +70,7 @@ def run_once(mode: str, path: str, folder: str) -> None:
     print(json.dumps({
         "import": imported and imported - start, "screen": screened and screened - imported, "total": end - start,
         "cpu": time.process_time() - cpu, "kept": kept, "excluded": excluded,
-        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10,
+        "rss_mib": _peak_rss_mib(),
     }))  # fmt: skip
 
 
@@ -103,6 +112,16 @@ def main(n: int, runs: int, baseline: str | None) -> None:
             print(f"{name:24} med {_s(median['import']):>9} {_s(median['screen']):>9} {median['total']:8.1f} "
                   f"{median['cpu']:6.1f} {median['rss_mib']:8,.0f}")  # fmt: skip
         assert len({r["kept"] for rows in results.values() for r in rows}) == 1, "the tools disagree"
+
+
+def _peak_rss_mib() -> float:
+    """This process's peak resident set size (VmHWM: counted from exec; ``ru_maxrss`` would keep the parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 2**10
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
 
 
 def _median(values: list) -> float | None:
