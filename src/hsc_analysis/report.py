@@ -199,6 +199,8 @@ def _write(study, results, root: Path, *, lang, formats, step, pool) -> list[dic
         for result in results
     ]
     drawn = _draw_figures(tasks, pool=pool, step=step)
+    if pool is not None:
+        pool.shutdown(wait=False)  # the workers are done: they exit while the chapter is written
     for task, figures in zip(tasks, drawn, strict=True):
         saved[task.result.dataset.name] = []
         for name, caption, paths in figures:

@@ -193,7 +193,7 @@ def test_explicit_mapping_and_unmapped_columns_reported(parent, tmp_path):
     reference = read_responses(FIXTURES / "plain_parent.csv", parent)
     pd.testing.assert_frame_equal(result.items, reference.items)
     warnings = result.log[result.log["level"] == "warning"]
-    assert warnings["column"].tolist() == ["note"]
+    assert warnings["column"].tolist() == ["note", "student_code"]  # the parent form's linking code: not in this file
 
 
 def test_missing_item_columns_are_all_listed(parent, tmp_path):
