@@ -11,8 +11,8 @@ The data are written once to a temporary CSV; each tool then runs in a fresh pro
 
 On a shared 2-core machine under heavy load from other jobs (numpy 2.4, R 4.2.2, clubSandwich 0.5.8), N = 7,355,
 median seconds: CR2 + Satterthwaite df + HTZ 0.022 (ours) vs 136 (clubSandwich, which forms n_g × n_g matrices per
-school; ~6,000×; a second run at lower load: 0.0021 vs 27.7), same SEs and df to 1.5e-13; the wild cluster bootstrap (9,999 Webb draws, two p-values, two
-intervals by test inversion, the joint test) 4.8 s.
+school; ~6,000×; a second run at lower load: 0.0021 vs 27.7), same SEs and df to 1.5e-13; the wild cluster
+bootstrap (9,999 Webb draws, two p-values, two intervals by test inversion, the joint test) 4.8 s.
 """
 
 from __future__ import annotations

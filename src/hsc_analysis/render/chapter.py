@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,19 @@ class _Numbers:
         self.blocks.append(TableBlock(table=table, label=label, stem=stem))
         return str(self.n_tables)
 
+    def section(self, number: int, folder: str, *, title: Callable[[str], str]):
+        """The adders of section ``number``: a subsection heading ``<number>.<k> <title(name)>`` and a table, numbered
+        in the chapter and written to ``tables/<folder>/``."""
+        subsection = itertools.count(1)
+
+        def heading(name: str) -> None:
+            self.add(Heading(f"{number}.{next(subsection)} {title(name)}", 2))
+
+        def table(made: Table | None) -> str | None:
+            return self.numbered(made, folder)
+
+        return heading, table
+
     def numbered(self, table: Table | None, folder: str) -> str | None:
         """Add ``table`` (if any) as ``tables/<folder>/<nn>_<name>``; its number, or None."""
         return None if table is None else self.table(table, f"{folder}/{self.n_tables + 1:02d}_{table.name}")
@@ -100,13 +113,7 @@ def build_chapter(
     doc.add(Paragraph(text.overview_text(study, tuple(results), lang=lang)))
     for number, result in enumerate(results, start=2):
         name = result.dataset.name
-        subsection = itertools.count(1)
-
-        def heading(key: str, number=number, subsection=subsection) -> None:
-            doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
-
-        def table(made: Table | None, name=name) -> str | None:
-            return doc.numbered(made, name)
+        heading, table = doc.section(number, name, title=t.word)
 
         doc.add(Heading(f"{number} {result.dataset.instrument.title.get(lang)}", 1))
         heading("sample")
@@ -217,13 +224,7 @@ def _interview_section(doc: _Numbers, study: Study, interviews: InterviewResults
 
     t = language(doc.lang)
     lang = doc.lang
-    subsection = iter(range(1, 10))
-
-    def heading(key: str) -> None:
-        doc.add(Heading(f"{number}.{next(subsection)} {t.word(key)}", 2))
-
-    def table(made: Table | None) -> str | None:
-        return doc.numbered(made, "interviews")
+    heading, table = doc.section(number, "interviews", title=t.word)
 
     doc.add(Heading(f"{number} {t.word('interviews_section')}", 1))
     heading("interviews_codebook")
@@ -259,13 +260,7 @@ def _compliance_section(doc: _Numbers, compliance, *, number: int, lang: str, mi
     from hsc_analysis.render import compliance_text as text_c
 
     t = language(lang)
-    subsection = iter(range(1, 100))
-
-    def heading(title: str) -> None:
-        doc.add(Heading(f"{number}.{next(subsection)} {title}", 2))
-
-    def table(made: Table | None) -> str | None:
-        return doc.numbered(made, "compliance")
+    heading, table = doc.section(number, "compliance", title=str)
 
     doc.add(Heading(f"{number} {t.word('compliance')}", 1))
     heading(t.word("compliance_log_heading"))

@@ -24,7 +24,7 @@ from hsc_analysis.render.disclosure import suppressed_cells
 from hsc_analysis.render.format import EMPTY, bounded, count, degrees_of_freedom, number, p_value, percent, stars
 from hsc_analysis.render.language import language
 from hsc_analysis.render.table import Spanner, Table
-from hsc_analysis.render.text import _p_phrase as p_phrase
+from hsc_analysis.render.text import p_phrase as p_phrase
 
 if TYPE_CHECKING:
     from hsc_analysis.findings import Crosstab, Description, GroupComparison, HierarchicalRegression

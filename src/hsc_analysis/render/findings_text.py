@@ -27,7 +27,7 @@ from hsc_analysis.render.findings_tables import (
 )
 from hsc_analysis.render.format import bounded, count, degrees_of_freedom, number
 from hsc_analysis.render.language import language
-from hsc_analysis.render.text import _p_phrase as p_phrase
+from hsc_analysis.render.text import p_phrase as p_phrase
 
 if TYPE_CHECKING:
     from hsc_analysis.findings import Description, GroupComparison, HierarchicalRegression

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["EMPTY", "MINUS", "bounded", "count", "degrees_of_freedom", "number", "p_value", "percent", "stars"]
+__all__ = [
+    "EMPTY",
+    "MINUS",
+    "bounded",
+    "count",
+    "degrees_of_freedom",
+    "number",
+    "p_phrase",
+    "p_value",
+    "percent",
+    "stars",
+]
 
 EMPTY = "—"
 """An empty cell (a statistic that does not exist for this row)."""
@@ -45,6 +56,12 @@ def p_value(value) -> str:
     if _missing(value):
         return EMPTY
     return "< .001" if float(value) < 0.001 else bounded(value, 3)
+
+
+def p_phrase(p: float) -> str:
+    """``p`` as it follows the letter p in running text: ``"< .001"`` or ``"= .023"``."""
+    text = p_value(p)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def stars(value) -> str:

@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from hsc_analysis.render.format import EMPTY, bounded, count, degrees_of_freedom, number, p_value, stars
+from hsc_analysis.render.format import EMPTY, bounded, count, degrees_of_freedom, number, p_phrase, p_value, stars
 from hsc_analysis.render.language import Language, language
 from hsc_analysis.render.table import Spanner, Table
-from hsc_analysis.render.text import _p_phrase
 
 if TYPE_CHECKING:
     from hsc_analysis.findings import (
@@ -608,7 +607,7 @@ def perception_gap_table(result: GapResult, *, lang: str, labels: Mapping[str, s
         for r in tests.itertuples()
     ]
     wilcoxon = t.word("list_separator").join(
-        t.text("gap_wilcoxon_part", construct=label(labels, r.construct), p=_p_phrase(r.wilcoxon_p_value))
+        t.text("gap_wilcoxon_part", construct=label(labels, r.construct), p=p_phrase(r.wilcoxon_p_value))
         for r in tests.itertuples()
     )
     return Table(

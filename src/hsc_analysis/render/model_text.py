@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from hsc_analysis.render.format import bounded, count, degrees_of_freedom, number
+from hsc_analysis.render.format import bounded, count, degrees_of_freedom, number, p_phrase
 from hsc_analysis.render.language import Language, language
 from hsc_analysis.render.model_tables import (
     DECIMALS,
@@ -24,7 +24,6 @@ from hsc_analysis.render.model_tables import (
     level,
     term_label,
 )
-from hsc_analysis.render.text import _p_phrase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +73,7 @@ def _effect(row, t: Language, *, level_text: str) -> str:
         key,
         b=number(row.estimate, DECIMALS),
         ci=ci(row.ci_low, row.ci_high),
-        p=_p_phrase(row.p_value),
+        p=p_phrase(row.p_value),
         level=level_text,
     )
 
@@ -205,7 +204,7 @@ def moderation_text(
             at=at_w(r, t, w=w),
             b=number(r.estimate, DECIMALS),
             ci=ci(r.ci_low, r.ci_high),
-            p=_p_phrase(r.p_value),
+            p=p_phrase(r.p_value),
             level=lvl,
         )
         for r in _probe_rows(result.conditional_effects).itertuples()
@@ -221,7 +220,7 @@ def moderation_text(
         b=number(product.estimate, DECIMALS),
         df=degrees_of_freedom(product.df),
         t=number(product.statistic),
-        p=_p_phrase(product.p_value),
+        p=p_phrase(product.p_value),
         delta=bounded(change.r_squared_change, 3),
         df1=degrees_of_freedom(change.df1),
         df2=degrees_of_freedom(change.df2),
@@ -267,7 +266,7 @@ def multilevel_text(result: MultilevelResult, *, lang: str, labels: Mapping[str,
             b=number(r.estimate, DECIMALS),
             df=degrees_of_freedom(r.df),
             t=number(r.statistic),
-            p=_p_phrase(r.p_value),
+            p=p_phrase(r.p_value),
         )
         for r in fixed[fixed["p_value"] < 0.05].itertuples()
     ]
@@ -329,11 +328,11 @@ def perception_gap_text(result: GapResult, *, lang: str, labels: Mapping[str, st
                 ci=ci(r.ci_low, r.ci_high, 2),
                 df=degrees_of_freedom(r.df),
                 t=number(r.statistic),
-                p=_p_phrase(r.p_value),
+                p=p_phrase(r.p_value),
                 dz=number(r.cohen_dz),
                 verdict=verdict,
                 r=bounded(r.class_r),
-                r_p=_p_phrase(r.class_r_p_value),
+                r_p=p_phrase(r.class_r_p_value),
                 agreement=agreement,
             )
         )

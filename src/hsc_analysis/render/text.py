@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hsc_analysis.render.format import bounded, count, degrees_of_freedom, number, p_value, percent
+from hsc_analysis.render.format import bounded, count, degrees_of_freedom, number, p_phrase, percent
 from hsc_analysis.render.language import language
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def efa_text(result: DatasetResult, *, lang: str, table: str | None, table_loadi
         kmo=bounded(kmo.overall, 3),
         df=degrees_of_freedom(bartlett.df),
         chisq=number(bartlett.statistic),
-        p=_p_phrase(bartlett.p_value),
+        p=p_phrase(bartlett.p_value),
         suitability=t.text("efa_suitable") if kmo.overall >= 0.60 else t.text("efa_unsuitable"),
         table=table,
         pa=summary.parallel.n_factors,
@@ -183,12 +183,6 @@ def efa_text(result: DatasetResult, *, lang: str, table: str | None, table_loadi
         cumulative=percent(efa.variance["cumulative"].iloc[-1]),
         table_loadings=table_loadings,
     )
-
-
-def _p_phrase(p: float) -> str:
-    """``p`` as it follows the letter p in running text: ``"< .001"`` or ``"= .023"``."""
-    text = p_value(p)
-    return text if text.startswith("<") else f"= {text}"
 
 
 def cfa_text(result: DatasetResult, *, lang: str, table: str | None) -> str:
@@ -218,7 +212,7 @@ def cfa_text(result: DatasetResult, *, lang: str, table: str | None) -> str:
         table=table,
         df=degrees_of_freedom(fit["df"]),
         chisq=number(fit["chisq"]),
-        p=_p_phrase(fit["p_value"]),
+        p=p_phrase(fit["p_value"]),
         ratio=number(fit["chisq_df"]),
         cfi=bounded(fit["cfi"], 3),
         tli=bounded(fit["tli"], 3),
