@@ -24,26 +24,26 @@ Steps and tools:
 - ``reliability`` on Dask: ``dask_reliability`` on 8 in-memory partitions (``persist`` before the clock) with the
   threaded scheduler, 2 workers.
 
-Measured 2026-12-02, N = 1,000,000, 5 runs per tool, OPENBLAS_NUM_THREADS=1, on the shared 2-core machine at a
-load average of 12–16 from other jobs (seconds inflated several-fold and noisy; compare ratios):
+Measured 2026-12-02, N = 1,000,000, 3 runs per tool, OPENBLAS_NUM_THREADS=1, alone on the 2-core machine (load
+average < 1); every tool gives the same α to 10 digits:
 
-    step         tool                                   median s   min s   ratio to hsc
-    score        hsc score_scales                       7.46       1.43    1
-                 numpy single-purpose                   4.03       2.74    0.54
-                 pandas                                 3.29       1.18    0.44
-    alpha        hsc cronbach_alpha × 6                 1.44       0.43    1
-                 pingouin cronbach_alpha × 6            3.10       1.55    2.15
-                 numpy single-purpose                   3.85       1.64    2.68
-    reliability  hsc reliability table                  2.19       0.99    1
-                 hsc dask_reliability, 8 partitions     7.34       6.49    3.35
-                 numpy 36 × 36 Gram (anchor)            6.84       3.65    3.12
+    step         tool                                   median s   min s   ratio to hsc   peak RSS MiB
+    score        hsc score_scales                       0.532      0.503   1              1,097
+                 numpy single-purpose                   0.417      0.391   0.78           1,097
+                 pandas                                 0.419      0.384   0.79           1,097
+    alpha        hsc cronbach_alpha × 6                 0.179      0.176   1              1,097
+                 pingouin cronbach_alpha × 6            0.526      0.439   2.93           1,141
+                 numpy single-purpose                   0.510      0.508   2.85           1,097
+                 R psych 2.2.9 alpha × 6                37.3       37.3    208            1,621
+    reliability  hsc reliability table                  0.302      0.275   1              1,097
+                 hsc dask_reliability, 8 partitions     0.740      0.689   2.45             969
+                 numpy 36 × 36 Gram (anchor)            1.402      1.358   4.64           1,498
 
-The reliability table is a function of each construct's moments, summed over cache-sized row blocks as the items are
-keyed (never the whole keyed matrix), so it now beats the Gram anchor, which copies and NaN-fills the matrix first.
-Against the previous code in one run (fresh processes taking turns, 5 each, load ≈ 14): 1.32 s against 6.00 s.
-In one process: 0.25–0.30 s at load ≈ 6, 0.54 s at load ≈ 4 (the Gram anchor alternating with it: 1.80 s),
-against 2.9 s before. The Dask path keys each partition whole and also sums the pairwise moments of all 36 items
-(for the correlation table), hence its 3.4 ×.
+Goals of issue 15 at 1M × 36: scoring ≤ 1.5 × the numpy reference (1.28 ×), α of all six scales ≤ the pingouin loop
+/ 2 (0.34 ×), the reliability table ≤ 0.5 s (0.30 s) — all met. The reliability table is a function of each
+construct's moments, summed over cache-sized row blocks as the items are keyed (never the whole keyed matrix), so
+it beats the Gram anchor, which copies and NaN-fills the matrix first. The Dask path keys each partition whole and
+also sums the pairwise moments of all 36 items (for the correlation table), hence its 2.5 ×.
 """
 
 from __future__ import annotations
