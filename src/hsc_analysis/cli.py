@@ -505,8 +505,6 @@ def _progress(steps: list[str]):
 
 
 def _cmd_compliance(args: argparse.Namespace) -> None:
-    import pandas as pd
-
     from hsc_analysis.compliance import load_rules, study_compliance
     from hsc_analysis.io import write_table
     from hsc_analysis.study import load_study
@@ -518,7 +516,8 @@ def _cmd_compliance(args: argparse.Namespace) -> None:
     if result.rules.school_rules:
         _print_school_audit(result)
     for row in result.audit.targets.itertuples():
-        latest = "none" if pd.isna(row.latest_date) else f"{row.latest_date:%Y-%m-%d}"
+        dated = row.latest_date == row.latest_date  # NaT (no county dated) is not equal to itself
+        latest = f"{row.latest_date:%Y-%m-%d}" if dated else "none"
         print(f"{row.rule_id} (by {row.period}): {row.count}/{row.n_units} counties = {row.share:.2f} "
               f"(target {row.target_share:g}); met = {row.met}, shortfall {row.shortfall}; "
               f"latest date in the table {latest}")  # fmt: skip

@@ -8,8 +8,8 @@ and impossible values raise :class:`ConfigError` naming the key path.
 from __future__ import annotations
 
 import copy
-from datetime import date
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +172,9 @@ def _validate(config: dict[str, Any], *, source: str) -> None:
         raise fail("counties.n", f"expected a count >= 1, got {config['counties']['n']}")
     first, stamp = config["counties"]["first_date"], config["calendar"]["file_stamp"]
     if not _iso_date(first) or first >= stamp[:10]:
-        raise fail("counties.first_date", f"expected a date YYYY-MM-DD before calendar.file_stamp {stamp}, got {first!r:.60}")
+        raise fail(
+            "counties.first_date", f"expected a date YYYY-MM-DD before calendar.file_stamp {stamp}, got {first!r:.60}"
+        )
     if sum(spec["n"] for spec in config["schools"].values()) == 0:
         raise fail("schools", "at least one school is needed")
     for key in ("parent_latent.correlations", "teacher_latent.correlations"):
