@@ -110,3 +110,40 @@ def test_cli_audits_the_example_county_table(capsys):
         "ALLIANCE_2027 (by 2027-12-31): 5/12 counties = 0.42 (target 1); met = False, shortfall 7; "
         "latest date in the table 2025-03-09",
     ]  # counted by hand from data/example/logs/county.csv
+
+
+def test_the_example_parents_are_linked_and_kappa_matches_statsmodels(example_study):
+    """The example's parent export carries the student code: the home-visit answers are compared with the log child by
+    child, and κ with its 95 % CI equals statsmodels' cohens_kappa on the 2 × 2 table built here from the file."""
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    from hsc_analysis.io import read_responses
+
+    result = study_compliance(example_study, rules=load_rules("neimenggu"))
+    table = result.parents.set_index("item")
+    assert list(table.index) == ["fx_home_visit", "fx_parent_meetings", "fx_guidance_sessions"]
+    assert (table["n"] > 0).all() and table[["kappa", "ci_low", "ci_high"]].notna().all().all()
+    assert ((table["ci_low"] >= -1) & (table["ci_low"] < table["kappa"]) & (table["kappa"] < table["ci_high"])).all()
+    assert (table["ci_high"] <= 1).all()
+    parent = example_study.datasets[0]
+    responses = read_responses(parent.file, parent.instrument, source=parent.source)
+    answers = responses.background
+    as_of = pd.to_datetime(responses.metadata["submitted_at"]).max().normalize()
+    events, terms = result.logs.events, result.logs.tables["term"]
+    visits = events[
+        events["valid"]
+        & (events["activity_type"] == "home_visit")
+        & (events["mode"] == "in_person")
+        & events["term_id"].isin(terms.loc[terms["school_year"] == "2024-2025", "term_id"])
+        & (events["date"] <= as_of)
+    ]
+    links = result.logs.tables["event_student"]
+    logged = answers["student_code"].isin(links.loc[links["event_id"].isin(visits["event_id"]), "student_id"])
+    said = answers["fx_home_visit"].map({1: True, 2: False})  # 3 = 记不清: left out
+    use = said.notna()
+    counts = pd.crosstab(said[use], logged[use]).to_numpy()
+    reference = cohens_kappa(counts)
+    row = table.loc["fx_home_visit"]
+    assert row["n"] == counts.sum() == 1430
+    assert row["kappa"] == pytest.approx(reference.kappa, abs=1e-12)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((reference.kappa_low, reference.kappa_upp), abs=1e-12)
