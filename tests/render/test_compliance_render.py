@@ -131,17 +131,17 @@ def test_county_targets_table_and_text(example_results, lang):
     counties = example_results.compliance["jiaolianti_2024"]
     targets = counties.audit.targets
     table = build.compliance_targets_table(counties, lang=lang)
-    assert len(table.rows) == len(targets) == 2 and len(table.columns) == len(table.rows[0]) == 8
+    assert len(table.rows) == len(targets) == 2 and len(table.columns) == len(table.rows[0]) == 7
     for row, target in zip(table.rows, targets.itertuples(), strict=True):
-        assert row[1:6] == (
-            str(target.period), str(target.n_units), str(target.count), f"{100 * target.share:.1f}",
-            f"{100 * target.target_share:.0f}",
+        assert row[1:5] == (
+            str(target.period), str(target.count), f"{100 * target.share:.1f}", f"{100 * target.target_share:.0f}",
         )  # fmt: skip
         assert row[-1] == str(target.shortfall)
-    assert table.rows[0][2:] == ("12", "5", "41.7", "50", "未达标" if lang == "zh" else "not met", "1")
+    assert table.rows[0][2:] == ("5", "41.7", "50", "未达标" if lang == "zh" else "not met", "1")
+    assert table.notes[0].startswith("n = 12 ")
     paragraph = text.targets_text(counties, lang=lang, table="40")
     assert "41.7%" in paragraph and "2025-03-09" in paragraph and "40" in paragraph and "{" not in paragraph
-    assert bool(CJK.search(paragraph.replace("教联体", ""))) == (lang == "zh")
+    assert bool(CJK.search(paragraph)) == (lang == "zh") and ").The" not in paragraph
     assert build.compliance_summary_table(counties, lang=lang) is None
     assert build.compliance_class_table(counties, lang=lang, min_cell=5) is None
     assert build.compliance_school_table(counties, lang=lang, min_cell=5) is None

@@ -115,8 +115,9 @@ def compliance_rules_table(result: StudyCompliance, *, lang: str) -> Table:
 
 
 def compliance_targets_table(result: StudyCompliance, *, lang: str) -> Table | None:
-    """Per target rule over the county table: counties, those with the dated step (an education alliance) on or
-    before the rule's date, their share against the target share, met or not, and the counties still needed."""
+    """Per target rule over the county table: the counties with the dated step (an education alliance) on or before
+    the rule's date, their share against the target share, met or not, and the counties still needed; the number of
+    counties is in the note."""
     targets = result.audit.targets
     if not len(targets):
         return None
@@ -126,7 +127,6 @@ def compliance_targets_table(result: StudyCompliance, *, lang: str) -> Table | N
         (
             labels[row.rule_id],
             str(row.period),
-            count(row.n_units, lang=lang),
             count(row.count, lang=lang),
             percent(row.share),
             percent(row.target_share, 0),
@@ -142,7 +142,6 @@ def compliance_targets_table(result: StudyCompliance, *, lang: str) -> Table | N
             t,
             "rule",
             "target_by",
-            "n_counties",
             "n_counties_by",
             "share_counties",
             "target_share",
@@ -152,7 +151,13 @@ def compliance_targets_table(result: StudyCompliance, *, lang: str) -> Table | N
         rows=tuple(rows),
         data=targets,
         lang=lang,
-        notes=(t.text("note_compliance_targets", table=result.rules.of_kind("target")[0].table),),
+        notes=(
+            t.text(
+                "note_compliance_targets",
+                n=count(targets["n_units"].iloc[0], lang=lang),
+                table=result.rules.of_kind("target")[0].table,
+            ),
+        ),
     )
 
 

@@ -175,11 +175,13 @@ def targets_text(result: StudyCompliance, *, lang: str, table: str) -> str:
         n=count(targets["n_units"].iloc[0], lang=lang),
         items=_clauses(items, lang),
     )
+    space = "" if lang == "zh" else " "
     if pd.isna(latest):
-        return text + t.text("compliance_targets_none_dated")
+        return text + space + t.text("compliance_targets_none_dated")
     ahead = [str(p) for p, by in zip(targets["period"], pd.to_datetime(targets["period"]), strict=True) if by > latest]
     if ahead:
-        text += t.text("compliance_targets_progress", latest=latest.date().isoformat(), deadlines=_join(ahead, lang))
+        progress = t.text("compliance_targets_progress", latest=latest.date().isoformat(), deadlines=_join(ahead, lang))
+        text += space + progress
     return text
 
 
