@@ -122,7 +122,7 @@ def compliance_targets_table(result: StudyCompliance, *, lang: str) -> Table | N
     if not len(targets):
         return None
     t = language(lang)
-    labels = _rule_labels(result, lang)
+    labels, table = _rule_labels(result, lang), result.rules.of_kind("target")[0].table
     rows = [
         (
             labels[row.rule_id],
@@ -151,13 +151,7 @@ def compliance_targets_table(result: StudyCompliance, *, lang: str) -> Table | N
         rows=tuple(rows),
         data=targets,
         lang=lang,
-        notes=(
-            t.text(
-                "note_compliance_targets",
-                n=count(targets["n_units"].iloc[0], lang=lang),
-                table=result.rules.of_kind("target")[0].table,
-            ),
-        ),
+        notes=(t.text("note_compliance_targets", n=count(targets["n_units"].iloc[0], lang=lang), table=table),),
     )
 
 
