@@ -513,6 +513,27 @@ def _cmd_compliance(args: argparse.Namespace) -> None:
     if args.output:
         check_output_folder(args.output, parameter="-o", inputs=study.logs.values())
     result = study_compliance(study, rules=load_rules(args.rules))
+    if result.rules.school_rules:
+        _print_school_audit(result)
+    for row in result.audit.targets.itertuples():
+        dated = row.latest_date == row.latest_date  # NaT (no county dated) is not equal to itself
+        latest = f"{row.latest_date:%Y-%m-%d}" if dated else "none"
+        print(f"{row.rule_id} (by {row.period}): {row.count}/{row.n_units} counties = {row.share:.2f} "
+              f"(target {row.target_share:g}); met = {row.met}, shortfall {row.shortfall}; "
+              f"latest date in the table {latest}")  # fmt: skip
+    if result.teachers is not None:
+        t = result.teachers
+        print(f"teachers: {t.reported} home visits reported, {t.logged} logged (n = {t.n}); "
+              f"inflation ratio {t.inflation_ratio:.2f}")  # fmt: skip
+    for note in result.notes:
+        print(f"note: {note}")
+    if args.output:
+        for name, table in result.tables().items():
+            path = write_table(table.set_index(table.columns[0]), args.output / f"{name}.csv")
+            print(f"wrote {path}", file=sys.stderr)
+
+
+def _print_school_audit(result) -> None:
     steps = result.audit.accounting.set_index("step")["n"]
     flagged = len(result.flags.flagged_ids)
     print(f"{result.rules.id}: {steps['events read']} events read, {steps['events invalid']} invalid, "
@@ -526,20 +547,6 @@ def _cmd_compliance(args: argparse.Namespace) -> None:
             print(shares.to_string(float_format="{:.2f}".format, na_rep="—"))
     for row in result.audit.schools[result.audit.schools["kind"] == "structural"].itertuples():
         print(f"{row.school_id} {row.rule_id} ({row.period}): {row.status}; {row.detail}")
-    for row in result.audit.targets.itertuples():
-        print(
-            f"{row.rule_id}: {row.count}/{row.n_units} = {row.share:.2f} (target {row.target_share:g}); met = {row.met}"
-        )
-    if result.teachers is not None:
-        t = result.teachers
-        print(f"teachers: {t.reported} home visits reported, {t.logged} logged (n = {t.n}); "
-              f"inflation ratio {t.inflation_ratio:.2f}")  # fmt: skip
-    for note in result.notes:
-        print(f"note: {note}")
-    if args.output:
-        for name, table in result.tables().items():
-            path = write_table(table.set_index(table.columns[0]), args.output / f"{name}.csv")
-            print(f"wrote {path}", file=sys.stderr)
 
 
 def _cmd_qualitative(args: argparse.Namespace) -> None:

@@ -415,7 +415,8 @@ def _interview_data(interviews) -> list[tuple[pd.DataFrame, str, str]]:
 
 def _compliance_data(compliance, *, min_cell: int) -> list[tuple[pd.DataFrame, str, str]]:
     """The audit's machine-readable results: per rule set its rules, accounting, compliance by period, class,
-    school and community and the class compliance index; once, the log's tables, invalid rows by reason, the
+    school and community and the class compliance index (a rule set of county targets only: its rules and
+    targets); once, the log's tables, invalid rows by reason, the
     paper-compliance flags and the triangulation. Nothing per student or per event is written, and class cells
     of student rules with fewer than ``min_cell`` eligible students are blanked."""
     from hsc_analysis.render.compliance_tables import suppress_student_cells
@@ -425,9 +426,10 @@ def _compliance_data(compliance, *, min_cell: int) -> list[tuple[pd.DataFrame, s
     made_by = "hsc_analysis.compliance.study_compliances"
     out = []
     for rule_set, result in compliance.items():
-        audits = {"": result.audit, "_unflagged": result.audit_unflagged}
+        audits = {"": result.audit, "_unflagged": result.audit_unflagged} if result.rules.school_rules else {}
         out.append((result.rules.to_frame().set_index("rule_id"), f"{rule_set}/rules", made_by))
-        out.append((result.audit.accounting.set_index("step"), f"{rule_set}/accounting", made_by))
+        if audits:
+            out.append((result.audit.accounting.set_index("step"), f"{rule_set}/accounting", made_by))
         for suffix, audit in audits.items():
             out.append((audit.by_period().set_index("rule_id"), f"{rule_set}/by_period{suffix}", made_by))
             classes = suppress_student_cells(audit.classes, min_cell=min_cell)
@@ -438,11 +440,12 @@ def _compliance_data(compliance, *, min_cell: int) -> list[tuple[pd.DataFrame, s
             out.append((result.audit.communities.set_index("rule_id"), f"{rule_set}/communities", made_by))
         if len(result.audit.targets):
             out.append((result.audit.targets.set_index("rule_id"), f"{rule_set}/targets", made_by))
-    first = next(iter(compliance.values()))
-    out.append((first.logs.to_frame().set_index("table"), "log_tables", "hsc_analysis.compliance.read_logs"))
-    out.append(
-        (first.logs.invalid_summary().set_index("table"), "invalid_summary", "hsc_analysis.compliance.read_logs")
-    )
+    logs = next(iter(compliance.values())).logs
+    out.append((logs.to_frame().set_index("table"), "log_tables", "hsc_analysis.compliance.read_logs"))
+    out.append((logs.invalid_summary().set_index("table"), "invalid_summary", "hsc_analysis.compliance.read_logs"))
+    first = next((result for result in compliance.values() if result.rules.school_rules), None)
+    if first is None:  # county targets only: no flags, no triangulation
+        return out
     out.append(
         (first.flags.to_frame().set_index("flag"), "paper_flags", "hsc_analysis.compliance.paper_compliance_flags")
     )

@@ -1,5 +1,7 @@
 """Audits: hand-checked counts on a tiny log, the example's compliance truth, structural rules and county targets."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from hsc_analysis.compliance import audit, class_compliance_predictor, load_rules, validate_logs
 from hsc_analysis.errors import DataError
 
+from ..conftest import EXAMPLE
 from .conftest import TINY_RULES
 
 TRUTH_RULES = "tests/compliance/truth_rules.yaml"
@@ -112,5 +115,24 @@ def test_county_targets_of_the_education_alliance_plan():
 
 
 def test_targets_need_the_county_table(example_logs):
+    school_only = replace(example_logs, tables={k: v for k, v in example_logs.tables.items() if k != "county"})
     with pytest.raises(DataError, match="rule ALLIANCE_2025: needs table county with column alliance_established"):
-        audit(example_logs, rules=load_rules("jiaolianti_2024"))
+        audit(school_only, rules=load_rules("jiaolianti_2024"))
+
+
+def test_the_example_county_table_against_pandas(example_logs, truth):
+    """The example's 教联体 audit gives the shares counted directly from logs/county.csv."""
+    raw = pd.read_csv(EXAMPLE / "logs" / "county.csv", dtype=str, keep_default_na=False)
+    dates = pd.to_datetime(raw["alliance_established"].replace("", None))
+    result = audit(example_logs, rules=load_rules("jiaolianti_2024"))
+    targets = result.targets.set_index("rule_id")
+    for rule_id, by, target in (("ALLIANCE_2025", "2025-12-31", 0.5), ("ALLIANCE_2027", "2027-12-31", 1.0)):
+        count = int((dates <= pd.Timestamp(by)).sum())
+        row = targets.loc[rule_id]
+        assert row["n_units"] == len(raw) == truth["county_alliances"]["n_counties"]
+        assert row["count"] == count and row["share"] == pytest.approx(count / len(raw), abs=1e-12)
+        assert row["share"] == pytest.approx(truth["county_alliances"]["share_by"][by], abs=1e-6)
+        needed = int(np.ceil(target * len(raw)))
+        assert row["met"] == (count >= needed) and row["shortfall"] == max(0, needed - count)
+        assert row["latest_date"] == dates.max()
+    assert len(result.classes) == len(result.schools) == len(result.cci) == 0  # a county-only rule set

@@ -34,7 +34,7 @@ def test_the_parent_file_carries_the_student_code_only_when_asked(linked):
     parent = study.datasets[0]
     answers = read_responses(parent.file, parent.instrument, source=parent.source).background
     assert answers["student_code"].isin(simulated.logs.tables["student"]["student_id"]).all()
-    unlinked = simulate_study({"schools": LINKED["schools"]}, seed=11)
+    unlinked = simulate_study({"schools": LINKED["schools"], "platform": {"student_code": False}}, seed=11)
     assert "student_code" not in unlinked.parents.columns and "student_code" in simulated.parents.columns
 
 

@@ -18,12 +18,15 @@ from ..conftest import EXAMPLE, SURVEYS
 
 
 def test_run_study_audits_the_logs_under_every_rule_set_they_answer(example_results):
-    assert list(example_results.compliance) == ["fengnan_2025", "neimenggu"]  # jiaolianti needs a county table
+    assert list(example_results.compliance) == ["fengnan_2025", "neimenggu", "jiaolianti_2024"]
     assert [r.dataset.name for r in example_results] == ["parent", "teacher", "administrator"]
     assert example_results["teacher"] is example_results[1] and len(example_results) == 3
     result = example_results.compliance["neimenggu"]
     assert result.teachers is not None and result.teachers.n == 115  # the chain's own teacher answers
-    assert result.unlinked == {"parents": "student_code"}  # the example's parent file predates the student code
+    assert result.unlinked == {} and result.parents is not None  # the parent file carries the student code
+    counties = example_results.compliance["jiaolianti_2024"]
+    assert counties.predictor is None and counties.parents is None and counties.teachers is None
+    assert set(counties.tables()) == {"log_tables", "rules", "targets"}
     again = pickle.loads(pickle.dumps(example_results))
     assert isinstance(again, StudyResults) and list(again.compliance) == list(example_results.compliance)
     assert StudyResults(example_results).compliance == {}  # made from datasets alone, as before

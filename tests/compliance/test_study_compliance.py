@@ -1,5 +1,7 @@
 """The logs: section of study.yaml, study_compliance (all results in one call) and `hsc compliance`."""
 
+import shutil
+
 import pandas as pd
 import pytest
 
@@ -8,7 +10,7 @@ from hsc_analysis.compliance import load_rules, study_compliance
 from hsc_analysis.errors import InputError
 from hsc_analysis.study import StudyError, load_study
 
-from ..conftest import EXAMPLE
+from ..conftest import EXAMPLE, SURVEYS
 
 MINIMAL = """
 id: s
@@ -66,7 +68,7 @@ def test_study_compliance_on_the_example(example_study):
     clean = result.audit_unflagged.share_met().loc["HV_ALL", "2024-2025"]
     assert clean < full
     assert result.teachers is not None and result.teachers.n == 115
-    assert result.parents is None and any("'student_code' identifier" in note for note in result.notes)
+    assert result.parents is not None and not result.notes and result.unlinked == {}
     assert result.school_year == "2024-2025" and len(result.predictor) == 40
     tables = result.tables()
     assert {"classes", "classes_unflagged", "paper_flags", "teacher_visit_inflation", "rules"} <= set(tables)
@@ -87,9 +89,61 @@ def test_cli_writes_tables_and_prints_a_summary(tmp_path, capsys):
     assert len(flagged) == 210
 
 
-def test_cli_bad_rules_and_missing_county_table_are_one_line(capsys):
+def test_cli_bad_rules_and_missing_county_table_are_one_line(tmp_path, capsys):
     assert main(["compliance", str(EXAMPLE / "study.yaml"), "--rules", "tianjin"]) == 2
     assert "hsc: error: --rules: got 'tianjin'" in capsys.readouterr().err
-    assert main(["compliance", str(EXAMPLE / "study.yaml"), "--rules", "jiaolianti_2024"]) == 2
+    folder = tmp_path / "example"
+    shutil.copytree(EXAMPLE, folder)
+    text = (folder / "study.yaml").read_text(encoding="utf-8").replace("../../surveys/", f"{SURVEYS}/")
+    (folder / "study.yaml").write_text(text.replace("  county: logs/county.csv\n", ""), encoding="utf-8")
+    assert main(["compliance", str(folder / "study.yaml"), "--rules", "jiaolianti_2024"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "needs table county" in err
+
+
+def test_cli_audits_the_example_county_table(capsys):
+    assert main(["compliance", str(EXAMPLE / "study.yaml"), "--rules", "jiaolianti_2024"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "ALLIANCE_2025 (by 2025-12-31): 5/12 counties = 0.42 (target 0.5); met = False, shortfall 1; "
+        "latest date in the table 2025-03-09",
+        "ALLIANCE_2027 (by 2027-12-31): 5/12 counties = 0.42 (target 1); met = False, shortfall 7; "
+        "latest date in the table 2025-03-09",
+    ]  # counted by hand from data/example/logs/county.csv
+
+
+def test_the_example_parents_are_linked_and_kappa_matches_statsmodels(example_study):
+    """The example's parent export carries the student code: the home-visit answers are compared with the log child by
+    child, and κ with its 95 % CI equals statsmodels' cohens_kappa on the 2 × 2 table built here from the file."""
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    from hsc_analysis.io import read_responses
+
+    result = study_compliance(example_study, rules=load_rules("neimenggu"))
+    table = result.parents.set_index("item")
+    assert list(table.index) == ["fx_home_visit", "fx_parent_meetings", "fx_guidance_sessions"]
+    assert (table["n"] > 0).all() and table[["kappa", "ci_low", "ci_high"]].notna().all().all()
+    assert ((table["ci_low"] >= -1) & (table["ci_low"] < table["kappa"]) & (table["kappa"] < table["ci_high"])).all()
+    assert (table["ci_high"] <= 1).all()
+    parent = example_study.datasets[0]
+    responses = read_responses(parent.file, parent.instrument, source=parent.source)
+    answers = responses.background
+    as_of = pd.to_datetime(responses.metadata["submitted_at"]).max().normalize()
+    events, terms = result.logs.events, result.logs.tables["term"]
+    visits = events[
+        events["valid"]
+        & (events["activity_type"] == "home_visit")
+        & (events["mode"] == "in_person")
+        & events["term_id"].isin(terms.loc[terms["school_year"] == "2024-2025", "term_id"])
+        & (events["date"] <= as_of)
+    ]
+    links = result.logs.tables["event_student"]
+    logged = answers["student_code"].isin(links.loc[links["event_id"].isin(visits["event_id"]), "student_id"])
+    said = answers["fx_home_visit"].map({1: True, 2: False})  # 3 = 记不清: left out
+    use = said.notna()
+    counts = pd.crosstab(said[use], logged[use]).to_numpy()
+    reference = cohens_kappa(counts)
+    row = table.loc["fx_home_visit"]
+    assert row["n"] == counts.sum() == 1430
+    assert row["kappa"] == pytest.approx(reference.kappa, abs=1e-12)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((reference.kappa_low, reference.kappa_upp), abs=1e-12)

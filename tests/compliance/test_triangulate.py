@@ -73,11 +73,14 @@ def test_kappa_inputs():
 
 @pytest.fixture(scope="module")
 def parents(example_study, truth):
-    """The example's parent answers, linked to children through truth.json (the export has no student code)."""
+    """The example's parent answers, linked to children through truth.json (not through the export's student code:
+    the two must agree)."""
     dataset = example_study.datasets[0]
     answers = read_responses(dataset.file, dataset.instrument, source=dataset.source, on_invalid="mark").background
     ids = truth["respondents"]["parents_student_id"]
-    return answers.assign(student_id=[ids[int(i) - 1] for i in answers.index])
+    linked = answers.assign(student_id=[ids[int(i) - 1] for i in answers.index])
+    assert linked["student_id"].equals(linked.pop("student_code").rename("student_id"))
+    return linked
 
 
 def test_parents_home_visit_answers_agree_with_the_log(parents, example_logs, truth):

@@ -14,6 +14,7 @@ from hsc_analysis.render import compliance_text as text
 from hsc_analysis.render.chapter import build_chapter
 from hsc_analysis.render.document import Heading, TableBlock
 from hsc_analysis.render.figures.compliance import compliance_figures
+from hsc_analysis.study import StudyResults
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -70,14 +71,16 @@ def test_flags_and_triangulation_tables(neimenggu):
     frame = neimenggu.flags.to_frame()
     assert [row[1] for row in flags.rows] == [str(n) for n in frame["n_flagged"]]
     assert flags.rows[-1][0] == "至少一项标记"
-    assert build.compliance_parent_table(neimenggu, lang="zh") is None  # the example's parents are not linked
+    parents = build.compliance_parent_table(neimenggu, lang="zh")  # the example's parents carry the student code
+    assert [row[1] for row in parents.rows] == [str(n) for n in neimenggu.parents["n"]]
+    assert parents.rows[0][3] == f"{neimenggu.parents['kappa'].iloc[0]:.2f}".replace("0.", ".", 1)
     teachers = build.compliance_teacher_table(neimenggu, lang="en")
     assert teachers.rows[0][:3] == ("115", "1,460", "1,268")
     assert teachers.rows[0][3] == f"{neimenggu.teachers.inflation_ratio:.2f}"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_results_text_names_the_numbers_and_why_parents_are_not_compared(example_results, neimenggu, lang):
+def test_results_text_names_the_numbers_of_the_audit_and_the_triangulation(example_results, neimenggu, lang):
     log = text.log_text(example_results.compliance, lang=lang, tables=["26", "27"])
     assert "3427" in log.replace(",", "") and "26" in log
     paragraph = text.rule_set_text(neimenggu, lang=lang, table="28", table_classes="29", table_schools="30")
@@ -85,8 +88,11 @@ def test_results_text_names_the_numbers_and_why_parents_are_not_compared(example
     assert f"{100 * worst['share_met'].iloc[0]:.1f}%" in paragraph
     flags = text.flags_text(neimenggu, lang=lang, table="31")
     assert str(len(neimenggu.flags.flagged_ids)) in flags
-    triangulation = text.triangulation_text(neimenggu, lang=lang, table_teachers="32")
-    assert "student_code" in triangulation and "1.15" in triangulation
+    triangulation = text.triangulation_text(neimenggu, lang=lang, table_parents="32", table_teachers="33")
+    visit = neimenggu.parents.set_index("item").loc["fx_home_visit"]
+    kappa = f"κ = {visit['kappa']:.2f}".replace("0.", ".", 1)
+    assert kappa in triangulation and f"n = {visit['n']}" in triangulation.replace(",", "") and "1.15" in triangulation
+    assert "student_code" not in triangulation  # linked: no "could not be compared"
     for part in (log, paragraph, flags, triangulation):
         assert bool(CJK.search(part)) == (lang == "zh") and "{" not in part
 
@@ -111,7 +117,41 @@ def test_chapter_places_the_audit_before_the_appendix(example_study, example_res
     headings = [b.text for b in document.blocks if isinstance(b, Heading) and b.level == 1]
     assert headings[-2].startswith("5 ") and ("政策落实情况" in headings[-2]) == (lang == "zh")
     stems = [b.stem for b in document.blocks if isinstance(b, TableBlock) and b.stem.startswith("compliance/")]
-    assert len(stems) == 2 + 2 * 3 + 2  # rules ×2; summary, classes, schools ×2; flags; teachers
+    # rules ×3; summary, classes, schools ×2; the county targets; flags; parents; teachers
+    assert len(stems) == 3 + 2 * 3 + 1 + 3
+    county = [s for s in stems if "jiaolianti_2024" in s]
+    assert [s.split("_", 1)[1] for s in county] == ["rules_jiaolianti_2024", "targets_jiaolianti_2024"]
     assert len(set(stems)) == len(stems)
     numbers = pd.Series([int(s.split("/")[1][:2]) for s in stems])
     assert numbers.is_monotonic_increasing
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_county_targets_table_and_text(example_results, lang):
+    counties = example_results.compliance["jiaolianti_2024"]
+    targets = counties.audit.targets
+    table = build.compliance_targets_table(counties, lang=lang)
+    assert len(table.rows) == len(targets) == 2 and len(table.columns) == len(table.rows[0]) == 7
+    for row, target in zip(table.rows, targets.itertuples(), strict=True):
+        assert row[1:5] == (
+            str(target.period), str(target.count), f"{100 * target.share:.1f}", f"{100 * target.target_share:.0f}",
+        )  # fmt: skip
+        assert row[-1] == str(target.shortfall)
+    assert table.rows[0][2:] == ("5", "41.7", "50", "未达标" if lang == "zh" else "not met", "1")
+    assert table.notes[0].startswith("n = 12 ")
+    paragraph = text.targets_text(counties, lang=lang, table="40")
+    assert "41.7%" in paragraph and "2025-03-09" in paragraph and "40" in paragraph and "{" not in paragraph
+    assert bool(CJK.search(paragraph)) == (lang == "zh") and ").The" not in paragraph
+    assert build.compliance_summary_table(counties, lang=lang) is None
+    assert build.compliance_class_table(counties, lang=lang, min_cell=5) is None
+    assert build.compliance_school_table(counties, lang=lang, min_cell=5) is None
+    assert compliance_figures(counties, lang=lang, min_cell=5) == []
+    assert build.compliance_targets_table(example_results.compliance["neimenggu"], lang=lang) is None
+
+
+def test_a_county_only_audit_shows_no_flags_or_triangulation(example_study, example_results):
+    counties = {"jiaolianti_2024": example_results.compliance["jiaolianti_2024"]}
+    only = StudyResults(example_results, interviews=example_results.interviews, compliance=counties)
+    document = build_chapter(example_study, only, lang="en")
+    stems = [b.stem.split("_", 1)[1] for b in document.blocks if isinstance(b, TableBlock) and "compliance/" in b.stem]
+    assert stems == ["rules_jiaolianti_2024", "targets_jiaolianti_2024"]

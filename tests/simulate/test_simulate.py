@@ -267,6 +267,43 @@ def test_activity_logs_plant_paper_records(case):
     assert set(tables["event_student"]["event_id"]) >= set(fake)
 
 
+def test_county_table_of_the_alliance_targets(case, district):
+    """logs/county.csv: made-up counties (示例县NN), alliance dates within [first_date, the table's date] or empty."""
+    table = pd.read_csv(EXAMPLE / "logs" / "county.csv", dtype=str, keep_default_na=False)
+    spec = case.config["counties"]
+    assert len(table) == spec["n"] and table["county_id"].is_unique
+    assert table["name"].str.fullmatch(r"示例县\d\d").all() and table["county_id"].str.fullmatch(r"X\d\d").all()
+    dated = table.loc[table["alliance_established"] != "", "alliance_established"]
+    days = pd.to_datetime(dated, format="%Y-%m-%d")
+    assert days.min() >= pd.Timestamp(spec["first_date"])
+    assert days.max() <= pd.Timestamp(case.config["calendar"]["file_stamp"])
+    truth = case.truth["county_alliances"]
+    assert (
+        truth["established"] == len(dated) and truth["established_ids"] == table.loc[dated.index, "county_id"].tolist()
+    )
+    assert 0 < len(dated) < len(table)  # some counties have an alliance, some not yet
+    assert len(district.logs.tables["county"]) == load_config("district")["counties"]["n"] == 20
+
+
+def test_student_code_and_county_table_change_no_other_draw():
+    """Asking parents for the student code and drawing a larger county table leave every other column and table as
+    they were: the code is a column without draws and the counties come from a stream of their own."""
+    plain = simulate_study(SMALL | {"platform": {"student_code": False}}, seed=3)
+    more = simulate_study(
+        SMALL | {"platform": {"student_code": True}, "counties": {"n": 40, "established": 0.9}}, seed=3
+    )
+    assert "student_code" not in plain.parents.columns
+    pd.testing.assert_frame_equal(more.parents.drop(columns="student_code"), plain.parents)
+    assert more.parents["student_code"].tolist() == more.parent_truth["student_id"].tolist()
+    pd.testing.assert_frame_equal(more.teachers, plain.teachers)
+    pd.testing.assert_frame_equal(more.administrators, plain.administrators)
+    assert set(more.logs.tables) == set(plain.logs.tables)
+    for name, table in plain.logs.tables.items():
+        if name != "county":
+            pd.testing.assert_frame_equal(more.logs.tables[name], table)
+    assert len(more.logs.tables["county"]) == 40 != len(plain.logs.tables["county"])
+
+
 def test_home_visits_follow_head_teacher_enthusiasm(case):
     """P(visit) = logistic(2 + .7·T-ENT_c + …): class coverage correlates with T-ENT_c (r > .5)."""
     cci = case.logs.class_cci.merge(case.logs.tables["class"], on="class_id")
@@ -438,6 +475,10 @@ def test_district_config_has_fifteen_schools():
             "positive definite",
         ),
         ({"base": "county"}, r"base: got 'county'; allowed: case_school, district"),
+        ({"counties": {"established": 1.5}}, r"counties\.established: a probability must lie in \[0, 1\]"),
+        ({"counties": {"n": 0}}, r"counties\.n: expected a count >= 1, got 0"),
+        ({"counties": {"first_date": "2025-07-01"}}, r"counties\.first_date: expected a date YYYY-MM-DD before"),
+        ({"counties": {"first_date": "2024-3-1"}}, r"counties\.first_date: .* got '2024-3-1'"),
     ],
 )
 def test_config_errors_name_the_key_path(override, message):

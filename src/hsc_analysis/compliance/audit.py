@@ -42,7 +42,10 @@ class ComplianceAudit:
         ``n_met``, ``share_met``); for structural rules (evaluated at the log's last term) ``required``,
         ``present``, ``met`` and a ``detail``; ``met`` is empty when the log holds no data for the check.
     targets
-        Target rules over a county table: ``n_units, count, share, target_share, met, shortfall``.
+        Target rules over a county table: ``n_units`` (counties), ``count`` (dated on or before the rule's date,
+        ``period``), ``share = count / n_units``, ``target_share``, ``met = count ≥ ⌈target_share · n_units⌉``,
+        ``shortfall`` (counties still needed) and ``latest_date``, the table's latest date: when the rule's date lies
+        after it, the count is progress so far, not the verdict at the deadline.
     cci
         Class compliance index per class × school year: ``n_rules`` applicable, ``cci_strict`` (mean over rules of
         the share of the rule's periods met) and ``cci_graded`` (the same with capped rates instead of met flags).
@@ -295,7 +298,17 @@ _COMMUNITY_COLUMNS = [
     "shortfall",
     "share_of_year_logged",
 ]
-_TARGET_COLUMNS = ["rule_id", "period", "n_units", "count", "share", "target_share", "met", "shortfall"]
+_TARGET_COLUMNS = [
+    "rule_id",
+    "period",
+    "n_units",
+    "count",
+    "share",
+    "target_share",
+    "met",
+    "shortfall",
+    "latest_date",
+]
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -625,6 +638,7 @@ def _target(tables: dict[str, pd.DataFrame], rule: Rule) -> pd.DataFrame:
                 "target_share": rule.target_share,
                 "met": count >= needed if n else pd.NA,
                 "shortfall": max(0, needed - count),
+                "latest_date": dates.max(),
             }
         ]
     )

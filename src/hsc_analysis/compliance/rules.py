@@ -103,6 +103,11 @@ class RuleSet:
     def of_kind(self, kind: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
 
+    @property
+    def school_rules(self) -> bool:
+        """Whether any rule judges the school log (count or structural), rather than only county targets."""
+        return any(r.kind != "target" for r in self.rules)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per rule with every field, for a methods table."""
         rows = []

@@ -41,7 +41,9 @@ class StudyCompliance:
     ``predictor`` is the class compliance index of the log's last school year (strict and graded, with z-scores) for
     the multilevel model; ``parents`` and ``teachers`` are the triangulations the datasets allow (None otherwise,
     with the reason in ``notes``); ``unlinked`` names, per side (``parents``, ``teachers``), the identifier a
-    dataset lacked to be linked to the log.
+    dataset lacked to be linked to the log. A rule set of county targets only (``rules.school_rules`` false,
+    e.g. ``jiaolianti_2024``) judges no class or school: its ``predictor`` is None, it is not triangulated, and its
+    results are ``audit.targets``.
     """
 
     logs: ActivityLogs
@@ -49,7 +51,7 @@ class StudyCompliance:
     audit: ComplianceAudit
     audit_unflagged: ComplianceAudit
     flags: PaperFlags
-    predictor: pd.DataFrame
+    predictor: pd.DataFrame | None
     school_year: str
     parents: pd.DataFrame | None = None
     teachers: VisitInflation | None = None
@@ -65,7 +67,10 @@ class StudyCompliance:
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Name → table, for writing (CSV) or rendering."""
+        """Name → table, for writing (CSV) or rendering; for a rule set of county targets only the log's tables, the
+        rules and the targets."""
+        if not self.rules.school_rules:
+            return {"log_tables": self.logs.to_frame(), "rules": self.rules.to_frame(), "targets": self.audit.targets}
         out = {
             "log_tables": self.logs.to_frame(),
             "invalid_events": self.logs.invalid,
@@ -163,10 +168,12 @@ def study_compliance(
     flags = flags if flags is not None else paper_compliance_flags(logs)
     full = audit(logs, rules=rules)
     unflagged = audit(logs, rules=rules, exclude=flags.flagged_ids, excluded="flagged as paper compliance")
-    terms = logs.tables["term"].sort_values("start_date")
-    school_year, term_id = terms["school_year"].iloc[-1], terms["term_id"].iloc[-1]
+    school_year = term_id = ""  # a county table alone has no terms
+    if "term" in logs.tables:
+        terms = logs.tables["term"].sort_values("start_date")
+        school_year, term_id = terms["school_year"].iloc[-1], terms["term_id"].iloc[-1]
     parents, teachers, notes, unlinked = None, None, [], {}
-    for dataset in study.datasets:
+    for dataset in study.datasets if rules.school_rules else ():  # county targets say nothing of a child or teacher
         identifiers = {q.id for q in dataset.instrument.identifiers}
         questions = {q.id for q in dataset.instrument.background}
         wants_parent = questions & {"fx_home_visit", "fx_parent_meetings", "fx_guidance_sessions"}
@@ -194,7 +201,7 @@ def study_compliance(
         audit=full,
         audit_unflagged=unflagged,
         flags=flags,
-        predictor=class_compliance_predictor(full, school_year=school_year),
+        predictor=class_compliance_predictor(full, school_year=school_year) if rules.school_rules else None,
         school_year=school_year,
         parents=parents,
         teachers=teachers,

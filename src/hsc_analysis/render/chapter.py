@@ -254,8 +254,9 @@ def _interview_section(doc: _Numbers, study: Study, interviews: InterviewResults
 
 
 def _compliance_section(doc: _Numbers, compliance, *, number: int, lang: str, min_cell: int, figures) -> None:
-    """政策落实情况: the log and its rule sets, then per rule set its summary, classes, schools and figures, then the
-    paper-compliance flags and the survey–log triangulation (the same under every rule set: shown once)."""
+    """政策落实情况: the log and its rule sets, then per rule set its county targets (if any) or its summary, classes,
+    schools and figures, then the paper-compliance flags and the survey–log triangulation (the same under every rule
+    set of the school log: shown once)."""
     from hsc_analysis.render import compliance_tables as build_c
     from hsc_analysis.render import compliance_text as text_c
 
@@ -268,6 +269,11 @@ def _compliance_section(doc: _Numbers, compliance, *, number: int, lang: str, mi
     doc.add(Paragraph(text_c.log_text(compliance, lang=lang, tables=labels)))
     for result in compliance.values():
         heading(result.rules.title.get(lang) or result.rules.id)
+        targets = table(build_c.compliance_targets_table(result, lang=lang))
+        if targets:
+            doc.add(Paragraph(text_c.targets_text(result, lang=lang, table=targets)))
+        if not result.rules.school_rules:  # county targets only: no class, school or figure to show
+            continue
         summary = table(build_c.compliance_summary_table(result, lang=lang))
         classes = table(build_c.compliance_class_table(result, lang=lang, min_cell=min_cell))
         schools = table(build_c.compliance_school_table(result, lang=lang, min_cell=min_cell))
@@ -283,7 +289,9 @@ def _compliance_section(doc: _Numbers, compliance, *, number: int, lang: str, mi
             doc.add(Paragraph(t.text("compliance_figures")))
             for figure in own:
                 doc.figure(figure)
-    first = next(iter(compliance.values()))
+    first = next((result for result in compliance.values() if result.rules.school_rules), None)
+    if first is None:  # only county targets were audited: the school log's flags and links are not part of it
+        return
     heading(t.word("compliance_flags_heading"))
     label = table(build_c.compliance_flags_table(first, lang=lang))
     doc.add(Paragraph(text_c.flags_text(first, lang=lang, table=label)))

@@ -29,6 +29,7 @@ __all__ = [
     "compliance_rules_table",
     "compliance_school_table",
     "compliance_summary_table",
+    "compliance_targets_table",
     "compliance_teacher_table",
     "period_labels",
     "suppress_student_cells",
@@ -110,6 +111,47 @@ def compliance_rules_table(result: StudyCompliance, *, lang: str) -> Table:
         lang=lang,
         notes=(t.text("note_compliance_rules", document=result.rules.document),),
         stub=2,
+    )
+
+
+def compliance_targets_table(result: StudyCompliance, *, lang: str) -> Table | None:
+    """Per target rule over the county table: the counties with the dated step (an education alliance) on or before
+    the rule's date, their share against the target share, met or not, and the counties still needed; the number of
+    counties is in the note."""
+    targets = result.audit.targets
+    if not len(targets):
+        return None
+    t = language(lang)
+    labels, table = _rule_labels(result, lang), result.rules.of_kind("target")[0].table
+    rows = [
+        (
+            labels[row.rule_id],
+            str(row.period),
+            count(row.count, lang=lang),
+            percent(row.share),
+            percent(row.target_share, 0),
+            t.word("status_met" if row.met is True else "status_not_met" if row.met is False else "status_no_data"),
+            count(row.shortfall, lang=lang),
+        )
+        for row in targets.itertuples()
+    ]
+    return Table(
+        name=f"targets_{result.rules.id}",
+        title=_title(t, "title_compliance_targets", result, lang),
+        columns=_words(
+            t,
+            "rule",
+            "target_by",
+            "n_counties_by",
+            "share_counties",
+            "target_share",
+            "result",
+            "shortfall_counties",
+        ),
+        rows=tuple(rows),
+        data=targets,
+        lang=lang,
+        notes=(t.text("note_compliance_targets", n=count(targets["n_units"].iloc[0], lang=lang), table=table),),
     )
 
 

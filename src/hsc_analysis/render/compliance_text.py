@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from hsc_analysis.render.compliance_tables import period_labels
 from hsc_analysis.render.format import bounded, count, number, percent
@@ -20,11 +21,16 @@ from hsc_analysis.render.language import language
 if TYPE_CHECKING:
     from hsc_analysis.compliance import StudyCompliance
 
-__all__ = ["flags_text", "log_text", "rule_set_text", "triangulation_text"]
+__all__ = ["flags_text", "log_text", "rule_set_text", "targets_text", "triangulation_text"]
 
 
 def _join(parts: Sequence[str], lang: str) -> str:
     return language(lang).word("list_separator").join(parts)
+
+
+def _clauses(parts: Sequence[str], lang: str) -> str:
+    """Clauses that hold commas of their own, joined by semicolons."""
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def _title(result: StudyCompliance, lang: str) -> str:
@@ -143,6 +149,42 @@ def rule_set_text(
     return ("" if lang == "zh" else " ").join(parts)
 
 
+def targets_text(result: StudyCompliance, *, lang: str, table: str) -> str:
+    """The county targets: per target rule the counties counted by its date against the target share, met or the
+    counties still needed; when a rule's date lies after the table's latest date, that its share is progress so far.
+    """
+    t = language(lang)
+    targets = result.audit.targets
+    labels = {r.id: r.label.get(lang) or r.id for r in result.rules.rules}
+    items = [
+        t.text(
+            "compliance_target_met" if row.met is True else "compliance_target_not_met",
+            rule=labels[row.rule_id],
+            by=str(row.period),
+            count=count(row.count, lang=lang),
+            share=percent(row.share),
+            target=percent(row.target_share, 0),
+            shortfall=count(row.shortfall, lang=lang),
+        )
+        for row in targets.itertuples()
+    ]
+    latest = targets["latest_date"].max()
+    text = t.text(
+        "compliance_targets",
+        table=table,
+        n=count(targets["n_units"].iloc[0], lang=lang),
+        items=_clauses(items, lang),
+    )
+    space = "" if lang == "zh" else " "
+    if pd.isna(latest):
+        return text + space + t.text("compliance_targets_none_dated")
+    ahead = [str(p) for p, by in zip(targets["period"], pd.to_datetime(targets["period"]), strict=True) if by > latest]
+    if ahead:
+        progress = t.text("compliance_targets_progress", latest=latest.date().isoformat(), deadlines=_join(ahead, lang))
+        text += space + progress
+    return text
+
+
 def flags_text(result: StudyCompliance, *, lang: str, table: str) -> str:
     """Events with a paper-compliance flag, home visits among them, the most frequent flag and the flags not seen."""
     t = language(lang)
@@ -184,7 +226,7 @@ def triangulation_text(
             )
             for row in result.parents.itertuples()
         ]
-        parts.append(t.text("compliance_parents", table=table_parents, items=_join(items, lang)))
+        parts.append(t.text("compliance_parents", table=table_parents, items=_clauses(items, lang)))
     elif "parents" in result.unlinked:
         parts.append(t.text("compliance_parents_unlinked", identifier=result.unlinked["parents"]))
     if result.teachers is not None and table_teachers:

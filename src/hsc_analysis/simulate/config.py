@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ _PROBABILITY_KEYS = {
     "log.fx_home_visit_error",
     "log.fx_dont_remember",
     "log.late_entry",
+    "counties.established",
 }
 
 
@@ -166,6 +168,13 @@ def _validate(config: dict[str, Any], *, source: str) -> None:
                 raise fail(f"schools.{locale}.{key}", f"expected 1 <= low <= high, got {[lo, hi]}")
         if spec["n"] < 0:
             raise fail(f"schools.{locale}.n", f"expected a count >= 0, got {spec['n']}")
+    if config["counties"]["n"] < 1:
+        raise fail("counties.n", f"expected a count >= 1, got {config['counties']['n']}")
+    first, stamp = config["counties"]["first_date"], config["calendar"]["file_stamp"]
+    if not _iso_date(first) or first >= stamp[:10]:
+        raise fail(
+            "counties.first_date", f"expected a date YYYY-MM-DD before calendar.file_stamp {stamp}, got {first!r:.60}"
+        )
     if sum(spec["n"] for spec in config["schools"].values()) == 0:
         raise fail("schools", "at least one school is needed")
     for key in ("parent_latent.correlations", "teacher_latent.correlations"):
@@ -185,6 +194,13 @@ def correlation_matrix(upper: Mapping[str, Mapping[str, float]]) -> tuple[list[s
         for b, r in row.items():
             matrix[index[a], index[b]] = matrix[index[b], index[a]] = r
     return names, matrix
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def _get(config: Mapping[str, Any], dotted: str) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from hsc_analysis import __version__
 from hsc_analysis.instruments import Instrument, load_instrument
 from hsc_analysis.simulate.config import load_config
 from hsc_analysis.simulate.latent import admin_latent, implied_exogenous_correlation, parent_latents, teacher_latents
-from hsc_analysis.simulate.logs import ActivityLogs, draw_logs
+from hsc_analysis.simulate.logs import ActivityLogs, draw_counties, draw_logs
 from hsc_analysis.simulate.measurement import CARELESS_TYPES, answer_items
 from hsc_analysis.simulate.population import Population, draw_population, numbered
 
@@ -123,7 +123,9 @@ def simulate_study(
     config : None, "case_school", "district", YAML path or mapping
         See :func:`hsc_analysis.simulate.load_config`; ``None`` is the case school.
     seed : int
-        Seeds the single ``numpy.random.default_rng`` that all randomness comes from.
+        Seeds the ``numpy.random.default_rng`` that all randomness of the model comes from; the county table of
+        the 教联体 targets is drawn from a stream of its own, ``default_rng([seed, 2])``, so it changes no other
+        draw.
     surveys_dir : path, optional
         Folder with parent.yaml, teacher.yaml, administrator.yaml and after_school.yaml (default: the repository's
         ``surveys/``).
@@ -162,6 +164,8 @@ def simulate_study(
     teacher_lat = teacher_latents(cfg, population, rng=rng)
     head_sup = teacher_lat.scores["SUP"].to_numpy()[population.teachers["head_teacher"].to_numpy()]
     logs = draw_logs(cfg, population, head_sup=head_sup, rng=rng)
+    counties = draw_counties(cfg, rng=np.random.default_rng([int(seed), 2]))  # own stream: other files unchanged
+    logs = replace(logs, tables={**logs.tables, "county": counties})
     parent_lat = parent_latents(cfg, population, cci_z=logs.class_cci["cci_z"].to_numpy(), rng=rng)
 
     parents, parent_truth, parent_items = _parents(cfg, population, parent_lat.scores, logs, parent_instruments, rng)
@@ -267,7 +271,9 @@ def _parents(cfg, population: Population, latents: pd.DataFrame, logs: ActivityL
             "suggestions": np.where(rng.random(n) < cfg["missing"]["suggestion_given"], suggestion, ""),
         }
     )
-    n_questions = len(background.columns) + 2
+    # Timed background questions: the student code (copied from the school's slip) is not among them, so that
+    # switching platform.student_code on leaves the duration draws, and every draw after them, unchanged.
+    n_questions = len(background.columns) - ("student_code" in background.columns) + 2
     frame = pd.concat([background, codes, extra], axis=1)
     truth = pd.concat([pd.DataFrame({"student_id": who["student_id"], "careless": answers.careless}), lat], axis=1)
     return *_in_submission_order(cfg, frame, truth, answers, n_questions, rng), answers.loadings
@@ -443,6 +449,7 @@ def _truth(cfg, seed, population, parent_lat, teacher_lat, logs, parent_truth, t
             "id": "list position i holds 序号 i + 1",
         },
         "fabricated_event_ids": logs.fabricated_event_ids,
+        "county_alliances": _county_truth(logs.tables["county"], cfg),
         **({"late_entry_event_ids": logs.late_entry_event_ids} if logs.late_entry_event_ids else {}),
         "schools": _records(population.schools[["school_id", "locale", "n_classes", "capacity"]]),
         "classes": _records(
@@ -463,6 +470,19 @@ def _truth(cfg, seed, population, parent_lat, teacher_lat, logs, parent_truth, t
                 ]
             ]
         ),
+    }
+
+
+def _county_truth(counties: pd.DataFrame, cfg) -> dict[str, Any]:
+    """The county table's planted state: counties, those with an alliance by the table's date and by each target
+    date of the 教联体 plan (2025-12-31, 2027-12-31; the table holds no date after its own)."""
+    dates = pd.to_datetime(counties["alliance_established"].replace("", None))
+    return {
+        "n_counties": len(counties),
+        "table_date": cfg["calendar"]["file_stamp"][:10],
+        "established": int(dates.notna().sum()),
+        "established_ids": counties.loc[dates.notna(), "county_id"].tolist(),
+        "share_by": {day: round(float((dates <= pd.Timestamp(day)).mean()), 6) for day in ("2025-12-31", "2027-12-31")},
     }
 
 

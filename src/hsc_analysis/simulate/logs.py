@@ -19,7 +19,7 @@ import pandas as pd
 from hsc_analysis.compliance.schema import EVENT_COLUMNS
 from hsc_analysis.simulate.population import Population, numbered
 
-__all__ = ["ActivityLogs", "draw_logs", "semesters"]
+__all__ = ["ActivityLogs", "draw_counties", "draw_logs", "semesters"]
 
 _EVIDENCE = np.array(["sign_in", "photo", "minutes"])
 _TOPICS = {
@@ -600,6 +600,36 @@ def _ledger(config, population, terms, rng):
             "last_reviewed": pd.Series(reviewed).dt.date.to_numpy(),
             "responsible_staff_id": head.loc[flagged["class_id"]].to_numpy(),
             "support_plan": rng.random(n) < 0.8,
+        }
+    )
+
+
+def draw_counties(config: dict[str, Any], *, rng: np.random.Generator) -> pd.DataFrame:
+    """The county table of the 教联体 targets (``county`` of compliance.schema), one row per synthetic county.
+
+    ``county_id`` X01…, ``name`` 示例县01… (made up, no real place), ``alliance_established``: for a county that
+    has set up its education alliance by the table's date (``calendar.file_stamp``; probability
+    ``counties.established``) a date uniform over [``counties.first_date``, that date], else empty (none yet).
+    ``rng`` should be a stream of its own, so that the table leaves every other generated file unchanged.
+
+    Examples
+    --------
+    >>> from hsc_analysis.simulate import load_config
+    >>> table = draw_counties(load_config("case_school"), rng=np.random.default_rng(1))
+    >>> table.columns.tolist(), table["name"].iloc[0]
+    (['county_id', 'name', 'alliance_established'], '示例县01')
+    """
+    spec = config["counties"]
+    n = spec["n"]
+    first = pd.Timestamp(spec["first_date"])
+    last = pd.Timestamp(config["calendar"]["file_stamp"]).normalize()
+    established = rng.random(n) < spec["established"]
+    dates = first + pd.to_timedelta(rng.integers(0, (last - first).days + 1, n), unit="D")
+    return pd.DataFrame(
+        {
+            "county_id": numbered("X", np.arange(1, n + 1), 2),
+            "name": numbered("示例县", np.arange(1, n + 1), 2),
+            "alliance_established": np.where(established, dates.strftime("%Y-%m-%d"), ""),
         }
     )
 
