@@ -206,12 +206,14 @@ def load_study(path: str | Path) -> Study:
     title = Label(zh=title.get("zh", ""), en=title.get("en", "")) if isinstance(title, dict) else Label(title, title)
     logs = _logs(spec.get("logs"), path, fail)
     school_locales = _school_locales(logs.get("school"), fail)
+    compliance_rules = _compliance_rules(spec.get("compliance_rules"), path, fail)
     plan = load_plan(
         spec.get("analyses"),
         instruments={d.name: d.instrument for d in datasets},
         source=str(path),
         modules={d.name: d.module_constructs for d in datasets},
         locales=sorted(set(school_locales.values())),
+        rule_sets=_rule_sets(compliance_rules) if "event" in logs else None,
     )
     return Study(
         id=str(spec["id"]),
@@ -228,7 +230,7 @@ def load_study(path: str | Path) -> Study:
         min_cell=min_cell,
         school_locales=school_locales,
         interviews=_interviews(spec.get("interviews"), path, fail),
-        compliance_rules=_compliance_rules(spec.get("compliance_rules"), path, fail),
+        compliance_rules=compliance_rules,
     )
 
 
@@ -284,6 +286,15 @@ def _compliance_rules(section, path: Path, fail) -> tuple[str, ...]:
             raise fail(f"compliance_rules[{i}]", f"got {name!r:.60}; allowed: {allowed}")
         names.append(name if name in BUNDLED_RULE_SETS else str((path.parent / name).resolve()))
     return tuple(names)
+
+
+def _rule_sets(compliance_rules: tuple[str, ...]) -> dict[str, Label]:
+    """The rule sets a class-level compliance index may name (those of ``compliance_rules:``, else every bundled
+    one): id → jurisdiction (zh) and title (en)."""
+    from hsc_analysis.compliance.rules import BUNDLED_RULE_SETS, load_rules
+
+    sets = [load_rules(name) for name in compliance_rules or BUNDLED_RULE_SETS]
+    return {rules.id: Label(zh=rules.jurisdiction or rules.title["zh"], en=rules.title["en"]) for rules in sets}
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
@@ -436,8 +447,18 @@ def run_study(study: Study) -> StudyResults:
         dataset.name: FindingsInput(dataset.instrument, scores.scores, screening.kept.background)
         for dataset, _, screening, scores, *_ in chains
     }
+    compliance = {}
+    if "event" in study.logs:  # school logs; a county table alone (教联体 targets) is for `hsc compliance`
+        from hsc_analysis.compliance import study_compliances
+
+        compliance = study_compliances(study, responses={chain[0].name: chain[1] for chain in chains})
     findings = run_findings(
-        inputs, plan=study.plan, seed=study.seed, lang=study.language, school_locales=study.school_locales
+        inputs,
+        plan=study.plan,
+        seed=study.seed,
+        lang=study.language,
+        school_locales=study.school_locales,
+        class_indices={rules: audit.predictor for rules, audit in compliance.items()},
     )
     results = [DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains]
     interviews = None
@@ -445,11 +466,6 @@ def run_study(study: Study) -> StudyResults:
         from hsc_analysis.qualitative.plan import analyse_interviews
 
         interviews = analyse_interviews(study.interviews, seed=study.seed, survey=_locale_contrasts(findings))
-    compliance = {}
-    if "event" in study.logs:  # school logs; a county table alone (教联体 targets) is for `hsc compliance`
-        from hsc_analysis.compliance import study_compliances
-
-        compliance = study_compliances(study, responses={r.dataset.name: r.responses for r in results})
     return StudyResults(results, interviews=interviews, compliance=compliance)
 
 

@@ -2,7 +2,8 @@ import pandas as pd
 import pytest
 
 from hsc_analysis.findings import analysis_frame, class_level_mean, load_plan
-from hsc_analysis.instruments import load_instrument
+from hsc_analysis.findings.plan import ComplianceIndex
+from hsc_analysis.instruments import Label, load_instrument
 from hsc_analysis.study import StudyError
 
 INSTRUMENTS = {name: load_instrument(f"surveys/{name}.yaml") for name in ("parent", "teacher", "administrator")}
@@ -83,6 +84,10 @@ def test_declared_keys_replace_their_defaults_only():
             "needs a cluster",
         ),
         (
+            {"datasets": {"parent": {"class_level": {"cci": {"compliance": "neimenggu"}}}}},
+            r"class_level.cci.compliance: the study declares no activity log",
+        ),
+        (
             {
                 "perception_gap": [
                     {
@@ -102,6 +107,26 @@ def test_a_broken_plan_names_the_file_and_key_path(spec, message):
     with pytest.raises(StudyError, match=message) as error:
         plan(spec)
     assert str(error.value).startswith("study.yaml: ")
+
+
+def test_a_class_compliance_index_names_an_audited_rule_set():
+    sets = {"neimenggu": Label("内蒙古自治区", "Inner Mongolia implementation opinion")}
+
+    def with_logs(body):
+        spec = {"datasets": {"parent": {"class_level": {"cci": body}}}}
+        return load_plan(spec, instruments=INSTRUMENTS, source="study.yaml", rule_sets=sets).dataset("parent")
+
+    parent = with_logs({"compliance": "neimenggu"})
+    assert parent.class_level == (ComplianceIndex("cci", "neimenggu", "graded", sets["neimenggu"]),)
+    assert parent.multilevel[0].level2 == ("cci",)  # the default model takes it at level 2
+    assert with_logs({"compliance": "neimenggu", "index": "strict"}).class_level[0].index == "strict"
+    for body, message in (
+        ({"compliance": "fengnan"}, r"class_level.cci.compliance: got 'fengnan'; allowed: neimenggu"),
+        ({"compliance": "neimenggu", "index": "mean"}, r"class_level.cci.index: got 'mean'; allowed: graded, strict"),
+        ({"compliance": "neimenggu", "dataset": "teacher"}, r"class_level.cci: unknown key\(s\) dataset"),
+    ):
+        with pytest.raises(StudyError, match=message):
+            with_logs(body)
 
 
 def test_analysis_frame_labels_background_and_leaves_out_personal_fields():

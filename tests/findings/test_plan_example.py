@@ -24,13 +24,19 @@ from ..conftest import EXAMPLE
 def example():
     truth = json.loads((EXAMPLE / "truth.json").read_text())
     study = hsc.load_study(EXAMPLE / "study.yaml")
-    parent = hsc.run_study(study)[0]
-    findings = parent.findings
+    results = hsc.run_study(study)
+    findings = results[0].findings
     names = truth["construct_map"]["parent"]  # COM → communication …
     latents = simulate_study(None, seed=truth["seed"]).parent_truth
     latents = latents.loc[findings.data.index.astype(int)].set_axis(findings.data.index)
     latent_frame = findings.data.assign(**{names[k]: latents[k] for k in names if names[k] in findings.data})
-    return {"truth": truth, "plan": study.plan.dataset("parent"), "findings": findings, "latent": latent_frame}
+    return {
+        "truth": truth,
+        "plan": study.plan.dataset("parent"),
+        "findings": findings,
+        "latent": latent_frame,
+        "compliance": results.compliance,
+    }
 
 
 def std(frame, columns):
@@ -98,6 +104,19 @@ def test_the_head_teachers_enthusiasm_is_a_class_level_effect(example):
     classes = pd.DataFrame(example["truth"]["classes"]).set_index("class_id")
     measured = data.groupby("class_code", observed=True)["head_teacher_enthusiasm"].first().dropna()
     assert np.corrcoef(measured, classes.loc[measured.index, "t_ent"])[0, 1] > 0.6
+
+
+def test_the_log_class_compliance_index_enters_the_multilevel_model_at_level_2(example):
+    data = example["findings"].data
+    audit = example["compliance"]["neimenggu"].audit
+    year = audit.cci[audit.cci["school_year"] == "2024-2025"].set_index("class_id")["cci_graded"]
+    by_class = data.groupby("class_code", observed=True)["class_compliance"]
+    assert (by_class.max() == by_class.min()).all()  # one value per class
+    assert np.allclose(by_class.first(), year.loc[by_class.first().index], rtol=0, atol=1e-12)
+    planted = pd.DataFrame(example["truth"]["classes"]).set_index("class_id")["cci"]
+    assert np.corrcoef(year, planted.loc[year.index])[0, 1] > 0.3  # the planted index counts in-person visits only
+    effect = example["findings"].multilevel[0].fixed_effects.set_index("term").loc["class_compliance"]
+    assert 15 < effect["df"] < 40  # a class-level term: about as many df as classes
 
 
 def test_null_model_iccs_are_small_and_positive_as_planted(example):

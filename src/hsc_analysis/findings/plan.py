@@ -24,9 +24,11 @@ Every key is optional; what a study leaves out is derived from its instruments' 
             - {x: invitations, w: left_behind_any, y: home_involvement}
           indicators:                   # 0/1 variables from the codes of a single-choice question
             left_behind_any: {question: left_behind, codes: [2, 3]}
-          class_level:                  # class-level variables from another dataset, e.g. the head teacher's view
+          class_level:                  # class-level variables from another dataset, e.g. the head teacher's view,
+                                        # or the class compliance index of the activity log (logs: in study.yaml)
             head_teacher_enthusiasm: {dataset: teacher, construct: enthusiasm, classes: class_codes,
                                       where: {head_teacher: 1}}
+            class_compliance: {compliance: neimenggu, index: graded}   # index: graded (default) or strict
           multilevel:                   # default (clustered data): the outcome on the last regression block's
                                         # terms, group-mean centred, with every class_level variable at level 2
             - {outcome: effectiveness, predictors: [communication], level2: [head_teacher_enthusiasm]}
@@ -62,6 +64,7 @@ from hsc_analysis.instruments import Instrument, Label
 __all__ = [
     "AnalysisPlan",
     "ClassLevel",
+    "ComplianceIndex",
     "DatasetPlan",
     "Indicator",
     "LocaleComparison",
@@ -131,6 +134,19 @@ class ClassLevel:
 
 
 @dataclass(frozen=True)
+class ComplianceIndex:
+    """A class-level variable from the activity log: the class compliance index of the log's last school year under
+    rule set ``rules`` (``index``: ``graded``, the mean of the capped rates, or ``strict``, the share of rules met),
+    as :func:`hsc_analysis.compliance.class_compliance_predictor` gives it."""
+
+    name: str
+    rules: str
+    index: str = "graded"
+    jurisdiction: Label | None = None
+    """Whose rules (the rule set's jurisdiction in Chinese, its title in English), for labels."""
+
+
+@dataclass(frozen=True)
 class Multilevel:
     outcome: str
     predictors: tuple[str, ...]
@@ -168,7 +184,7 @@ class DatasetPlan:
     mediation: tuple[Mediation, ...]
     moderation: tuple[Moderation, ...]
     indicators: tuple[Indicator, ...]
-    class_level: tuple[ClassLevel, ...]
+    class_level: tuple[ClassLevel | ComplianceIndex, ...]
     multilevel: tuple[Multilevel, ...]
     locale_comparison: LocaleComparison | None = None
 
@@ -257,12 +273,14 @@ def load_plan(
     source: str,
     modules: Mapping[str, Sequence[str]] | None = None,
     locales: Sequence[str] = (),
+    rule_sets: Mapping[str, Label] | None = None,
 ) -> AnalysisPlan:
     """Validate the ``analyses:`` section (``None`` when absent) against the study's datasets and fill defaults.
 
     ``modules`` gives each dataset's constructs that come from its add-on modules; ``locales`` the distinct
     locales of the study's school table (``logs: school``), which make ``school_locale`` a variable of every
-    dataset with a ``school_code``."""
+    dataset with a ``school_code``; ``rule_sets`` the rule sets the study's activity log can be audited against
+    (what a ``class_level`` compliance index may name: id → jurisdiction)."""
     modules = modules or {}
     read = _Reader(source)
     spec = read.mapping(spec, "analyses", ("n_boot", "confidence", "datasets", "perception_gap"))
@@ -274,7 +292,9 @@ def load_plan(
         raise read.fail("analyses.confidence", f"got {confidence!r:.40}; allowed: a number in [0.5, 1)")
     declared = read.mapping(spec.get("datasets"), "analyses.datasets", list(instruments))
     plans = tuple(
-        _dataset_plan(read, name, declared.get(name), instruments, tuple(modules.get(name, ())), tuple(locales))
+        _dataset_plan(
+            read, name, declared.get(name), instruments, tuple(modules.get(name, ())), tuple(locales), rule_sets or {}
+        )
         for name in instruments
     )
     gaps = tuple(
@@ -302,6 +322,7 @@ def _dataset_plan(
     instruments: Mapping[str, Instrument],
     module_constructs: tuple[str, ...],
     locales: tuple[str, ...],
+    rule_sets: Mapping[str, Label],
 ) -> DatasetPlan:
     path = f"analyses.datasets.{name}"
     keys = (
@@ -331,7 +352,7 @@ def _dataset_plan(
     others = [c for c in by_role["predictor"] if c not in factors]
 
     class_level = tuple(
-        _class_level(read, level, body, f"{path}.class_level.{level}", instruments)
+        _class_level(read, level, body, f"{path}.class_level.{level}", instruments, rule_sets)
         for level, body in read.declarations(spec.get("class_level"), f"{path}.class_level").items()
     )
     indicators = tuple(
@@ -547,7 +568,21 @@ def _indicator(read: _Reader, name: str, spec: Any, path: str, instrument: Instr
     return Indicator(name, question, tuple(codes))
 
 
-def _class_level(read: _Reader, name: str, spec: Any, path: str, instruments: Mapping[str, Instrument]) -> ClassLevel:
+def _class_level(
+    read: _Reader,
+    name: str,
+    spec: Any,
+    path: str,
+    instruments: Mapping[str, Instrument],
+    rule_sets: Mapping[str, Label],
+) -> ClassLevel | ComplianceIndex:
+    if isinstance(spec, dict) and "compliance" in spec:
+        spec = read.mapping(spec, path, ("compliance", "index"))
+        if not rule_sets:
+            raise read.fail(f"{path}.compliance", "the study declares no activity log to audit (logs: with event)")
+        rules = read.choice(spec["compliance"], list(rule_sets), f"{path}.compliance")
+        index = read.choice(spec.get("index", "graded"), ("graded", "strict"), f"{path}.index")
+        return ComplianceIndex(name, rules, index, rule_sets[rules])
     spec = read.mapping(spec, path, ("dataset", "construct", "classes", "where"))
     for key in ("dataset", "construct", "classes"):
         if key not in spec:

@@ -15,7 +15,14 @@ import pandas as pd
 
 from hsc_analysis.errors import InputError
 from hsc_analysis.findings.frame import analysis_frame, class_level_mean
-from hsc_analysis.findings.plan import LOCALE_LABELS, SCHOOL_LOCALE, AnalysisPlan, DatasetPlan, LocaleComparison
+from hsc_analysis.findings.plan import (
+    LOCALE_LABELS,
+    SCHOOL_LOCALE,
+    AnalysisPlan,
+    ComplianceIndex,
+    DatasetPlan,
+    LocaleComparison,
+)
 from hsc_analysis.instruments import Instrument
 
 __all__ = ["DatasetFindings", "FindingsInput", "run_findings"]
@@ -86,15 +93,18 @@ def run_findings(
     seed: int,
     lang: Literal["zh", "en"],
     school_locales: Mapping[str, str] | None = None,
+    class_indices: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, DatasetFindings]:
     """The findings of every dataset in ``inputs`` under ``plan``; bootstrap draws start from ``seed``; background
     labels are in ``lang``. Perception gaps are reported with the parents' dataset. ``school_locales`` (school id
     → urban, town or rural, from the study's school table) gives the ``school_locale`` column of the frames of
-    datasets with a locale comparison on it."""
+    datasets with a locale comparison on it; ``class_indices`` (rule-set id → the class compliance index table of
+    :func:`hsc_analysis.compliance.class_compliance_predictor`) the plan's class-level compliance indices."""
     from hsc_analysis.findings import perception_gap
 
     frames = {
-        name: _frame(item, plan.dataset(name), inputs, lang, school_locales or {}) for name, item in inputs.items()
+        name: _frame(item, plan.dataset(name), inputs, lang, school_locales or {}, class_indices or {})
+        for name, item in inputs.items()
     }
     collectors = {name: _Collector() for name in inputs}
     for gap in plan.perception_gaps:
@@ -233,6 +243,7 @@ def _frame(
     inputs: Mapping[str, FindingsInput],
     lang: str,
     school_locales: Mapping[str, str],
+    class_indices: Mapping[str, pd.DataFrame],
 ) -> pd.DataFrame:
     """The analysis frame of one dataset with the plan's indicators, class-level variables and (for a locale
     comparison on the school table) each respondent's school locale added."""
@@ -248,6 +259,13 @@ def _frame(
         codes = item.background[indicator.question].reindex(frame.index)
         added[indicator.name] = codes.isin(indicator.codes).astype(float).where(codes.notna())
     for level in spec.class_level:
+        if isinstance(level, ComplianceIndex):
+            if level.rules not in class_indices:
+                audited = ", ".join(class_indices) or "none"
+                raise InputError(f"class_level {level.name}: rule set {level.rules!r} was not audited ({audited})")
+            index = class_indices[level.rules].set_index("class_id")[f"cci_{level.index}"]
+            added[level.name] = frame[spec.cluster].astype("string").map(index).astype(float)
+            continue
         source = inputs[level.dataset]
         rows = pd.concat([source.scores, source.background.reindex(source.scores.index)], axis=1)
         means = class_level_mean(rows, value=level.construct, classes=level.classes, where=dict(level.where))

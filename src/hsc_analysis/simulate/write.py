@@ -22,8 +22,9 @@ _ADMIN_MISSING = 99  # item left unanswered: an SPSS user-missing code, labelled
 
 _ANALYSES = {
     # What the default plan cannot derive from construct roles: the planted left-behind × invitations moderation
-    # of home involvement, the head teacher's enthusiasm as a class-level variable (T_ENT), and the
-    # parent–teacher perception gap of the constructs both forms ask about.
+    # of home involvement, the head teacher's enthusiasm (T_ENT) and the activity log's class compliance index
+    # under the Inner Mongolia rules (CCI) as class-level variables, and the parent–teacher perception gap of the
+    # constructs both forms ask about.
     "datasets": {
         "parent": {
             "indicators": {"left_behind_any": {"question": "left_behind", "codes": [2, 3]}},
@@ -34,7 +35,8 @@ _ANALYSES = {
                     "construct": "enthusiasm",
                     "classes": "class_codes",
                     "where": {"head_teacher": 1},
-                }
+                },
+                "class_compliance": {"compliance": "neimenggu"},
             },
         }
     },

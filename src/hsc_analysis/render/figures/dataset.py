@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 
 from hsc_analysis.errors import InputError
+from hsc_analysis.findings.plan import ComplianceIndex
 from hsc_analysis.render.figures._text import check_lang, phrase
 from hsc_analysis.render.figures.distributions import score_distributions
 from hsc_analysis.render.figures.flow import sample_flow
@@ -63,6 +64,9 @@ def variable_labels(study, dataset: str, *, lang: str) -> dict[str, str]:
         levels = sep.join(question.levels[c].get(lang) for c in indicator.codes if c in question.levels)
         labels[indicator.name] = f"{question.text.get(lang)}{colon}{levels}"
     for level in plan.class_level if plan else ():
+        if isinstance(level, ComplianceIndex):
+            labels[level.name] = phrase(f"class_compliance_{level.index}", lang, rules=level.jurisdiction.get(lang))
+            continue
         source = instruments[level.dataset]
         construct = source.construct(level.construct).label.get(lang)
         labels[level.name] = phrase("class_mean", lang, construct=construct)
