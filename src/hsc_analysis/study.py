@@ -458,7 +458,7 @@ def run_study(study: Study) -> StudyResults:
         seed=study.seed,
         lang=study.language,
         school_locales=study.school_locales,
-        class_indices={rules: audit.predictor for rules, audit in compliance.items()},
+        class_indices={rules: c.predictor for rules, c in compliance.items() if c.predictor is not None},
     )
     results = [DatasetResult(*chain, findings=findings[chain[0].name]) for chain in chains]
     interviews = None
