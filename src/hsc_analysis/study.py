@@ -290,11 +290,15 @@ def _compliance_rules(section, path: Path, fail) -> tuple[str, ...]:
 
 def _rule_sets(compliance_rules: tuple[str, ...]) -> dict[str, Label]:
     """The rule sets a class-level compliance index may name (those of ``compliance_rules:``, else every bundled
-    one): id → jurisdiction (zh) and title (en)."""
+    one, that judge classes): id → jurisdiction (zh) and title (en)."""
     from hsc_analysis.compliance.rules import BUNDLED_RULE_SETS, load_rules
 
     sets = [load_rules(name) for name in compliance_rules or BUNDLED_RULE_SETS]
-    return {rules.id: Label(zh=rules.jurisdiction or rules.title["zh"], en=rules.title["en"]) for rules in sets}
+    return {
+        rules.id: Label(zh=rules.jurisdiction or rules.title["zh"], en=rules.title["en"])
+        for rules in sets
+        if rules.school_rules
+    }
 
 
 def _logs(section, path: Path, fail) -> dict[str, Path]:
