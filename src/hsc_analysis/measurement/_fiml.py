@@ -236,6 +236,52 @@ def moment_information(patterns: Patterns, mu: np.ndarray, sigma: np.ndarray) ->
     return (out + out.T) / 2
 
 
+def parameter_information(
+    patterns: Patterns, mu: np.ndarray, sigma: np.ndarray, u: np.ndarray, v: np.ndarray, onehot: np.ndarray,
+    d_mu: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Δᵀ H Δ for the (μ, Σ) information H of :func:`moment_information` and Δ = ∂(μ, vec Σ)/∂θ in the factored
+    form of :meth:`~hsc_analysis.measurement._ml.Engine.derivatives`, without forming H (a (p + p²) square).
+
+    With ∂Σ/∂θ_a = Σ_r∈a u_r v_rᵀ, the Σ Σ block tr(∂Σ_a K ∂Σ_b M) is Σ_r∈a,s∈b (v_rᵀ K u_s)(v_sᵀ M u_r), the μ Σ
+    block ∂μ_aᵀ K ∂Σ_b Kd and the μ μ block ∂μ_aᵀ K ∂μ_b (K, M, d per pattern as in :func:`moment_information`).
+    The vectors u, v come from a few distinct ones (unit vectors and columns of ΛA, ΛC): each pattern's K and M
+    are projected once onto those (d × d), and the R × R terms gathered from the projections.
+    """
+    p = patterns.p
+    basis, index = np.unique(np.vstack([u, v]), axis=0, return_inverse=True)
+    iu, iv = index[: len(u)], index[len(u) :]
+    d = len(basis)
+    pair_k = (iv[:, None] * d + iu[None, :]).ravel()  # (r, s) → K̃[iv_r, iu_s]
+    pair_m = (iv[None, :] * d + iu[:, None]).ravel()  # (r, s) → M̃[iv_s, iu_r]
+    sigma_block = np.zeros(len(u) * len(u))
+    mu_mu = np.zeros((p, p))
+    mu_sigma = np.zeros((p, d, d))  # Σ_p n_p (K B_oᵀ)[l, α] (B kd)[β]
+    chunk = _CHUNK // 4  # the gathered R × R terms are the largest array
+    for b, (inverse, _) in zip(patterns.blocks, inverses(patterns, sigma), strict=True):
+        for start in range(0, len(b.n), chunk):
+            obs = b.observed[start : start + chunk]
+            n = b.n[start : start + chunk]
+            inv = inverse[start : start + chunk]
+            kd = np.einsum("pij,pj->pi", inv, b.mean[start : start + chunk] - mu[obs])
+            m = inv @ b.cov[start : start + chunk] @ inv + kd[:, :, None] * kd[:, None, :] - 0.5 * inv
+            projection = basis.T[obs]  # P × k × d
+            k_basis = inv @ projection
+            k_tilde = projection.transpose(0, 2, 1) @ k_basis
+            m_tilde = projection.transpose(0, 2, 1) @ m @ projection
+            # rows of the pattern-last copies: a contiguous take, several times faster than along the last axis
+            k_pairs = np.ascontiguousarray(k_tilde.reshape(len(n), d * d).T).take(pair_k, axis=0)
+            sigma_block += (k_pairs * np.ascontiguousarray(m_tilde.reshape(len(n), d * d).T).take(pair_m, axis=0)) @ n
+            mu_mu += _scatter(n[:, None, None] * inv, obs, p)
+            k_rows = np.zeros((len(n), p, d))
+            k_rows[np.arange(len(n))[:, None], obs] = n[:, None, None] * k_basis
+            kd_basis = np.einsum("pkd,pk->pd", projection, kd)
+            mu_sigma += (k_rows.reshape(len(n), p * d).T @ kd_basis).reshape(p, d, d)
+    cross = d_mu @ mu_sigma[:, iu, iv] @ onehot
+    out = onehot.T @ sigma_block.reshape(len(u), len(u)) @ onehot + d_mu @ mu_mu @ d_mu.T + cross + cross.T
+    return (out + out.T) / 2
+
+
 def _embed(blocks: np.ndarray, observed: np.ndarray, p: int) -> np.ndarray:
     full = np.zeros((len(blocks), p, p))
     full[np.arange(len(blocks))[:, None, None], observed[:, :, None], observed[:, None, :]] = blocks
