@@ -45,6 +45,39 @@ rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, re
 print(json.dumps({"marks": marks, "rss_kb": rss}))
 """
 
+# --chain: run_study alone (import of the raw files through the findings, no rendering), in one BLAS thread as
+# `hsc report` runs it; reading the exports and the activity logs is timed apart from the statistics around it
+_CHAIN_CHILD = """
+import json, sys, time
+start = time.perf_counter()
+from threadpoolctl import threadpool_limits
+import hsc_analysis.io, hsc_analysis.compliance.study as compliance
+from hsc_analysis.study import load_study, run_study
+
+reading = [0.0, 0.0]  # wall, CPU
+
+def timed(read):
+    def wrapper(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return read(*args, **kwargs)
+        finally:
+            reading[0] += time.perf_counter() - wall
+            reading[1] += time.process_time() - cpu
+    return wrapper
+
+hsc_analysis.io.read_responses = timed(hsc_analysis.io.read_responses)
+compliance.read_study_logs = timed(compliance.read_study_logs)
+study = load_study("data/example/study.yaml")
+startup = time.perf_counter() - start
+with threadpool_limits(limits=1, user_api="blas"):
+    wall, cpu = time.perf_counter(), time.process_time()
+    run_study(study)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+print(json.dumps({"startup": startup, "chain": wall, "chain_cpu": cpu, "reading": reading[0],
+                  "reading_cpu": reading[1], "statistics": wall - reading[0], "statistics_cpu": cpu - reading[1]}))
+"""
+
 _PARTS = ("startup", "analyse", "figures", "chapter", "docx", "html", "tables", "finish")
 
 
@@ -78,15 +111,29 @@ def run_once(checkout: Path) -> dict[str, float]:
     return {"wall": wall, "cpu": cpu, "rss_mb": child["rss_kb"] / 1024, **_split(child["marks"])}
 
 
+def run_chain(checkout: Path) -> dict[str, float]:
+    """One fresh process timing run_study on the example (``--chain``): seconds of start-up (imports and loading
+    study.yaml), of the chain, and of its reading and statistics parts, wall and CPU."""
+    run = subprocess.run(
+        [str(checkout / ".venv/bin/python"), "-c", _CHAIN_CHILD], cwd=checkout, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    if run.returncode:
+        raise SystemExit(f"{checkout}: run_study failed:\n{run.stderr}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkouts", nargs="*", type=Path, default=[Path(__file__).resolve().parent.parent])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--chain", action="store_true", help="time run_study alone (no rendering)")
     args = parser.parse_args()
+    once = run_chain if args.chain else run_once
     rows: dict[Path, list[dict[str, float]]] = {c: [] for c in args.checkouts}
     for i in range(args.runs):
         for checkout in args.checkouts:
-            rows[checkout].append(run_once(checkout))
+            rows[checkout].append(once(checkout))
             print(f"run {i + 1} {checkout}: " + ", ".join(f"{k} {v:.2f}" for k, v in rows[checkout][-1].items()))
     for checkout, runs in rows.items():
         medians = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
