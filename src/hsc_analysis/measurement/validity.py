@@ -191,7 +191,8 @@ def htmt(
 def _blocks(result: CFAResult):
     """(group, factor, loadings, indicators) for every group and factor of a fitted CFA."""
     loadings = result.estimates[result.estimates["op"] == "=~"]
+    estimate = dict(zip(zip(loadings["group"], loadings["lhs"], loadings["rhs"], strict=True), loadings["estimate"],
+                        strict=True))  # fmt: skip
     for group in result.groups:
         for factor, items in result.factors.items():
-            rows = loadings[(loadings["group"] == group) & (loadings["lhs"] == factor)].set_index("rhs")
-            yield group, factor, rows.loc[list(items), "estimate"].to_numpy(), items
+            yield group, factor, np.array([estimate[group, factor, item] for item in items]), items
