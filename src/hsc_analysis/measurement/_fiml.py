@@ -217,23 +217,27 @@ def moment_information(patterns: Patterns, mu: np.ndarray, sigma: np.ndarray) ->
     """
     p = patterns.p
     out = np.zeros((p + p * p, p + p * p))
-    for b, (inverse, _) in zip(patterns.blocks, inverses(patterns, sigma), strict=True):
-        for start in range(0, len(b.n), _CHUNK):
-            obs = b.observed[start : start + _CHUNK]
-            n = b.n[start : start + _CHUNK]
-            inv = inverse[start : start + _CHUNK]
-            kd = np.einsum("pij,pj->pi", inv, b.mean[start : start + _CHUNK] - mu[obs])
-            kwk = inv @ b.cov[start : start + _CHUNK] @ inv + kd[:, :, None] * kd[:, None, :]
-            k_full, m_full, kd_full = _embed(inv, obs, p), _embed(kwk - 0.5 * inv, obs, p), np.zeros((len(n), p))
-            np.put_along_axis(kd_full, obs, kd, axis=1)
-            weighted = n[:, None, None] * k_full
-            out[:p, :p] += weighted.sum(axis=0)
-            out[:p, p:] += np.einsum("pli,pj->lij", weighted, kd_full).reshape(p, p * p)
-            # Q[(i,j),(k,l)] = Σ n K_jk M_li: rows (j,k) of K against rows (l,i) of M, then reordered
-            q = (weighted.reshape(len(n), p * p).T @ m_full.reshape(len(n), p * p)).reshape(p, p, p, p)
-            out[p:, p:] += q.transpose(3, 0, 1, 2).reshape(p * p, p * p)
+    for obs, n, inv, kd, m in _pattern_terms(patterns, mu, sigma, _CHUNK):
+        k_full, m_full, kd_full = _embed(inv, obs, p), _embed(m, obs, p), np.zeros((len(n), p))
+        np.put_along_axis(kd_full, obs, kd, axis=1)
+        weighted = n[:, None, None] * k_full
+        out[:p, :p] += weighted.sum(axis=0)
+        out[:p, p:] += np.einsum("pli,pj->lij", weighted, kd_full).reshape(p, p * p)
+        # Q[(i,j),(k,l)] = Σ n K_jk M_li: rows (j,k) of K against rows (l,i) of M, then reordered
+        q = (weighted.reshape(len(n), p * p).T @ m_full.reshape(len(n), p * p)).reshape(p, p, p, p)
+        out[p:, p:] += q.transpose(3, 0, 1, 2).reshape(p * p, p * p)
     out[p:, :p] = out[:p, p:].T
     return (out + out.T) / 2
+
+
+def _pattern_terms(patterns: Patterns, mu: np.ndarray, sigma: np.ndarray, chunk: int):
+    """Per chunk of at most ``chunk`` patterns: observed items, counts n, K = Σ_oo⁻¹, Kd and M = KWK − ½K."""
+    for b, (inverse, _) in zip(patterns.blocks, inverses(patterns, sigma), strict=True):
+        for start in range(0, len(b.n), chunk):
+            part = slice(start, start + chunk)
+            obs, inv = b.observed[part], inverse[part]
+            kd = np.einsum("pij,pj->pi", inv, b.mean[part] - mu[obs])
+            yield obs, b.n[part], inv, kd, inv @ b.cov[part] @ inv + kd[:, :, None] * kd[:, None, :] - 0.5 * inv
 
 
 def parameter_information(
@@ -257,26 +261,19 @@ def parameter_information(
     sigma_block = np.zeros(len(u) * len(u))
     mu_mu = np.zeros((p, p))
     mu_sigma = np.zeros((p, d, d))  # Σ_p n_p (K B_oᵀ)[l, α] (B kd)[β]
-    chunk = _CHUNK // 4  # the gathered R × R terms are the largest array
-    for b, (inverse, _) in zip(patterns.blocks, inverses(patterns, sigma), strict=True):
-        for start in range(0, len(b.n), chunk):
-            obs = b.observed[start : start + chunk]
-            n = b.n[start : start + chunk]
-            inv = inverse[start : start + chunk]
-            kd = np.einsum("pij,pj->pi", inv, b.mean[start : start + chunk] - mu[obs])
-            m = inv @ b.cov[start : start + chunk] @ inv + kd[:, :, None] * kd[:, None, :] - 0.5 * inv
-            projection = basis.T[obs]  # P × k × d
-            k_basis = inv @ projection
-            k_tilde = projection.transpose(0, 2, 1) @ k_basis
-            m_tilde = projection.transpose(0, 2, 1) @ m @ projection
-            # rows of the pattern-last copies: a contiguous take, several times faster than along the last axis
-            k_pairs = np.ascontiguousarray(k_tilde.reshape(len(n), d * d).T).take(pair_k, axis=0)
-            sigma_block += (k_pairs * np.ascontiguousarray(m_tilde.reshape(len(n), d * d).T).take(pair_m, axis=0)) @ n
-            mu_mu += _scatter(n[:, None, None] * inv, obs, p)
-            k_rows = np.zeros((len(n), p, d))
-            k_rows[np.arange(len(n))[:, None], obs] = n[:, None, None] * k_basis
-            kd_basis = np.einsum("pkd,pk->pd", projection, kd)
-            mu_sigma += (k_rows.reshape(len(n), p * d).T @ kd_basis).reshape(p, d, d)
+    for obs, n, inv, kd, m in _pattern_terms(patterns, mu, sigma, _CHUNK // 4):  # the R × R gathers: the largest
+        projection = basis.T[obs]  # P × k × d
+        k_basis = inv @ projection
+        k_tilde = projection.transpose(0, 2, 1) @ k_basis
+        m_tilde = projection.transpose(0, 2, 1) @ m @ projection
+        # rows of the pattern-last copies: a contiguous take, several times faster than along the last axis
+        k_pairs = np.ascontiguousarray(k_tilde.reshape(len(n), d * d).T).take(pair_k, axis=0)
+        sigma_block += (k_pairs * np.ascontiguousarray(m_tilde.reshape(len(n), d * d).T).take(pair_m, axis=0)) @ n
+        mu_mu += _scatter(n[:, None, None] * inv, obs, p)
+        k_rows = np.zeros((len(n), p, d))
+        k_rows[np.arange(len(n))[:, None], obs] = n[:, None, None] * k_basis
+        kd_basis = np.einsum("pkd,pk->pd", projection, kd)
+        mu_sigma += (k_rows.reshape(len(n), p * d).T @ kd_basis).reshape(p, d, d)
     cross = d_mu @ mu_sigma[:, iu, iv] @ onehot
     out = onehot.T @ sigma_block.reshape(len(u), len(u)) @ onehot + d_mu @ mu_mu @ d_mu.T + cross + cross.T
     return (out + out.T) / 2
