@@ -76,17 +76,23 @@ def studentized_range_ppf(p: float, k: int, df: np.ndarray) -> np.ndarray:
     """The p quantile for each df (NaN where df is NaN or not positive).
 
     Newton's method on the quadrature cdf of :func:`studentized_range_cdf` with its exact derivative
-    :math:`\\int g_\\nu(s)\\, s\\, W'(q s)\\, ds` on the same grid, all df at once, safeguarded by a bracket
-    [low, high] that every step narrows (a step leaving it bisects instead), until the Newton step or the bracket
-    is below 1e-12 (relative above 1).
+    :math:`\\int g_\\nu(s)\\, s\\, W'(q s)\\, ds` on the same grid, all df at once, from the quantile of the
+    range of k normals (the limit as df → ∞, found the same way on a one-point grid s = 1).
     """
     df = np.atleast_1d(np.asarray(df, dtype=float))
     out = np.full(df.shape, np.nan)
     valid = np.isfinite(df) & (df > 0)
-    if not valid.any():
-        return out
-    s, density = _scale_grid(df[valid])
-    q, low, high = np.full(len(s), 3.0), np.zeros(len(s)), np.full(len(s), np.inf)
+    if valid.any():
+        limit = _newton(p, k, np.ones((1, 1)), np.ones((1, 1)), start=3.0)[0]
+        out[valid] = _newton(p, k, *_scale_grid(df[valid]), start=limit)
+    return out
+
+
+def _newton(p: float, k: int, s: np.ndarray, density: np.ndarray, *, start: float) -> np.ndarray:
+    """The root of Σ_j density_ij W(q_i s_ij) = p for each row i, safeguarded by a bracket [low, high] that every
+    step narrows (a step leaving it bisects instead), until the step or the bracket is below 1e-12 (relative
+    above 1)."""
+    q, low, high = np.full(len(s), start), np.zeros(len(s)), np.full(len(s), np.inf)
     active = np.arange(len(s))
     for _ in range(200):
         cdf, pdf = _range_cdf_pdf(q[active, None] * s[active], k)
@@ -105,5 +111,4 @@ def studentized_range_ppf(p: float, k: int, df: np.ndarray) -> np.ndarray:
         active = active[~done]
         if not active.size:
             break
-    out[valid] = q
-    return out
+    return q
