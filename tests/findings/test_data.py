@@ -13,6 +13,18 @@ def test_complete_cases_and_the_count_left_out():
     assert list(frame.data.columns) == ["a", "b", "g"] and frame.data["a"].dtype == float
 
 
+def test_rows_keep_their_index_and_the_group_its_dtype():
+    group = pd.Categorical(["lo", "hi", "lo", "hi", None], categories=["lo", "hi", "none"])
+    data = pd.DataFrame(
+        {"a": pd.array([1, 2, None, 4, 5], dtype="Int64"), "b": [0.5, 1, 2, 3, 4], "g": group}, index=[9, 9, 3, 1, 0]
+    )
+    frame = numeric_frame(data, ["b", "a"], function="f", group="g")
+    assert list(frame.data.index) == [9, 9, 1] and list(frame.data.columns) == ["b", "a", "g"]
+    assert frame.data["a"].tolist() == [1.0, 2.0, 4.0] and frame.data["a"].dtype == float
+    assert frame.data["g"].dtype == data["g"].dtype and frame.data["g"].tolist() == ["lo", "hi", "hi"]
+    assert (frame.n, frame.n_dropped) == (3, 2)
+
+
 def test_every_missing_column_is_named():
     with pytest.raises(DataError, match="not in the data: x, y"):
         numeric_frame(pd.DataFrame({"a": [1.0, 2.0, 3.0]}), ["x", "a", "y"], function="f")

@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from hsc_analysis.errors import InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.measurement.confirmatory import cfa
-from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
+from hsc_analysis.measurement.validity import (
+    _htmt_of_fit,
+    average_variance_extracted,
+    composite_reliability,
+    fornell_larcker,
+    htmt,
+)
 
 from ..conftest import REFERENCE
 from .test_confirmatory import BFI_KEYS, HS_MODEL
@@ -107,3 +113,12 @@ def test_cr_and_ave_are_scale_free_and_bounded(hs, scale):
     for compute, column in ((composite_reliability, "cr"), (average_variance_extracted, "ave")):
         np.testing.assert_allclose(compute(moved)[column], compute(base)[column], rtol=1e-6)
         assert compute(base)[column].between(0, 1).all()
+
+
+@pytest.mark.parametrize("nan_policy", ["listwise", "fiml"])
+def test_htmt_of_a_fit_is_htmt_of_its_data(bfi, nan_policy):
+    """The validity report takes HTMT from the CFA's own (EM) covariance: the same pairs, values (1e-12) and n."""
+    instrument = Instrument.from_keys(BFI_KEYS, response_range=(1, 6))
+    expected = htmt(bfi, instrument=instrument, nan_policy=nan_policy)
+    ours = _htmt_of_fit(cfa(bfi, instrument=instrument, nan_policy=nan_policy))
+    pd.testing.assert_frame_equal(ours, expected, check_exact=False, rtol=0, atol=1e-12)

@@ -90,20 +90,21 @@ class MixedModel:
             Level(str(name), tuple(cols), int(np.asarray(codes).max()) + 1)
             for name, cols, codes in zip(names, z, cluster, strict=True)
         )
+        self._lower = []  # each level's lower triangle in column-major order, as lme4's theta lists it
+        for level in self.levels:
+            rows, cols = np.tril_indices(len(level.z))
+            order = np.lexsort((rows, cols))
+            self._lower.append((rows[order], cols[order]))
         self.theta_lower = np.concatenate([_lower_bounds(len(level.z)) for level in self.levels])
 
     # --- the deviance ---------------------------------------------------------------------------------------------
     def factors(self, theta: np.ndarray) -> list[np.ndarray]:
         out, start = [], 0
-        for level in self.levels:
-            q = len(level.z)
-            m = q * (q + 1) // 2
-            lam = np.zeros((q, q))
-            rows, cols = np.tril_indices(q)
-            order = np.lexsort((rows, cols))  # column-major order of the lower triangle, as lme4's theta
-            lam[rows[order], cols[order]] = theta[start : start + m]
+        for level, (rows, cols) in zip(self.levels, self._lower, strict=True):
+            lam = np.zeros((len(level.z), len(level.z)))
+            lam[rows, cols] = theta[start : start + len(rows)]
             out.append(lam)
-            start += m
+            start += len(rows)
         return out
 
     def reduce(self, theta: np.ndarray) -> tuple[np.ndarray, float]:

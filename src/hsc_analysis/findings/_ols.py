@@ -51,18 +51,9 @@ def fit_ols(
             f"{function}: the equation for {outcome} cannot be estimated: its predictors ({', '.join(terms[1:])}) "
             f"are linearly dependent or there are too few cases (n = {n}, {p} coefficients)"
         )
-    beta = linalg.solve_triangular(r, q.T @ y)
-    residual = y - design @ beta
+    beta, residual, cov = least_squares(design, y, q=q, r=r, cov_type=cov_type)
     df = n - p
     sse = float(residual @ residual)
-    r_inverse = np.linalg.inv(r)  # p × p upper triangular (scipy's solve_triangular is slow on an identity)
-    xtx_inverse = r_inverse @ r_inverse.T
-    if cov_type == "HC3":
-        leverage = np.einsum("ij,ij->i", q, q)
-        meat = (design * (residual / (1 - leverage))[:, None] ** 2).T @ design
-        cov = xtx_inverse @ meat @ xtx_inverse
-    else:
-        cov = xtx_inverse * sse / df
     sst = float(((y - y.mean()) ** 2).sum())
     r_squared = 1 - sse / sst
     slopes = slice(1, p)
@@ -85,6 +76,33 @@ def fit_ols(
         {"outcome": outcome, "term": list(terms), **t_table(beta, np.sqrt(np.diag(cov)), df, confidence)}
     )
     return Fit(outcome, tuple(terms), beta, cov, df, r_squared, table, summary)
+
+
+def least_squares(
+    design: np.ndarray, y: np.ndarray, *, q: np.ndarray, r: np.ndarray, cov_type: str, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficients, residuals and coefficient covariance of y on ``design`` from its QR factors ``q, r``.
+
+    ``cov_type``: ``"nonrobust"`` s²(XᵀX)⁻¹; ``"HC3"`` (XᵀX)⁻¹ Xᵀ diag(e_i² / (1 − h_i)²) X (XᵀX)⁻¹ with h the
+    leverages; ``"cluster"`` CR1, G/(G − 1) · (N − 1)/(N − p) · (XᵀX)⁻¹ (Σ_g X_gᵀe_g e_gᵀX_g) (XᵀX)⁻¹ for the
+    cluster codes ``groups`` (0 … G − 1), as sandwich::vcovCL (HC1) and statsmodels' ``cov_type="cluster"``.
+    """
+    n, p = design.shape
+    beta = linalg.solve_triangular(r, q.T @ y)
+    residual = y - design @ beta
+    r_inverse = np.linalg.inv(r)  # p × p upper triangular (scipy's solve_triangular is slow on an identity)
+    xtx_inverse = r_inverse @ r_inverse.T
+    if cov_type == "HC3":
+        leverage = np.einsum("ij,ij->i", q, q)
+        meat = (design * (residual / (1 - leverage))[:, None] ** 2).T @ design
+    elif cov_type == "cluster":
+        n_groups = int(groups.max()) + 1
+        sums = np.zeros((n_groups, p))
+        np.add.at(sums, groups, design * residual[:, None])
+        meat = sums.T @ sums * (n_groups / (n_groups - 1) * (n - 1) / (n - p))
+    else:
+        return beta, residual, xtx_inverse * float(residual @ residual) / (n - p)
+    return beta, residual, xtx_inverse @ meat @ xtx_inverse
 
 
 def t_table(estimate: np.ndarray, se: np.ndarray, df: int, confidence: float) -> dict[str, np.ndarray]:

@@ -23,6 +23,7 @@ from scipy import stats
 from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.findings._data import NAN_POLICY, numeric_frame, require_columns
 from hsc_analysis.findings._lmm import MixedModel, satterthwaite
+from hsc_analysis.findings._ols import least_squares
 from hsc_analysis.measurement._matrix import check_option
 
 __all__ = ["IccResult", "MultilevelResult", "RwgResult", "icc", "multilevel", "rwg"]
@@ -541,13 +542,9 @@ def _components(fit, model: MixedModel, terms: list[str]) -> pd.DataFrame:
 
 def _cluster_robust_ols(x: np.ndarray, y: np.ndarray, codes: np.ndarray, terms: list[str]) -> pd.DataFrame:
     """OLS with CR1 standard errors (sandwich::vcovCL type HC1, Stata's default), t on G − 1 df."""
-    n, p = x.shape
     g = int(codes.max()) + 1
-    bread = np.linalg.inv(x.T @ x)
-    beta = bread @ (x.T @ y)
-    scores = np.zeros((g, p))
-    np.add.at(scores, codes, x * (y - x @ beta)[:, None])
-    vcov = g / (g - 1) * (n - 1) / (n - p) * bread @ (scores.T @ scores) @ bread
+    q, r = np.linalg.qr(x)
+    beta, _, vcov = least_squares(x, y, q=q, r=r, cov_type="cluster", groups=codes)
     rows = [_t_row((float(b), float(np.sqrt(v)), g - 1.0)) for b, v in zip(beta, np.diag(vcov), strict=True)]
     return pd.DataFrame(rows, columns=_T_COLUMNS).assign(term=terms)[["term", *_T_COLUMNS]]
 

@@ -4,8 +4,9 @@ F(θ) = −2 log L(θ)/N over the missing-data patterns of every group (see :mod
 complete-data expected information as the metric (exact at the optimum only without missing values), which
 converges at the rate of the fraction of missing information. Standard errors use the observed information
 −∂²log L/∂θ∂θᵀ = Δᵀ H Δ − Σ (∂log L/∂(μ, Σ)) ∂²(μ, Σ)/∂θ∂θᵀ, with H the (μ, Σ) information of
-:func:`._fiml.moment_information`, Δ = ∂(μ, Σ)/∂θ, and the last term by central differences of an analytic
-gradient (cheap: it involves the model matrices only).
+:func:`._fiml.moment_information` and Δ = ∂(μ, Σ)/∂θ (Δᵀ H Δ formed directly, without H, by
+:func:`._fiml.parameter_information`), and the last term by central differences of an analytic gradient in the
+parameters that enter non-linearly (cheap: it involves the model matrices only).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from hsc_analysis.measurement._fiml import (
     loglik,
     moment_gradient,
     moment_information,
+    parameter_information,
     saturated_scores,
 )
 from hsc_analysis.measurement._ml import Engine, Moments, Optimum, fisher_scoring
@@ -58,7 +60,7 @@ def fit(engine: Engine, start: np.ndarray, patterns: dict[int, Patterns], moment
 def _chain(engine: Engine, theta: np.ndarray, group: int, grad_sigma: np.ndarray, grad_mu: np.ndarray) -> np.ndarray:
     """Σ_ij G_ij ∂Σ_ij/∂θ + gᵀ ∂μ/∂θ for fixed G, g."""
     u, v, onehot, d_mu = engine.derivatives(theta, group)
-    return onehot.T @ np.einsum("ai,ij,aj->a", u, grad_sigma, v) + d_mu @ grad_mu
+    return onehot.T @ np.sum((u @ grad_sigma) * v, axis=1) + d_mu @ grad_mu
 
 
 def jacobian(engine: Engine, theta: np.ndarray, group: int) -> np.ndarray:
@@ -72,13 +74,15 @@ def observed_information(engine: Engine, theta: np.ndarray, patterns: dict[int, 
     """−∂²log L/∂θ∂θᵀ (total over respondents, not per observation)."""
     out = np.zeros((engine.n_free, engine.n_free))
     step = 1e-5 * np.maximum(np.abs(theta), 1.0)
+    # Θ and ν enter Σ and μ linearly: ∂(μ, Σ)/∂θ does not depend on them, so their second derivatives are 0
+    table = engine.table
+    curved = np.unique(table.loc[(table["free"] >= 0) & ~table["matrix"].isin(["theta", "nu"]), "free"])
     for g, pat in patterns.items():
         mats = engine.matrices(theta, g)
-        delta = jacobian(engine, theta, g)
-        out += delta.T @ moment_information(pat, mats["mu"], mats["sigma"]) @ delta
+        out += parameter_information(pat, mats["mu"], mats["sigma"], *engine.derivatives(theta, g))
         grad_sigma, grad_mu = moment_gradient(pat, mats["mu"], mats["sigma"])
-        second = np.empty_like(out)
-        for k in range(engine.n_free):
+        second = np.zeros_like(out)
+        for k in curved:
             up, down = theta.copy(), theta.copy()
             up[k] += step[k]
             down[k] -= step[k]

@@ -217,22 +217,65 @@ def moment_information(patterns: Patterns, mu: np.ndarray, sigma: np.ndarray) ->
     """
     p = patterns.p
     out = np.zeros((p + p * p, p + p * p))
-    for b, (inverse, _) in zip(patterns.blocks, inverses(patterns, sigma), strict=True):
-        for start in range(0, len(b.n), _CHUNK):
-            obs = b.observed[start : start + _CHUNK]
-            n = b.n[start : start + _CHUNK]
-            inv = inverse[start : start + _CHUNK]
-            kd = np.einsum("pij,pj->pi", inv, b.mean[start : start + _CHUNK] - mu[obs])
-            kwk = inv @ b.cov[start : start + _CHUNK] @ inv + kd[:, :, None] * kd[:, None, :]
-            k_full, m_full, kd_full = _embed(inv, obs, p), _embed(kwk - 0.5 * inv, obs, p), np.zeros((len(n), p))
-            np.put_along_axis(kd_full, obs, kd, axis=1)
-            weighted = n[:, None, None] * k_full
-            out[:p, :p] += weighted.sum(axis=0)
-            out[:p, p:] += np.einsum("pli,pj->lij", weighted, kd_full).reshape(p, p * p)
-            # Q[(i,j),(k,l)] = Σ n K_jk M_li: rows (j,k) of K against rows (l,i) of M, then reordered
-            q = (weighted.reshape(len(n), p * p).T @ m_full.reshape(len(n), p * p)).reshape(p, p, p, p)
-            out[p:, p:] += q.transpose(3, 0, 1, 2).reshape(p * p, p * p)
+    for obs, n, inv, kd, m in _pattern_terms(patterns, mu, sigma, _CHUNK):
+        k_full, m_full, kd_full = _embed(inv, obs, p), _embed(m, obs, p), np.zeros((len(n), p))
+        np.put_along_axis(kd_full, obs, kd, axis=1)
+        weighted = n[:, None, None] * k_full
+        out[:p, :p] += weighted.sum(axis=0)
+        out[:p, p:] += np.einsum("pli,pj->lij", weighted, kd_full).reshape(p, p * p)
+        # Q[(i,j),(k,l)] = Σ n K_jk M_li: rows (j,k) of K against rows (l,i) of M, then reordered
+        q = (weighted.reshape(len(n), p * p).T @ m_full.reshape(len(n), p * p)).reshape(p, p, p, p)
+        out[p:, p:] += q.transpose(3, 0, 1, 2).reshape(p * p, p * p)
     out[p:, :p] = out[:p, p:].T
+    return (out + out.T) / 2
+
+
+def _pattern_terms(patterns: Patterns, mu: np.ndarray, sigma: np.ndarray, chunk: int):
+    """Per chunk of at most ``chunk`` patterns: observed items, counts n, K = Σ_oo⁻¹, Kd and M = KWK − ½K."""
+    for b, (inverse, _) in zip(patterns.blocks, inverses(patterns, sigma), strict=True):
+        for start in range(0, len(b.n), chunk):
+            part = slice(start, start + chunk)
+            obs, inv = b.observed[part], inverse[part]
+            kd = np.einsum("pij,pj->pi", inv, b.mean[part] - mu[obs])
+            yield obs, b.n[part], inv, kd, inv @ b.cov[part] @ inv + kd[:, :, None] * kd[:, None, :] - 0.5 * inv
+
+
+def parameter_information(
+    patterns: Patterns, mu: np.ndarray, sigma: np.ndarray, u: np.ndarray, v: np.ndarray, onehot: np.ndarray,
+    d_mu: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Δᵀ H Δ for the (μ, Σ) information H of :func:`moment_information` and Δ = ∂(μ, vec Σ)/∂θ in the factored
+    form of :meth:`~hsc_analysis.measurement._ml.Engine.derivatives`, without forming H (a (p + p²) square).
+
+    With ∂Σ/∂θ_a = Σ_r∈a u_r v_rᵀ, the Σ Σ block tr(∂Σ_a K ∂Σ_b M) is Σ_r∈a,s∈b (v_rᵀ K u_s)(v_sᵀ M u_r), the μ Σ
+    block ∂μ_aᵀ K ∂Σ_b Kd and the μ μ block ∂μ_aᵀ K ∂μ_b (K, M, d per pattern as in :func:`moment_information`).
+    The vectors u, v come from a few distinct ones (unit vectors and columns of ΛA, ΛC): each pattern's K and M
+    are projected once onto those (d × d), and the R × R terms gathered from the projections.
+    """
+    p = patterns.p
+    basis, index = np.unique(np.vstack([u, v]), axis=0, return_inverse=True)
+    iu, iv = index[: len(u)], index[len(u) :]
+    d = len(basis)
+    pair_k = (iv[:, None] * d + iu[None, :]).ravel()  # (r, s) → K̃[iv_r, iu_s]
+    pair_m = (iv[None, :] * d + iu[:, None]).ravel()  # (r, s) → M̃[iv_s, iu_r]
+    sigma_block = np.zeros(len(u) * len(u))
+    mu_mu = np.zeros((p, p))
+    mu_sigma = np.zeros((p, d, d))  # Σ_p n_p (K B_oᵀ)[l, α] (B kd)[β]
+    for obs, n, inv, kd, m in _pattern_terms(patterns, mu, sigma, _CHUNK // 4):  # the R × R gathers: the largest
+        projection = basis.T[obs]  # P × k × d
+        k_basis = inv @ projection
+        k_tilde = projection.transpose(0, 2, 1) @ k_basis
+        m_tilde = projection.transpose(0, 2, 1) @ m @ projection
+        # rows of the pattern-last copies: a contiguous take, several times faster than along the last axis
+        k_pairs = np.ascontiguousarray(k_tilde.reshape(len(n), d * d).T).take(pair_k, axis=0)
+        sigma_block += (k_pairs * np.ascontiguousarray(m_tilde.reshape(len(n), d * d).T).take(pair_m, axis=0)) @ n
+        mu_mu += _scatter(n[:, None, None] * inv, obs, p)
+        k_rows = np.zeros((len(n), p, d))
+        k_rows[np.arange(len(n))[:, None], obs] = n[:, None, None] * k_basis
+        kd_basis = np.einsum("pkd,pk->pd", projection, kd)
+        mu_sigma += (k_rows.reshape(len(n), p * d).T @ kd_basis).reshape(p, d, d)
+    cross = d_mu @ mu_sigma[:, iu, iv] @ onehot
+    out = onehot.T @ sigma_block.reshape(len(u), len(u)) @ onehot + d_mu @ mu_mu @ d_mu.T + cross + cross.T
     return (out + out.T) / 2
 
 

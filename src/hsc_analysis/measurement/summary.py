@@ -25,7 +25,13 @@ from hsc_analysis.measurement.factor import (
 )
 from hsc_analysis.measurement.invariance import measurement_invariance
 from hsc_analysis.measurement.reliability import item_table, reliability
-from hsc_analysis.measurement.validity import average_variance_extracted, composite_reliability, fornell_larcker, htmt
+from hsc_analysis.measurement.validity import (
+    _htmt_of_fit,
+    average_variance_extracted,
+    composite_reliability,
+    fornell_larcker,
+    htmt,
+)
 from hsc_analysis.scoring import key_items
 
 __all__ = [
@@ -151,7 +157,8 @@ def validity_report(
         loadings=loadings.reset_index(drop=True),
         reliability=reliability,
         fornell_larcker=fornell_larcker(result),
-        htmt=htmt(data, instrument=instrument, nan_policy=nan_policy),
+        # the CFA's own (EM) covariance gives the same correlations as htmt(data, ...) without computing them again
+        htmt=htmt(data, instrument=instrument, nan_policy=nan_policy) if estimator == "dwls" else _htmt_of_fit(result),
         invariance=invariance,
     )
 

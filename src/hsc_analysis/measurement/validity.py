@@ -162,10 +162,27 @@ def htmt(
     if nan_policy == "fiml":
         from hsc_analysis.measurement._fiml import em_moments, missing_patterns
 
-        sigma = em_moments(missing_patterns(frame.to_numpy()))[1]
-        cor = np.abs(sigma / np.sqrt(np.outer(np.diag(sigma), np.diag(sigma))))
+        cor = _correlation(em_moments(missing_patterns(frame.to_numpy()))[1])
     else:
         cor = np.abs(np.corrcoef(frame.to_numpy(), rowvar=False))
+    return _htmt_table(cor, factors, items, n=len(frame), mean=mean)
+
+
+def _htmt_of_fit(result: CFAResult, *, mean: Literal["geometric", "arithmetic"] = "geometric") -> pd.DataFrame:
+    """:func:`htmt` from the sample (or, under FIML, EM) covariance of a one-group ML or MLR CFA — the same cases
+    and correlations as ``htmt(data, ...)`` with that CFA's ``nan_policy``, without computing them again."""
+    if len(result.groups) != 1 or result.estimator == "dwls":
+        raise InputError("_htmt_of_fit needs a one-group ML or MLR CFA; call htmt(data, ...) instead")
+    items = list(dict.fromkeys(i for block in result.factors.values() for i in block))
+    sample = result.sample_covariance[result.groups[0]].loc[items, items].to_numpy()
+    return _htmt_table(_correlation(sample), result.factors, items, n=result.n, mean=mean)
+
+
+def _correlation(covariance: np.ndarray) -> np.ndarray:
+    return np.abs(covariance / np.sqrt(np.outer(np.diag(covariance), np.diag(covariance))))
+
+
+def _htmt_table(cor: np.ndarray, factors: dict, items: list, *, n: int, mean: str) -> pd.DataFrame:
     index = {item: k for k, item in enumerate(items)}
     position = {name: [index[i] for i in block] for name, block in factors.items()}
     average = (lambda r: np.exp(np.log(r).mean())) if mean == "geometric" else np.mean
@@ -180,7 +197,7 @@ def htmt(
             "factor_a": a,
             "factor_b": b,
             "htmt": average(cor[np.ix_(position[a], position[b])]) / np.sqrt(mono(a) * mono(b)),
-            "n": len(frame),
+            "n": n,
         }
         for k, a in enumerate(names)
         for b in names[k + 1 :]
@@ -191,7 +208,8 @@ def htmt(
 def _blocks(result: CFAResult):
     """(group, factor, loadings, indicators) for every group and factor of a fitted CFA."""
     loadings = result.estimates[result.estimates["op"] == "=~"]
+    estimate = dict(zip(zip(loadings["group"], loadings["lhs"], loadings["rhs"], strict=True), loadings["estimate"],
+                        strict=True))  # fmt: skip
     for group in result.groups:
         for factor, items in result.factors.items():
-            rows = loadings[(loadings["group"] == group) & (loadings["lhs"] == factor)].set_index("rhs")
-            yield group, factor, rows.loc[list(items), "estimate"].to_numpy(), items
+            yield group, factor, np.array([estimate[group, factor, item] for item in items]), items
