@@ -65,7 +65,9 @@ class ScreeningResult:
         return self.indices
 
 
-def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRules) -> ScreeningResult:
+def screen(
+    data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRules, threads: int | None = None
+) -> ScreeningResult:
     """Screen imported responses: compute every index, then exclude respondents hurdle by hurdle.
 
     Parameters
@@ -76,6 +78,8 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
         The questionnaire the responses answer.
     rules : ScreeningRules
         Thresholds of the hurdles (``ScreeningRules()`` for the documented defaults).
+    threads : int, optional
+        Threads for the row-wise indices (:func:`careless_indices`); the decisions do not depend on it.
 
     Returns
     -------
@@ -158,7 +162,7 @@ def screen(data: SurveyResponses, *, instrument: Instrument, rules: ScreeningRul
     >>> print(result.excluded["detail"].iloc[0])
     flagged by longstring, even_odd (≥ 2 of longstring, irv, even_odd, mahalanobis)
     """
-    indices = careless_indices(data, instrument=instrument, synonym_min_r=rules.synonym_min_r)
+    indices = careless_indices(data, instrument=instrument, synonym_min_r=rules.synonym_min_r, threads=threads)
     keys = duplicate_keys(data, instrument=instrument, rules=rules)
     earlier, key = first_occurrences([hashed for _, hashed in keys])
     duplicate = earlier >= 0

@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from hsc_analysis.errors import DataError
+from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.moments import Moments
+from hsc_analysis.moments import MOMENT_BLOCK_ROWS, Moments, group_moments
 from hsc_analysis.responses import REASON_CODES, SurveyResponses
-from hsc_analysis.scoring import key_items, reverse_code
+from hsc_analysis.scoring import keyed_blocks, reverse_code
 
-__all__ = ["ScreeningSample", "careless_indices", "keyed_and_counts", "median_time", "row_indices"]
+__all__ = [
+    "ScreeningSample",
+    "careless_indices",
+    "compact_dtype",
+    "median_time",
+    "moments_and_counts",
+    "row_indices",
+    "thread_count",
+]
 
 _MAX_CONDITION = 1e12
 """Above this condition number the item covariance is treated as singular and D² is not computed."""
 _BLOCK_ROWS = 4_096
 """Rows per block of the row-wise indices: a block's temporaries stay in the processor cache."""
+_IN_FLIGHT = 2
+"""Blocks queued per thread: enough to keep every thread busy, few enough that the queued copies stay small."""
 
 
 def careless_indices(
-    data: SurveyResponses, *, instrument: Instrument, synonym_min_r: float = 0.60, sample: ScreeningSample | None = None
+    data: SurveyResponses,
+    *,
+    instrument: Instrument,
+    synonym_min_r: float = 0.60,
+    sample: ScreeningSample | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Every careless-response index for every respondent.
 
@@ -37,6 +56,9 @@ def careless_indices(
     sample : ScreeningSample, optional
         The sample quantities to use (those of a whole file when ``data`` is one batch of it); by default those of
         ``data`` (``synonym_min_r`` is then used to build it, and is otherwise part of ``sample``).
+    threads : int, optional
+        Threads that compute the row blocks (numpy and BLAS release the interpreter lock); by default the
+        processors this process may run on (:func:`thread_count`). The values do not depend on it.
 
     Returns
     -------
@@ -109,14 +131,16 @@ def careless_indices(
     r3                      1  1.643             8.333
     r4                      2  1.643            11.667
     """
-    keyed, counts = keyed_and_counts(data, instrument=instrument)
+    threads = thread_count(threads)
+    keyed = np.empty((data.n, len(instrument.item_ids)), dtype=compact_dtype(instrument))
+    moments, counts = moments_and_counts(data, instrument=instrument, threads=threads, codes_out=keyed)
     if sample is None:
         sample = ScreeningSample.of(
-            Moments.of(keyed), median_seconds_per_item=median_time(counts["seconds_per_item"]),
-            synonym_min_r=synonym_min_r,
-        )  # fmt: skip
-    patterns = _pattern_indices(keyed, instrument=instrument, sample=sample)
-    df = (~np.isnan(keyed)).sum(axis=1)
+            moments, median_seconds_per_item=median_time(counts["seconds_per_item"]), synonym_min_r=synonym_min_r
+        )
+    patterns = _pattern_indices(keyed, instrument=instrument, sample=sample, threads=threads)
+    del keyed
+    df = patterns.pop("mahalanobis_df")
     from scipy.special import chdtrc  # χ² upper tail; lighter to import than scipy.stats
 
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -163,9 +187,25 @@ def median_time(seconds_per_item: np.ndarray) -> float:
     return float(np.median(known)) if len(known) else np.nan
 
 
-def keyed_and_counts(data: SurveyResponses, *, instrument: Instrument) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The keyed item matrix (:func:`hsc_analysis.scoring.key_items`) and the per-respondent counts of
-    :func:`careless_indices` that need no sample quantity: ``n_items`` through ``seconds_per_item``."""
+def thread_count(threads: int | None) -> int:
+    """The threads to use: ``threads`` when given (a whole number ≥ 1), else the processors this process may run
+    on."""
+    if threads is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise InputError(f"The 'threads' parameter must be a whole number of threads, 1 or more; got {threads!r}.")
+    return threads
+
+
+def moments_and_counts(
+    data: SurveyResponses, *, instrument: Instrument, threads: int | None = None, codes_out: np.ndarray | None = None
+) -> tuple[Moments, dict[str, np.ndarray]]:
+    """The pairwise moments of the keyed items (:func:`hsc_analysis.scoring.key_items`; what
+    :class:`ScreeningSample` is built from) and the per-respondent counts of :func:`careless_indices` that need no
+    sample quantity (``n_items`` through ``seconds_per_item``), in one pass over row blocks keyed one at a time:
+    the keyed matrix is never held whole in float64. The moments equal ``Moments.of(key_items(...).to_numpy())``
+    exactly (the same blocks, summed in the same order, whatever ``threads``). ``codes_out`` (respondents × items,
+    of :func:`compact_dtype`), when given, receives the keyed codes."""
     item_ids = instrument.item_ids
     check_ids = [check.id for check in instrument.checks]
     absent = [c for c in (*item_ids, *check_ids) if c not in data.items.columns]
@@ -174,33 +214,89 @@ def keyed_and_counts(data: SurveyResponses, *, instrument: Instrument) -> tuple[
         raise DataError(
             f"{data.source}: responses lack {len(absent)} column(s) of '{instrument.id}': {', '.join(absent)}"
         )
-    keyed = key_items(data.items, instrument=instrument).to_numpy()
-    codes = data.missing_codes[[*item_ids, *check_ids]].to_numpy()
-
-    def missing_because(reason: str) -> np.ndarray:
-        return codes == REASON_CODES[reason]
-
-    skipped, invalid = missing_because("skipped"), missing_because("invalid")
-    n_items = (~skipped[:, : len(item_ids)]).sum(axis=1)
-    n_answered = (~np.isnan(keyed) | missing_because("dont_know")[:, : len(item_ids)]).sum(axis=1)
+    k = len(item_ids)
+    codes = data.missing_codes[[*item_ids, *check_ids]].to_numpy()  # a view: one int8 block
     checks = data.items[check_ids].to_numpy(dtype=float)
-    check_shown = ~skipped[:, len(item_ids) :]
     correct = np.array([check.correct for check in instrument.checks], dtype=float)
-    failed = (check_shown & (checks != correct)).sum(axis=1)
+    skipped, invalid, dont_know = (REASON_CODES[r] for r in ("skipped", "invalid", "dont_know"))
+
+    def block(start: int, keyed: np.ndarray) -> tuple[Moments, dict[str, np.ndarray]]:
+        rows = slice(start, start + len(keyed))
+        code = codes[rows]
+        shown = code != skipped
+        check_shown = shown[:, k:]
+        answered = ~np.isnan(keyed) | (code[:, :k] == dont_know)
+        counts = {
+            "n_items": shown[:, :k].sum(axis=1),
+            "n_answered": answered.sum(axis=1),
+            "n_invalid": (code == invalid).sum(axis=1),
+            "n_checks": check_shown.sum(axis=1),
+            "failed_checks": (check_shown & (checks[rows] != correct)).sum(axis=1),
+        }
+        if codes_out is not None:
+            codes_out[rows] = keyed
+        return group_moments([keyed], [range(keyed.shape[1])])[0], counts
+
+    parts = list(_map_blocks(block, keyed_blocks(data.items, instrument=instrument, rows=MOMENT_BLOCK_ROWS),
+                             threads=thread_count(threads), copy="F"))  # fmt: skip
+    moments = Moments.zero(k)
+    for part, _ in parts:
+        moments = moments + part
+    joined = _joined([c for _, c in parts], like={
+        "n_items": 0, "n_answered": 0, "n_invalid": 0, "n_checks": 0, "failed_checks": 0})  # fmt: skip
+    n_items, n_checks = joined["n_items"], joined["n_checks"]
     duration = data.metadata["duration_seconds"].to_numpy(dtype=float)
-    shown = n_items + check_shown.sum(axis=1)
+    shown = n_items + n_checks
     with np.errstate(invalid="ignore", divide="ignore"):
         counts = {
             "n_items": n_items,
-            "n_answered": n_answered,
-            "completeness": np.where(n_items > 0, n_answered / np.maximum(n_items, 1), np.nan),
-            "n_invalid": invalid.sum(axis=1),
-            "n_checks": check_shown.sum(axis=1),
-            "failed_checks": failed,
+            "n_answered": joined["n_answered"],
+            "completeness": np.where(n_items > 0, joined["n_answered"] / np.maximum(n_items, 1), np.nan),
+            "n_invalid": joined["n_invalid"],
+            "n_checks": n_checks,
+            "failed_checks": joined["failed_checks"],
             "duration_seconds": duration,
             "seconds_per_item": np.where(shown > 0, duration / shown, np.nan),
         }
-    return keyed, counts
+    return moments, counts
+
+
+def compact_dtype(instrument: Instrument) -> np.dtype:
+    """The smallest float type that holds every keyed code of the instrument exactly (codes are whole numbers and
+    keying maps a scale onto itself; NaN stays NaN): float16 up to ±2,048, float32 up to ±2²⁴, else float64."""
+    bound = max((max(abs(scale.low), abs(scale.high)) for scale in map(instrument.scale_of, instrument.item_ids)),
+                default=0)  # fmt: skip
+    return np.dtype(np.float16 if bound <= 2**11 else np.float32 if bound <= 2**24 else np.float64)
+
+
+def _map_blocks(
+    work: Callable[[int, np.ndarray], object], blocks: Iterable[np.ndarray], *, threads: int, copy: str
+) -> Iterator[object]:
+    """``work(start, block)`` of each row block (``blocks`` may reuse one buffer: each is copied to float64, in
+    ``copy`` order, before it is handed on), by ``threads`` threads, the results in block order; at most
+    ``_IN_FLIGHT`` blocks per thread wait, so that the copies stay few."""
+    if threads == 1:
+        start = 0
+        for block in blocks:
+            yield work(start, np.array(block, dtype=np.float64, order=copy))
+            start += len(block)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        pending, start = deque(), 0
+        for block in blocks:
+            pending.append(pool.submit(work, start, np.array(block, dtype=np.float64, order=copy)))
+            start += len(block)
+            if len(pending) >= threads * _IN_FLIGHT:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _joined(parts: list[dict[str, np.ndarray]], *, like: dict) -> dict[str, np.ndarray]:
+    """The blocks' columns concatenated (empty columns of the dtype ``like`` shows when there are no rows)."""
+    if not parts:
+        return {name: np.zeros(0, dtype=np.asarray(value).dtype) for name, value in like.items()}
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 def _longstring(values: np.ndarray) -> np.ndarray:
@@ -285,26 +381,31 @@ def _row_indices(block: np.ndarray, kernel: _RowKernel) -> dict[str, np.ndarray]
     return {"longstring": _longstring(raw), "irv": _row_sd(raw), "even_odd": even_odd, "n_even_odd_pairs": n_even_odd}
 
 
-def _pattern_indices(keyed: np.ndarray, *, instrument: Instrument, sample: ScreeningSample) -> dict[str, np.ndarray]:
-    """The response-pattern indices, row-wise over blocks of rows (row-major, so that each index runs along
-    contiguous rows and a block's temporaries stay within the processor cache)."""
-    kernel = _RowKernel.of(instrument, keyed.shape[1])
-    pairs = np.zeros((keyed.shape[1], keyed.shape[1]))
+def _pattern_indices(
+    keyed: np.ndarray, *, instrument: Instrument, sample: ScreeningSample, threads: int
+) -> dict[str, np.ndarray]:
+    """The response-pattern indices and D²'s degrees of freedom of the keyed codes (any float type), row-wise over
+    blocks of rows taken to float64 one at a time (row-major, so that each index runs along contiguous rows and a
+    block's temporaries stay within the processor cache), by ``threads`` threads."""
+    p = len(instrument.item_ids)
+    kernel = _RowKernel.of(instrument, p)
+    pairs = np.zeros((p, p))
     pairs[sample.synonym_first, sample.synonym_second] = 1.0
 
-    parts = []
-    for start in range(0, max(len(keyed), 1), _BLOCK_ROWS):
-        block = np.ascontiguousarray(keyed[start : start + _BLOCK_ROWS])
-        synonyms, n_synonyms = _synonyms(block, pairs)
-        parts.append(
-            _row_indices(block, kernel)
-            | {
-                "synonyms": synonyms,
-                "n_synonym_pairs": n_synonyms,
-                "mahalanobis_d2": _mahalanobis(block, means=sample.means, inverse=sample.inverse),
-            }
-        )
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    def block(start: int, rows: np.ndarray) -> dict[str, np.ndarray]:
+        synonyms, n_synonyms = _synonyms(rows, pairs)
+        return _row_indices(rows, kernel) | {
+            "synonyms": synonyms,
+            "n_synonym_pairs": n_synonyms,
+            "mahalanobis_d2": _mahalanobis(rows, means=sample.means, inverse=sample.inverse),
+            "mahalanobis_df": (~np.isnan(rows)).sum(axis=1),
+        }
+
+    blocks = (keyed[start : start + _BLOCK_ROWS] for start in range(0, len(keyed), _BLOCK_ROWS))
+    parts = list(_map_blocks(block, blocks, threads=threads, copy="C"))
+    like = {"longstring": 0, "irv": 0.0, "even_odd": 0.0, "n_even_odd_pairs": 0, "synonyms": 0.0,
+            "n_synonym_pairs": 0, "mahalanobis_d2": 0.0, "mahalanobis_df": 0}  # fmt: skip
+    return _joined(parts, like=like)
 
 
 def _synonyms(keyed: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
