@@ -12,7 +12,7 @@ from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
-from hsc_analysis.screening.hurdles import first_occurrences
+from hsc_analysis.screening.hurdles import first_occurrences, row_hashes
 from hsc_analysis.screening.indices import _longstring, _row_correlation, _row_sd, _synonyms
 
 from ..conftest import BFI_KEYS, REFERENCE, SURVEYS
@@ -521,3 +521,29 @@ def test_first_occurrences_name_the_first_row_of_the_first_key_repeated(columns)
             continue
         assert which[i] == repeated[0]
         assert earlier[i] == columns[repeated[0]].index(columns[repeated[0]][i])
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(0, 40), st.integers(0, 6)),
+        elements=st.one_of(st.sampled_from([1.0, 2.0, 5.0, 0.0, -0.0, 2.5]), st.just(np.nan)),
+    ),
+    st.lists(st.one_of(st.none(), st.sampled_from(["1.2.3.4", "家长", ""])), min_size=40, max_size=40),
+    st.booleans(),
+)
+@settings(max_examples=150, deadline=None)
+def test_row_hashes_are_pandas_hashes_of_the_columns_side_by_side(values, text, with_extra):
+    items = pd.DataFrame(values, columns=[f"i{j}" for j in range(values.shape[1])],
+                         index=pd.Index([f"r{i}" for i in range(len(values))]))  # fmt: skip
+    extra = pd.DataFrame({"ip": text[: len(values)]}, index=items.index, dtype="string")
+    extra = extra if with_extra else extra.iloc[:, :0]
+    side_by_side = pd.concat([items.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
+    expected = pd.util.hash_pandas_object(side_by_side, index=False).to_numpy()
+    np.testing.assert_array_equal(row_hashes(items, extra), expected)
+    # a NaN of another bit pattern is the same value: the same hash
+    if values.size and np.isnan(values).any():
+        other = values.copy()
+        other[np.isnan(other)] = -np.nan
+        flipped = pd.DataFrame(other, index=items.index, columns=items.columns)
+        np.testing.assert_array_equal(row_hashes(flipped, extra), expected)
