@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,12 +43,15 @@ class Grid:
     ``body(n, text_columns)`` returns the cells below the first ``n`` rows, columns by position (0, 1, ...), index
     = the row number in the file (1-based, the first header row is row 1); columns whose position is in
     ``text_columns`` are read as text, as given (ids, phone numbers and times must not become numbers).
+    ``owned``, when set, is a column-major float64 block that backs some of the body's columns and belongs to the
+    grid alone: the import may code those columns in place (:attr:`hsc_analysis.io.export.Export.owned`).
     """
 
     path: Path
     top: list[list[str]]
     body: Callable[[int, Sequence[int]], pd.DataFrame]
     encoding: str | None
+    owned: np.ndarray | None = None
 
 
 def read_grid(path: Path) -> Grid:
@@ -215,7 +219,8 @@ def _parquet_grid(path: Path) -> Grid:
     table = pd.DataFrame(block, columns=list(floats), copy=False)
     for name, values in others.items():
         table[name] = values.array
-    return _table_grid(path, table[schema.names], first_row=1, encoding=None)
+    grid = _table_grid(path, table[schema.names], first_row=1, encoding=None)
+    return dataclasses.replace(grid, owned=block)
 
 
 def _table_grid(path: Path, table: pd.DataFrame, *, first_row: int, encoding: str | None) -> Grid:
