@@ -547,3 +547,21 @@ def test_row_hashes_are_pandas_hashes_of_the_columns_side_by_side(values, text, 
         other[np.isnan(other)] = -np.nan
         flipped = pd.DataFrame(other, index=items.index, columns=items.columns)
         np.testing.assert_array_equal(row_hashes(flipped, extra), expected)
+
+
+def test_indices_and_decisions_do_not_depend_on_the_thread_count(parent):
+    """Blocks are computed apart and joined in order, the moments summed block by block in order: the values are
+    equal bit for bit whatever the number of threads (over several blocks of each pass)."""
+    data, _ = synthetic_sample(parent, seed=11, n_attentive=40_000)
+    results = [screen(data, instrument=parent, rules=ScreeningRules(), threads=t) for t in (1, 2, 3)]
+    for other in results[1:]:
+        pd.testing.assert_frame_equal(other.indices, results[0].indices, check_exact=True)
+        pd.testing.assert_frame_equal(other.excluded, results[0].excluded)
+        pd.testing.assert_frame_equal(other.kept.items, results[0].kept.items)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_a_bad_thread_count_is_named(parent, threads):
+    data, _ = synthetic_sample(parent, seed=1, n_attentive=50)
+    with pytest.raises(InputError, match=r"The 'threads' parameter must be a whole number of threads, 1 or more"):
+        careless_indices(data, instrument=parent, threads=threads)
