@@ -88,8 +88,10 @@ def main(n: int, runs: int, baseline: str | None) -> None:
         }
         if baseline:
             tools["baseline memory parquet"] = ("memory", files["parquet"], baseline)
-        print(f"{n:,} rows × 50 items; {', '.join(f'{k}={v}' for k, v in THREADS.items())}; load average "
-              f"{os.getloadavg()[0]:.1f} at the start")  # fmt: skip
+        from hsc_analysis.screening.indices import thread_count
+
+        print(f"{n:,} rows × 50 items; {', '.join(f'{k}={v}' for k, v in THREADS.items())}; screening threads "
+              f"{thread_count(None)} (the default); load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
         header = f"{'tool':24} {'run':>3} {'import s':>9} {'screen s':>9} {'total s':>8} {'CPU s':>6} {'RSS MiB':>8}"
         print(header + "  kept / excluded")
         results = {name: [] for name in tools}
