@@ -14,18 +14,22 @@ on_invalid="mark")`` + ``screen``, or ``stream_screen``, and reports wall and CP
 size. The tools take turns run by run, so that a change in the machine's load touches each. Prints every run and
 the medians, and checks that every tool keeps the same number of respondents.
 
-Measured 2026-12-02 03:00 UTC on the 2-core development machine shared with three other jobs (load average 6.6–6.9,
-so wall time was about twice CPU time: compare CPU seconds and ratios), 1,000,000 × 50, medians of 3 runs, one BLAS
-thread, two screening threads (the default); 976,349 kept and 23,651 excluded by every tool in every run; the
+Measured 2026-12-02 03:33–03:48 UTC on the 2-core development machine shared with three other jobs (load average
+7.0–8.6, so wall time was 3–5 × CPU time: compare CPU seconds and ratios), 1,000,000 × 50, medians of 3 runs, one
+BLAS thread, two screening threads (the default); 976,349 kept and 23,651 excluded by every tool in every run; the
 baseline is main before the block-wise screening (``git archive`` of main, issue 15 §2):
 
     tool                     import s  screen s  total s  CPU s  RSS MiB
-    memory parquet                4.3      14.9     19.2    9.6    1,578
-    memory csv                   12.1      13.4     25.5   12.4    1,656
-    stream parquet                  -         -     27.2   13.5      592
-    baseline memory parquet       8.2      14.0     22.5   11.1    1,752
+    memory parquet               15.3      31.9     47.2   10.7    1,579
+    memory csv                   26.0      29.5     55.5   12.5    1,654
+    stream parquet                  -         -     66.1   15.4      582
+    baseline memory parquet      21.9      42.4     64.0   12.3    1,752
 
-Import 0.52× the baseline's wall time; the whole chain 0.86× its CPU and 0.90× its peak memory. The goal (3 s
+An earlier run at load 6.6–6.9 (the keyed codes then float16): Parquet 4.3 s import, 19.2 s total, 9.6 s CPU;
+baseline 8.2, 22.5 and 11.1 s.
+
+Import 0.52–0.70× the baseline's wall time; the whole chain 0.74–0.85× its wall, 0.86–0.87× its CPU and 0.90× its
+peak memory. The goal (3 s
 wall, peak RSS ≤ 2 × the 381 MiB item matrix) is not met; the import alone peaks at 760 MiB. Where the time goes
 (``os.times`` of one run each, same load): import 1.6 s user + 1.3 s system (baseline 1.7 + 1.9), screening
 5.5 s user + 1.6 s system (baseline 5.1 + 2.2) — system time is memory touched for the first time, which costs
