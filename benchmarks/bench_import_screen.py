@@ -14,20 +14,28 @@ on_invalid="mark")`` + ``screen``, or ``stream_screen``, and reports wall and CP
 size. The tools take turns run by run, so that a change in the machine's load touches each. Prints every run and
 the medians, and checks that every tool keeps the same number of respondents.
 
-Measured 2026-12-01/02 on the 2-core development machine shared with seven other jobs (load average 12–16, so wall
-time was 7–9 × CPU time: compare CPU seconds and ratios), 1,000,000 × 50, medians of 3 runs, one BLAS thread;
-976,349 kept and 23,651 excluded by every tool in every run; the baseline is the code before issue 15's screening
-work (``git archive`` of main):
+Measured 2026-12-02 03:33–03:48 UTC on the 2-core development machine shared with three other jobs (load average
+7.0–8.6, so wall time was 3–5 × CPU time: compare CPU seconds and ratios), 1,000,000 × 50, medians of 3 runs, one
+BLAS thread, two screening threads (the default); 976,349 kept and 23,651 excluded by every tool in every run; the
+baseline is main before the block-wise screening (``git archive`` of main, issue 15 §2):
 
     tool                     import s  screen s  total s  CPU s  RSS MiB
-    memory parquet               27.4      75.8    103.3   12.2    1,755
-    memory csv                   44.1      79.2    123.3   12.4    1,910
-    stream parquet                  -         -    127.0   14.7      512
-    baseline memory parquet     182.1     100.5    263.0   29.5    2,206
+    memory parquet               15.3      31.9     47.2   10.7    1,579
+    memory csv                   26.0      29.5     55.5   12.5    1,654
+    stream parquet                  -         -     66.1   15.4      582
+    baseline memory parquet      21.9      42.4     64.0   12.3    1,752
 
-(That run read ``ru_maxrss``, which a child inherits from the parent holding the generated table, so it showed the
-stream at the parent's 1,255 MiB; the 512 MiB is VmHWM from two runs of ``--run stream`` on the same file, 512 and
-517 MiB. The memory rows are above that floor.)
+An earlier run at load 6.6–6.9 (the keyed codes then float16): Parquet 4.3 s import, 19.2 s total, 9.6 s CPU;
+baseline 8.2, 22.5 and 11.1 s.
+
+Import 0.52–0.70× the baseline's wall time; the whole chain 0.74–0.85× its wall, 0.86–0.87× its CPU and 0.90× its
+peak memory. The goal (3 s
+wall, peak RSS ≤ 2 × the 381 MiB item matrix) is not met; the import alone peaks at 760 MiB. Where the time goes
+(``os.times`` of one run each, same load): import 1.6 s user + 1.3 s system (baseline 1.7 + 1.9), screening
+5.5 s user + 1.6 s system (baseline 5.1 + 2.2) — system time is memory touched for the first time, which costs
+about 1 s per 400 MB in a fresh process on this virtual machine (``np.ones`` of 400 MB: 1.0 s; copying into memory
+already touched: 0.04 s). What the result holds at rest is itself above the memory goal: the imported items
+(381 MiB), the kept rows' copy (372 MiB) and the indices (179 MiB).
 """
 
 import json
@@ -88,8 +96,10 @@ def main(n: int, runs: int, baseline: str | None) -> None:
         }
         if baseline:
             tools["baseline memory parquet"] = ("memory", files["parquet"], baseline)
-        print(f"{n:,} rows × 50 items; {', '.join(f'{k}={v}' for k, v in THREADS.items())}; load average "
-              f"{os.getloadavg()[0]:.1f} at the start")  # fmt: skip
+        from hsc_analysis.screening.indices import thread_count
+
+        print(f"{n:,} rows × 50 items; {', '.join(f'{k}={v}' for k, v in THREADS.items())}; screening threads "
+              f"{thread_count(None)} (the default); load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
         header = f"{'tool':24} {'run':>3} {'import s':>9} {'screen s':>9} {'total s':>8} {'CPU s':>6} {'RSS MiB':>8}"
         print(header + "  kept / excluded")
         results = {name: [] for name in tools}

@@ -20,10 +20,9 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
-from hsc_analysis.moments import Moments
 from hsc_analysis.responses import METADATA_COLUMNS, SurveyResponses
 from hsc_analysis.screening.hurdles import decide, duplicate_keys, first_occurrences
-from hsc_analysis.screening.indices import ScreeningSample, careless_indices, keyed_and_counts, median_time
+from hsc_analysis.screening.indices import ScreeningSample, careless_indices, median_time, moments_and_counts
 from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.streaming import BATCH_ROWS
 
@@ -189,8 +188,8 @@ def _first_pass(
     """The sample of the whole file, each row's earlier duplicate (position, key) and the import logs."""
     moments, seconds, keys, source_rows, logs, key_names = None, [], [], [], [], []
     for b, data in enumerate(batches):
-        keyed, counts = keyed_and_counts(data, instrument=instrument)
-        moments = Moments.of(keyed) if moments is None else moments + Moments.of(keyed)
+        part, counts = moments_and_counts(data, instrument=instrument)
+        moments = part if moments is None else moments + part
         seconds.append(counts["seconds_per_item"])
         named = duplicate_keys(data, instrument=instrument, rules=rules)
         key_names = [name for name, _ in named]

@@ -12,7 +12,7 @@ from hsc_analysis.errors import DataError, InputError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.responses import SurveyResponses
 from hsc_analysis.screening import HURDLES, ScreeningRules, careless_indices, screen
-from hsc_analysis.screening.hurdles import first_occurrences
+from hsc_analysis.screening.hurdles import first_occurrences, row_hashes
 from hsc_analysis.screening.indices import _longstring, _row_correlation, _row_sd, _synonyms
 
 from ..conftest import BFI_KEYS, REFERENCE, SURVEYS
@@ -521,3 +521,47 @@ def test_first_occurrences_name_the_first_row_of_the_first_key_repeated(columns)
             continue
         assert which[i] == repeated[0]
         assert earlier[i] == columns[repeated[0]].index(columns[repeated[0]][i])
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(0, 40), st.integers(0, 6)),
+        elements=st.one_of(st.sampled_from([1.0, 2.0, 5.0, 0.0, -0.0, 2.5]), st.just(np.nan)),
+    ),
+    st.lists(st.one_of(st.none(), st.sampled_from(["1.2.3.4", "家长", ""])), min_size=40, max_size=40),
+    st.booleans(),
+)
+@settings(max_examples=150, deadline=None)
+def test_row_hashes_are_pandas_hashes_of_the_columns_side_by_side(values, text, with_extra):
+    items = pd.DataFrame(values, columns=[f"i{j}" for j in range(values.shape[1])],
+                         index=pd.Index([f"r{i}" for i in range(len(values))]))  # fmt: skip
+    extra = pd.DataFrame({"ip": text[: len(values)]}, index=items.index, dtype="string")
+    extra = extra if with_extra else extra.iloc[:, :0]
+    side_by_side = pd.concat([items.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
+    expected = pd.util.hash_pandas_object(side_by_side, index=False).to_numpy()
+    np.testing.assert_array_equal(row_hashes(items, extra), expected)
+    # a NaN of another bit pattern is the same value: the same hash
+    if values.size and np.isnan(values).any():
+        other = values.copy()
+        other[np.isnan(other)] = -np.nan
+        flipped = pd.DataFrame(other, index=items.index, columns=items.columns)
+        np.testing.assert_array_equal(row_hashes(flipped, extra), expected)
+
+
+def test_indices_and_decisions_do_not_depend_on_the_thread_count(parent):
+    """Blocks are computed apart and joined in order, the moments summed block by block in order: the values are
+    equal bit for bit whatever the number of threads (over several blocks of each pass)."""
+    data, _ = synthetic_sample(parent, seed=11, n_attentive=40_000)
+    results = [screen(data, instrument=parent, rules=ScreeningRules(), threads=t) for t in (1, 2, 3)]
+    for other in results[1:]:
+        pd.testing.assert_frame_equal(other.indices, results[0].indices, check_exact=True)
+        pd.testing.assert_frame_equal(other.excluded, results[0].excluded)
+        pd.testing.assert_frame_equal(other.kept.items, results[0].kept.items)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_a_bad_thread_count_is_named(parent, threads):
+    data, _ = synthetic_sample(parent, seed=1, n_attentive=50)
+    with pytest.raises(InputError, match=r"The 'threads' parameter must be a whole number of threads, 1 or more"):
+        careless_indices(data, instrument=parent, threads=threads)

@@ -27,7 +27,9 @@ class Export:
     Qualtrics question texts); ``value_labels`` the file's code → label per column (SPSS); ``code_prefix`` is a
     prefix of answer codes (LimeSurvey ``A1``); ``repeated`` maps the name given to each column whose header the
     file repeats (``header (column 9)``) to that header; ``invalid_cells`` lists, per column, rows whose cell could
-    not be read (an SPSS date out of range), each with its reason.
+    not be read (an SPSS date out of range), each with its reason; ``owned`` is the grid's column-major float block
+    behind question columns that nothing else holds (:attr:`hsc_analysis.io.grid.Grid.owned`): coding writes the
+    item codes into it instead of into a new matrix, so the export is consumed by being coded.
     """
 
     platform: str
@@ -43,6 +45,7 @@ class Export:
     log: tuple[dict, ...] = ()
     repeated: Mapping[str, str] = field(default_factory=dict)
     invalid_cells: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    owned: np.ndarray | None = None
 
 
 def split_columns(

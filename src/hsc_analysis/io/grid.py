@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,12 +43,15 @@ class Grid:
     ``body(n, text_columns)`` returns the cells below the first ``n`` rows, columns by position (0, 1, ...), index
     = the row number in the file (1-based, the first header row is row 1); columns whose position is in
     ``text_columns`` are read as text, as given (ids, phone numbers and times must not become numbers).
+    ``owned``, when set, is a column-major float64 block that backs some of the body's columns and belongs to the
+    grid alone: the import may code those columns in place (:attr:`hsc_analysis.io.export.Export.owned`).
     """
 
     path: Path
     top: list[list[str]]
     body: Callable[[int, Sequence[int]], pd.DataFrame]
     encoding: str | None
+    owned: np.ndarray | None = None
 
 
 def read_grid(path: Path) -> Grid:
@@ -191,11 +195,32 @@ def _frame_grid(path: Path, cells: pd.DataFrame, encoding: str | None) -> Grid:
 
 def _parquet_grid(path: Path) -> Grid:
     """Parquet keeps its column types; the header is the column names and the body starts at row 1."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    # split blocks, freeing each Arrow column once converted: the file is not held twice in memory
-    table = pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True)
-    return _table_grid(path, table, first_row=1, encoding=None)
+    file = pq.ParquetFile(path)
+    schema = file.schema_arrow
+    if (schema.pandas_metadata or {}).get("index_columns") or len(set(schema.names)) < len(schema.names):
+        # a stored pandas index (or a repeated name) needs the whole table's pandas conversion; split blocks,
+        # freeing each Arrow column once converted: the file is not held twice in memory
+        table = file.read().to_pandas(split_blocks=True, self_destruct=True)
+        return _table_grid(path, table, first_row=1, encoding=None)
+    # column by column: the float columns straight into one column-major block (the item codes of a table of
+    # answers), the others as pandas converts them; only one column is ever held in Arrow form
+    floats = {name: j for j, name in enumerate(n for n in schema.names if pa.types.is_float64(schema.field(n).type))}
+    block = np.empty((file.metadata.num_rows, len(floats)), order="F")
+    others = {}
+    for name in schema.names:
+        column = file.read(columns=[name], use_threads=False).column(0)
+        if name in floats:
+            block[:, floats[name]] = column.to_numpy()
+        else:
+            others[name] = column.to_pandas()
+    table = pd.DataFrame(block, columns=list(floats), copy=False)
+    for name, values in others.items():
+        table[name] = values.array
+    grid = _table_grid(path, table[schema.names], first_row=1, encoding=None)
+    return dataclasses.replace(grid, owned=block)
 
 
 def _table_grid(path: Path, table: pd.DataFrame, *, first_row: int, encoding: str | None) -> Grid:

@@ -23,4 +23,5 @@ def read_plain(grid: Grid) -> Export:
     questions, metadata, roles, log, repeated = split_columns(
         grid, header=grid.top[0], n_header=1, metadata_names=METADATA, missing_words=MISSING_WORDS
     )
-    return Export("table", questions, metadata, roles, coding="code", log=tuple(log), repeated=repeated)
+    return Export("table", questions, metadata, roles, coding="code", log=tuple(log), repeated=repeated,
+                  owned=grid.owned)  # fmt: skip

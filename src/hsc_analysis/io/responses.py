@@ -179,8 +179,11 @@ def responses_of_export(
     importer = _Importer(export, str(path), on_invalid, log)
     scored = [f for f in fields if f.kind in ("item", "check")]
     position = {f.id: j for j, f in enumerate(scored)}
-    # filled column by column in column-major order: each becomes one DataFrame block without a copy
-    answers = np.empty((len(ids), len(scored)), order="F")
+    # filled column by column in column-major order: each becomes one DataFrame block without a copy; into the
+    # export's own block where that holds the scored columns in order (a Parquet table of answers)
+    answers = _owned_columns(export, [columns.columns.get(f.id) for f in scored])
+    if answers is None:
+        answers = np.empty((len(ids), len(scored)), order="F")
     reasons = np.empty((len(ids), len(scored)), dtype=np.int8, order="F")
     background = {}
     for field in fields:
@@ -460,6 +463,33 @@ class _Importer:
                 len(rows),
             )
         )
+
+
+def _owned_columns(export: Export, names: list[str | None]) -> np.ndarray | None:
+    """The consecutive columns of the export's own float block (:attr:`Export.owned`) that back the question
+    columns ``names``, in this order, as one writable column-major matrix; None when they are not (a name is
+    absent, a column was copied on the way, as dropping blank rows does, or is in another order)."""
+    block = export.owned
+    if block is None or not names or None in names or len(export.questions) != len(block):
+        return None
+    if block.ndim != 2 or block.dtype != np.float64 or not block.flags.f_contiguous or not block.flags.writeable:
+        return None
+    start = _address(block)
+    step = block.strides[1] if block.shape[1] else 0
+    first = export.questions[names[0]].to_numpy()
+    offset = _address(first) - start
+    if not step or first.dtype != np.float64 or offset % step or not 0 <= offset // step <= block.shape[1] - len(names):
+        return None
+    j = offset // step
+    for k, name in enumerate(names):
+        column = export.questions[name].to_numpy()
+        if column.dtype != np.float64 or column.strides != (8,) or _address(column) != start + (j + k) * step:
+            return None
+    return block[:, j : j + len(names)]
+
+
+def _address(values: np.ndarray) -> int:
+    return values.__array_interface__["data"][0]
 
 
 def _as_key(code: float | str) -> float | str:
