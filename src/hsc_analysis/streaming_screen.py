@@ -22,10 +22,11 @@ from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.moments import Moments
 from hsc_analysis.responses import METADATA_COLUMNS, SurveyResponses
-from hsc_analysis.screening.hurdles import decide, duplicate_keys, first_occurrences
-from hsc_analysis.screening.indices import ScreeningSample, careless_indices, keyed_and_counts, median_time
+from hsc_analysis.screening.hurdles import decide, duplicate_keys
+from hsc_analysis.screening.indices import ScreeningSample, careless_indices, keyed_and_counts
 from hsc_analysis.screening.rules import ScreeningRules
 from hsc_analysis.streaming import BATCH_ROWS
+from hsc_analysis.streaming_keys import KeyChunks, Repeats, median_of_chunks, repeated_values
 
 __all__ = ["StreamedScreening", "stream_screen"]
 
@@ -152,8 +153,14 @@ def stream_screen(
             if len(export.questions):
                 yield responses_of_export(export, instrument, path=path, mapping=mapping, on_invalid=on_invalid)
 
-    sample, earlier, which, key_names, logs = _first_pass(batches(), path=path, instrument=instrument, rules=rules)
-    needed = set(earlier[earlier >= 0].tolist())  # rows repeated later: their ids name the duplicates
+    sample, repeats, key_names, logs, keys = _first_pass(batches(), path=path, instrument=instrument, rules=rules)
+    repeated = repeated_values(keys[0])  # the respondent id, as import checks it
+    if len(repeated):
+        rows = _source_rows(batches(), repeated)
+        shown = ", ".join(map(str, rows[:5])) + (f" … ({len(rows)} rows)" if len(rows) > 5 else "")
+        raise DataError(f"{path}: column 'respondent_id' repeats respondent id(s) in row(s) {shown}")
+    del keys
+    needed = np.unique(repeats.earlier)  # rows repeated later: their ids name the duplicates
     seen: dict[int, str] = {}
     folder.mkdir(parents=True, exist_ok=True)
     files = {name: folder / f"{name}.parquet" for name in ("kept", "excluded", "indices")}
@@ -165,10 +172,12 @@ def stream_screen(
         for data in batches():
             rows = slice(offset, offset + data.n)
             ids = data.items.index.astype(str).to_numpy(dtype=object)
-            seen.update((p, ids[p - offset]) for p in range(rows.start, rows.stop) if p in needed)
-            duplicate_of = np.array([seen.get(p) for p in earlier[rows].tolist()], dtype=object)
+            here = needed[slice(*np.searchsorted(needed, [rows.start, rows.stop]))]
+            seen.update(zip(here.tolist(), ids[here - offset], strict=True))
+            earlier, which = repeats.of_rows(rows.start, rows.stop)
+            duplicate_of = np.array([seen.get(p) for p in earlier.tolist()], dtype=object)
             indices = careless_indices(data, instrument=instrument, sample=sample)
-            result = decide(data, indices=indices, duplicate_of=duplicate_of, duplicate_key=which[rows],
+            result = decide(data, indices=indices, duplicate_of=duplicate_of, duplicate_key=which,
                             key_names=key_names, instrument=instrument, rules=rules)  # fmt: skip
             sinks["kept"].write(_kept_table(result.kept, personal))
             sinks["excluded"].write(result.excluded)
@@ -185,33 +194,37 @@ def stream_screen(
 
 def _first_pass(
     batches: Iterator[SurveyResponses], *, path: Path, instrument: Instrument, rules: ScreeningRules
-) -> tuple[ScreeningSample, np.ndarray, np.ndarray, list[str], pd.DataFrame]:
-    """The sample of the whole file, each row's earlier duplicate (position, key) and the import logs."""
-    moments, seconds, keys, source_rows, logs, key_names = None, [], [], [], [], []
+) -> tuple[ScreeningSample, Repeats, list[str], pd.DataFrame, list[KeyChunks]]:
+    """The sample of the whole file, the rows that repeat an earlier one, the keys' names, the import logs and the
+    keys' hashes (for the error naming repeated ids)."""
+    moments, seconds, keys, logs, key_names = None, [], [], [], []
     for b, data in enumerate(batches):
         keyed, counts = keyed_and_counts(data, instrument=instrument)
         moments = Moments.of(keyed) if moments is None else moments + Moments.of(keyed)
         seconds.append(counts["seconds_per_item"])
         named = duplicate_keys(data, instrument=instrument, rules=rules)
         key_names = [name for name, _ in named]
-        keys.append([hashed for _, hashed in named])
-        source_rows.append(data.metadata["source_row"].to_numpy())
+        keys = keys or [KeyChunks() for _ in named]
+        for chunks, (_, hashed) in zip(keys, named, strict=True):
+            chunks.append(hashed)
         logs.append(data.log.assign(batch=b + 1))
     if moments is None:
         raise DataError(f"{path}: holds no respondents")
-    sample = ScreeningSample.of(moments, median_seconds_per_item=median_time(np.concatenate(seconds)),
+    sample = ScreeningSample.of(moments, median_seconds_per_item=median_of_chunks(seconds),
                                 synonym_min_r=rules.synonym_min_r)  # fmt: skip
     del seconds
-    whole = [pd.concat([pd.Series(k[j]) for k in keys], ignore_index=True).array for j in range(len(key_names))]
-    del keys
-    repeated = pd.Series(whole[0]).duplicated(keep=False).to_numpy()  # the respondent id, as import checks it
-    if repeated.any():
-        rows = np.concatenate(source_rows)[repeated]
-        shown = ", ".join(map(str, rows[:5])) + (f" … ({len(rows)} rows)" if len(rows) > 5 else "")
-        raise DataError(f"{path}: column 'respondent_id' repeats respondent id(s) in row(s) {shown}")
-    earlier, which = first_occurrences(whole)
     log = pd.concat(logs, ignore_index=True)
-    return sample, earlier, which, key_names, log[["batch", *(c for c in log.columns if c != "batch")]]
+    return sample, Repeats.of(keys), key_names, log[["batch", *(c for c in log.columns if c != "batch")]], keys
+
+
+def _source_rows(batches: Iterator[SurveyResponses], positions: np.ndarray) -> np.ndarray:
+    """The rows in the file of the respondents at ``positions`` (ascending), read in one more pass."""
+    found, offset = [], 0
+    for data in batches:
+        at = positions[(positions >= offset) & (positions < offset + data.n)] - offset
+        found.append(data.metadata["source_row"].to_numpy()[at])
+        offset += data.n
+    return np.concatenate(found)
 
 
 def _kept_table(kept: SurveyResponses, personal: set[str]) -> pd.DataFrame:
