@@ -2,8 +2,8 @@
 whole-file answers it draws from them without ever joining the batches into one array: the duplicate keys' first
 occurrences (hash-partitioned) and the exact median time per item (radix selection).
 
-Per respondent: 8 bytes of time per item and, per duplicate key, an 8-byte hash and a 1-byte missing flag — 26 bytes
-with the two default keys (respondent id, answers), 2.6 GB for 10⁸ respondents. A join of the batches, a
+Per respondent: 8 bytes of time per item and, per duplicate key, an 8-byte hash — 24 bytes with the two default keys
+(respondent id, answers), 2.4 GB for 10⁸ respondents. A join of the batches, a
 whole-file factorisation or a sort would each add as much again or more.
 """
 
@@ -18,8 +18,8 @@ from hsc_analysis.screening.hurdles import first_occurrences
 
 __all__ = ["KeyChunks", "Repeats", "median_of_chunks", "repeated_values"]
 
-PARTITIONS = 16
-"""Hash partitions the duplicate search works through one at a time (the top 4 bits of the hash)."""
+PARTITIONS = 32
+"""Hash partitions the duplicate search works through one at a time (the top 5 bits of the hash)."""
 
 _DIGIT = 16
 """Bits of the ordered float keys decided per round of the radix selection."""
@@ -30,14 +30,15 @@ _SMALL = 1 << 20
 
 @dataclass
 class KeyChunks:
-    """The 64-bit hashes of one duplicate key, batch by batch: values and a missing flag (a row with no value)."""
+    """The 64-bit hashes of one duplicate key, batch by batch: values and the positions in the batch of the rows
+    with no value (few: a missing id column value, an empty submission)."""
 
     values: list[np.ndarray] = field(default_factory=list)
     missing: list[np.ndarray] = field(default_factory=list)
 
     def append(self, hashed: pd.arrays.IntegerArray) -> None:
         self.values.append(hashed.to_numpy(dtype=np.uint64, na_value=0))
-        self.missing.append(hashed.isna())
+        self.missing.append(np.flatnonzero(hashed.isna()))
 
     def partitions(self):
         """Per hash partition (ascending), the hashes present in it and their row positions in file order."""
@@ -45,8 +46,8 @@ class KeyChunks:
         for p in range(PARTITIONS):
             values, positions = [], []
             for start, hashes, missing in zip(starts, self.values, self.missing, strict=False):
-                here = np.flatnonzero((hashes >> np.uint64(64 - 4)) == p)
-                here = here[~missing[here]]
+                here = np.flatnonzero((hashes >> np.uint64(64 - 5)) == p)
+                here = here[~np.isin(here, missing)] if len(missing) else here
                 values.append(hashes[here])
                 positions.append(start + here)
             yield np.concatenate(values), np.concatenate(positions)
