@@ -84,7 +84,7 @@ def run_once(step: str, *arguments: str) -> None:
     """One step in this fresh process (imports are not timed); prints a JSON line."""
     import pyarrow.parquet  # noqa: F401
 
-    import hsc_analysis.measurement.reliability  # noqa: F401
+    import hsc_analysis.measurement.reliability
     import hsc_analysis.screening  # noqa: F401
 
     start, cpu = time.perf_counter(), time.process_time()

@@ -25,7 +25,7 @@ from hsc_analysis.responses import METADATA_COLUMNS, SurveyResponses
 from hsc_analysis.screening.hurdles import decide, duplicate_keys
 from hsc_analysis.screening.indices import ScreeningSample, careless_indices, keyed_and_counts
 from hsc_analysis.screening.rules import ScreeningRules
-from hsc_analysis.streaming import BATCH_ROWS
+from hsc_analysis.streaming import BATCH_ROWS, parquet_batches
 from hsc_analysis.streaming_keys import KeyChunks, Repeats, median_of_chunks, repeated_values
 
 __all__ = ["StreamedScreening", "stream_screen"]
@@ -138,8 +138,6 @@ def stream_screen(
     >>> result.n_batches, excluded.loc[excluded["hurdle"] == "invalid", "respondent_id"].tolist()
     (3, ['6'])
     """
-    from hsc_analysis.io.grid import grid_batches
-
     if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1:
         raise DataError(f"stream_screen: batch_rows must be a positive integer; got {batch_rows!r}")
     path, folder = Path(path), Path(output)
@@ -148,7 +146,7 @@ def stream_screen(
         from hsc_analysis.io.plain import METADATA, read_plain
         from hsc_analysis.io.responses import responses_of_export
 
-        for grid in grid_batches(path, batch_rows=batch_rows, text_headers=METADATA):
+        for grid in _grids(path, batch_rows=batch_rows, text_headers=METADATA):
             export = read_plain(grid)
             if len(export.questions):
                 yield responses_of_export(export, instrument, path=path, mapping=mapping, on_invalid=on_invalid)
@@ -190,6 +188,22 @@ def stream_screen(
             sink.close()
     return StreamedScreening(files["kept"], files["excluded"], files["indices"], flow, logs, rules, offset,
                              n_batches, "available")  # fmt: skip
+
+
+def _grids(path: Path, *, batch_rows: int, text_headers):
+    """The file's grids as :func:`hsc_analysis.io.grid.grid_batches` gives them, a Parquet file's read without
+    pre-buffering (:func:`hsc_analysis.streaming.parquet_batches`: memory flat in the file's size)."""
+    from hsc_analysis.io.grid import _table_grid, grid_batches
+
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        yield from grid_batches(path, batch_rows=batch_rows, text_headers=text_headers)
+        return
+    import pyarrow as pa
+
+    first_row = 1
+    for batch in parquet_batches(path, batch_rows=batch_rows):
+        yield _table_grid(path, pa.Table.from_batches([batch]).to_pandas(), first_row=first_row, encoding=None)
+        first_row += batch.num_rows
 
 
 def _first_pass(
