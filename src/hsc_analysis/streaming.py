@@ -8,7 +8,7 @@ those computed in memory on the whole table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +74,7 @@ def stream_scores(
     constructs: Sequence[str] | None = None,
     confidence: float = 0.95,
     batch_rows: int = BATCH_ROWS,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> StreamedScores:
     """Score a Parquet table of item codes batch by batch; α and the item correlations from merged moments.
 
@@ -94,6 +95,8 @@ def stream_scores(
         Level of Feldt's interval.
     batch_rows : int
         Rows per batch.
+    progress : callable, optional
+        Called after every batch as ``progress("score", batches_done, rows_done)``.
 
     Returns
     -------
@@ -173,6 +176,8 @@ def stream_scores(
             all_items = all_items + Moments.of(keyed)
             n_rows += len(frame)
             n_batches += 1
+            if progress is not None:
+                progress("score", n_batches, n_rows)
     finally:
         if writer is not None:
             writer.close()

@@ -10,7 +10,7 @@ those of ``screen(read_responses(path, ...))`` on the whole file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -79,6 +79,7 @@ def stream_screen(
     mapping: Mapping[str, str | None] | None = None,
     on_invalid: Literal["raise", "mark"] = "mark",
     batch_rows: int = BATCH_ROWS,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> StreamedScreening:
     """Import and screen a plain table larger than memory in two passes over batches of rows.
 
@@ -99,6 +100,9 @@ def stream_screen(
         those respondents).
     batch_rows : int
         Rows per batch (one batch and its indices are in memory at a time).
+    progress : callable, optional
+        Called after every batch as ``progress(step, batches_done, rows_done)``, ``step`` being ``"sample"`` in
+        pass 1 and ``"screen"`` in pass 2.
 
     Returns
     -------
@@ -151,7 +155,8 @@ def stream_screen(
             if len(export.questions):
                 yield responses_of_export(export, instrument, path=path, mapping=mapping, on_invalid=on_invalid)
 
-    sample, repeats, key_names, logs, keys = _first_pass(batches(), path=path, instrument=instrument, rules=rules)
+    sample, repeats, key_names, logs, keys = _first_pass(batches(), path=path, instrument=instrument, rules=rules,
+                                                         progress=progress)  # fmt: skip
     repeated = repeated_values(keys[0])  # the respondent id, as import checks it
     if len(repeated):
         rows = _source_rows(batches(), repeated)
@@ -183,6 +188,8 @@ def stream_screen(
             counts = result.flow[_FLOW_COUNTS]
             flow = result.flow if flow is None else flow.assign(**{c: flow[c] + counts[c] for c in _FLOW_COUNTS})
             offset, n_batches = rows.stop, n_batches + 1
+            if progress is not None:
+                progress("screen", n_batches, offset)
     finally:
         for sink in sinks.values():
             sink.close()
@@ -207,11 +214,16 @@ def _grids(path: Path, *, batch_rows: int, text_headers):
 
 
 def _first_pass(
-    batches: Iterator[SurveyResponses], *, path: Path, instrument: Instrument, rules: ScreeningRules
+    batches: Iterator[SurveyResponses],
+    *,
+    path: Path,
+    instrument: Instrument,
+    rules: ScreeningRules,
+    progress: Callable[[str, int, int], None] | None,
 ) -> tuple[ScreeningSample, Repeats, list[str], pd.DataFrame, list[KeyChunks]]:
     """The sample of the whole file, the rows that repeat an earlier one, the keys' names, the import logs and the
     keys' hashes (for the error naming repeated ids)."""
-    moments, seconds, keys, logs, key_names = None, [], [], [], []
+    moments, seconds, keys, logs, key_names, n_rows = None, [], [], [], [], 0
     for b, data in enumerate(batches):
         keyed, counts = keyed_and_counts(data, instrument=instrument)
         moments = Moments.of(keyed) if moments is None else moments + Moments.of(keyed)
@@ -222,6 +234,9 @@ def _first_pass(
         for chunks, (_, hashed) in zip(keys, named, strict=True):
             chunks.append(hashed)
         logs.append(data.log.assign(batch=b + 1))
+        n_rows += data.n
+        if progress is not None:
+            progress("sample", b + 1, n_rows)
     if moments is None:
         raise DataError(f"{path}: holds no respondents")
     sample = ScreeningSample.of(moments, median_seconds_per_item=median_of_chunks(seconds),
