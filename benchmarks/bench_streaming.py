@@ -32,10 +32,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_import_screen import THREADS, _peak_rss_mib
 from bench_scale import SEED, _instrument, codes
 
 CHUNK = 100_000
-THREADS = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def generate(path: Path, n: int) -> dict:
@@ -96,14 +96,6 @@ def run_once(step: str, *arguments: str) -> None:
         out = score(Path(arguments[0]), Path(arguments[1]))
     out.update(seconds=time.perf_counter() - start, cpu=time.process_time() - cpu, rss_mib=_peak_rss_mib())
     print(json.dumps(out))
-
-
-def _peak_rss_mib() -> float:
-    """This process's peak resident set size (VmHWM: counted from exec; ``ru_maxrss`` would keep the parent's)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 2**10
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def main(sizes: list[int], folder: Path | None, keep: bool) -> None:
