@@ -130,3 +130,12 @@ def test_streamed_screen_names_a_file_it_cannot_stream_and_never_overwrites_its_
     line = _error(capsys, ["screen", str(tmp_path / "kept.parquet"), "--instrument", PARENT, "--stream", "-o",
                            str(tmp_path)])  # fmt: skip
     assert "is an input file" in line
+
+
+def test_options_of_the_streamed_commands_are_refused_without_stream(tmp_path, capsys):
+    raw = tmp_path / "answers.parquet"
+    pd.DataFrame({"x": [1]}).to_parquet(raw)
+    line = _error(capsys, ["screen", str(raw), "--instrument", PARENT, "--batch-rows", "10"])
+    assert "--batch-rows: only used with --stream" in line
+    line = _error(capsys, ["score", str(raw), "--instrument", PARENT, "--nan-policy", "pairwise"])
+    assert "--nan-policy: only used with --stream" in line

@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a .parquet file larger than memory, read in batches: -o DIR gets scores.parquet, "
         "summary.csv, reliability.csv (alpha per construct) and correlations.csv (all items)",
     )
-    score.add_argument("--nan-policy", choices=("listwise", "pairwise"), default="listwise",
+    score.add_argument("--nan-policy", choices=("listwise", "pairwise"),
                        help="with --stream: rows entering each construct's alpha (default: listwise)")  # fmt: skip
     _batch_rows_argument(score)
     score.set_defaults(run=_cmd_score)
@@ -239,7 +239,6 @@ def _batch_rows_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch-rows",
         type=_count(1, 10_000_000),
-        default=65_536,
         help="with --stream: rows per batch, the memory used growing with it (default 65536)",
     )
 
@@ -255,6 +254,18 @@ def _batch_progress():
         print(f"{step}: batch {batch:,}, {rows:,} rows", end="\r" if terminal else "\n", file=sys.stderr, flush=True)
 
     return show
+
+
+def _stream_options(args: argparse.Namespace, *, options: Sequence[str]) -> None:
+    """Options that only ``--stream`` reads are refused without it; with it, their defaults are filled in."""
+    from hsc_analysis.streaming import BATCH_ROWS
+
+    defaults = {"batch_rows": BATCH_ROWS, "nan_policy": "listwise"}
+    for name in options:
+        if not args.stream and getattr(args, name) is not None:
+            raise InputError(f"--{name.replace('_', '-')}: only used with --stream")
+        if getattr(args, name) is None:
+            setattr(args, name, defaults[name])
 
 
 def _stream_outputs(args: argparse.Namespace, source: Path, names: Sequence[str]) -> dict[str, Path]:
@@ -307,6 +318,7 @@ def _cmd_score(args: argparse.Namespace) -> None:
     from hsc_analysis.io import read_table, write_table
     from hsc_analysis.scoring import score_scales
 
+    _stream_options(args, options=("batch_rows", "nan_policy"))
     if args.stream:
         return _cmd_score_stream(args)
     if args.output:
@@ -438,6 +450,7 @@ def _cmd_screen(args: argparse.Namespace) -> None:
     from hsc_analysis.screening import ScreeningRules, screen
     from hsc_analysis.study import load_study
 
+    _stream_options(args, options=("batch_rows",))
     if args.stream:
         files = _stream_outputs(args, args.raw, ("kept.parquet", "excluded.parquet", "indices.parquet", "flow.csv",
                                                  "rules.csv"))  # fmt: skip
