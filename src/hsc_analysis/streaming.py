@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
@@ -65,6 +66,7 @@ class StreamedScores:
         return self.reliability
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")  # batch × items products: extra threads only spin
 def stream_scores(
     path: str | Path,
     *,
@@ -112,7 +114,8 @@ def stream_scores(
     Per batch: key the items once (:func:`hsc_analysis.scoring.keyed_matrix`), score them, append the scores to
     ``output``, and add the batch's :class:`hsc_analysis.moments.Moments` (per construct under ``nan_policy``, and
     of all items pairwise) to running totals. Scores, counts, α and correlations equal those of ``score_scales``,
-    ``reliability`` and pairwise ``corr`` on the whole table (tested to 1e-10).
+    ``reliability`` and pairwise ``corr`` on the whole table (tested to 1e-10). Runs with one BLAS thread: the
+    products are batch × items, too thin for more threads to help, and on a busy machine idle BLAS threads spin.
 
     Examples
     --------

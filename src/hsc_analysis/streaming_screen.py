@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
@@ -70,6 +71,7 @@ class StreamedScreening:
         return self.flow
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")  # batch × items products: extra threads only spin
 def stream_screen(
     path: str | Path,
     *,
@@ -123,7 +125,8 @@ def stream_screen(
     selection for the median, one hash partition at a time for the duplicates). Everything else is a sum over
     batches (:class:`hsc_analysis.moments.Moments`) or a batch's own. Pass 2 reads the file again (and a third pass
     finds the rows in the file of repeated respondent ids, to name them in the error). Parquet is read without
-    pre-buffering (:func:`hsc_analysis.streaming.parquet_batches`).
+    pre-buffering (:func:`hsc_analysis.streaming.parquet_batches`). Runs with one BLAS thread, as
+    :func:`hsc_analysis.streaming.stream_scores`.
 
     The indices, the flags, every hurdle's decision, the exclusion details and the flow equal those of
     :func:`hsc_analysis.screening.screen` on :func:`hsc_analysis.io.read_responses` of the whole file (tested to
