@@ -18,7 +18,18 @@ resident set size (VmHWM, counted from the process's start):
 - ``score``: :func:`hsc_analysis.streaming.stream_scores` of the kept rows (listwise α of the six scales and the
   36 × 36 correlation table; scores Parquet).
 
-Measured 2026-12-02 on the shared 2-core machine, one BLAS thread (see the README for the figures of the 100M run).
+Measured 2026-12-02 on the 2-core machine shared with three other jobs (load average 5–9, so wall time was 2–5 ×
+CPU time: compare CPU seconds), one BLAS thread, batches of 65,536 rows; 100,000,000 rows under ``--folder``:
+
+    rows          step       wall s   CPU s  rows/s (CPU)  peak RSS MiB
+    100,000,000   generate    1,205     242       412,553          372
+    100,000,000   screen      2,270     943       106,105        3,036   98,894,480 kept, 1,105,520 excluded
+     98,894,480   score         555     190       521,877          491   α 0.8863 for each of the six scales
+                                                                         (listwise n 87.60–87.61 million)
+
+The whole chain: 1,374 s CPU (23 min), 67 min wall. At 1,000,000 rows the screening peaked at 469 MiB and at
+4,000,000 at 533 MiB: one batch with the modules (≈ 470 MiB) plus the first pass's 24 bytes a respondent
+(3,036 MiB at 10⁸); scoring is flat (406 → 491 MiB from 1M to 99M rows).
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def stream_screen(
     The indices, the flags, every hurdle's decision, the exclusion details and the flow equal those of
     :func:`hsc_analysis.screening.screen` on :func:`hsc_analysis.io.read_responses` of the whole file (tested to
     1e-10 at two batch sizes, and memory tested flat as the file grows). 10⁸ respondents × 36 items were screened in
-    2.6 GB of peak memory (``benchmarks/bench_streaming.py``).
+    3,036 MiB of peak RSS (``benchmarks/bench_streaming.py``).
 
     Examples
     --------
