@@ -72,9 +72,9 @@ def _instrument():
     return Instrument.from_keys(keys, response_range=(1, 5))
 
 
-def codes(n: int) -> pd.DataFrame:
+def codes(n: int, *, seed: int = SEED) -> pd.DataFrame:
     """Raw codes as answered (reverse items written reversed), float with NaN for blanks."""
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     factors = rng.normal(size=(n, SCALES)).astype(np.float32).repeat(ITEMS, axis=1)
     values = np.clip(np.rint(3 + factors + rng.normal(scale=0.8, size=(n, SCALES * ITEMS))), 1, 5).astype(float)
     values[:, ITEMS - 1 :: ITEMS] = 6 - values[:, ITEMS - 1 :: ITEMS]

@@ -81,7 +81,17 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--id", dest="id_column", help="column identifying respondents (default: respondent_id if any, else the row)"
     )
-    score.add_argument("-o", "--output", type=Path, help="write scores to this .csv or .parquet (default: stdout)")
+    score.add_argument("-o", "--output", type=Path, help="write scores to this .csv or .parquet (default: stdout); "
+                       "with --stream a folder")  # fmt: skip
+    score.add_argument(
+        "--stream",
+        action="store_true",
+        help="a .parquet file larger than memory, read in batches: -o DIR gets scores.parquet, "
+        "summary.csv, reliability.csv (alpha per construct) and correlations.csv (all items)",
+    )
+    score.add_argument("--nan-policy", choices=("listwise", "pairwise"),
+                       help="with --stream: rows entering each construct's alpha (default: listwise)")  # fmt: skip
+    _batch_rows_argument(score)
     score.set_defaults(run=_cmd_score)
 
     instrument = commands.add_parser("instrument", help="inspect an instrument file")
@@ -196,6 +206,13 @@ def _parser() -> argparse.ArgumentParser:
         "--study", type=Path, help="study.yaml whose screening: section sets the rules (default: defaults)"
     )
     screen.add_argument("-o", "--output", type=Path, help="folder for flow, kept ids, exclusion log and indices (.csv)")
+    screen.add_argument(
+        "--stream",
+        action="store_true",
+        help="a plain table (.parquet or .csv: one column per question) larger than memory, read "
+        "twice in batches: -o DIR gets kept, excluded and indices .parquet, flow.csv, rules.csv",
+    )
+    _batch_rows_argument(screen)
     screen.set_defaults(run=_cmd_screen)
     qualitative = commands.add_parser(
         "qualitative", help="coded interviews (.qdpx or coding sheet): code counts by role, co-occurrence, agreement"
@@ -218,11 +235,92 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _batch_rows_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--batch-rows",
+        type=_count(1, 10_000_000),
+        help="with --stream: rows per batch, the memory used growing with it (default 65536)",
+    )
+
+
+def _batch_progress():
+    """A line on stderr after every batch of a streamed command (rewritten in place on a terminal)."""
+    terminal, last = sys.stderr.isatty(), []
+
+    def show(step: str, batch: int, rows: int) -> None:
+        if terminal and last and last[-1] != step:
+            print(file=sys.stderr)
+        last[:] = [step]
+        print(f"{step}: batch {batch:,}, {rows:,} rows", end="\r" if terminal else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _stream_options(args: argparse.Namespace, *, options: Sequence[str]) -> None:
+    """Options that only ``--stream`` reads are refused without it; with it, their defaults are filled in."""
+    from hsc_analysis.streaming import BATCH_ROWS
+
+    defaults = {"batch_rows": BATCH_ROWS, "nan_policy": "listwise"}
+    for name in options:
+        if not args.stream and getattr(args, name) is not None:
+            raise InputError(f"--{name.replace('_', '-')}: only used with --stream")
+        if getattr(args, name) is None:
+            setattr(args, name, defaults[name])
+
+
+def _stream_outputs(args: argparse.Namespace, source: Path, names: Sequence[str]) -> dict[str, Path]:
+    """The files a streamed command writes into ``-o DIR``, none of them the input."""
+    if not args.output:
+        raise InputError("--stream: give -o DIR, the folder its output files are written to")
+    check_output_folder(args.output, parameter="-o").mkdir(parents=True, exist_ok=True)
+    return {name: check_output_file(args.output / name, parameter="-o", inputs=[source]) for name in names}
+
+
+def _report_insufficient(summary) -> None:
+    for row in summary.itertuples():
+        if row.n_insufficient:
+            print(
+                f"{row.construct}: {row.n_insufficient} of {row.n} respondents have fewer than "
+                f"{row.min_valid_items} valid items; their score is empty",
+                file=sys.stderr,
+            )
+
+
+def _cmd_score_stream(args: argparse.Namespace) -> None:
+    from hsc_analysis.instruments import load_instrument
+    from hsc_analysis.io import write_table
+    from hsc_analysis.streaming import stream_scores
+
+    names = ("scores.parquet", "summary.csv", "reliability.csv", "correlations.csv")
+    files = _stream_outputs(args, args.data, names)
+    if args.id_column:
+        raise InputError("--id: not used with --stream (the file's respondent_id column is carried over if it has one)")
+    if args.data.suffix.lower() != ".parquet":
+        raise InputError(f"{args.data}: --stream reads .parquet files; got '{args.data.suffix or 'no extension'}' "
+                         "(hsc import RAW -o FILE.parquet writes one)")  # fmt: skip
+    instrument = load_instrument(args.instrument)
+    with _reading(args.data):
+        result = stream_scores(args.data, instrument=instrument, output=files["scores.parquet"],
+                               nan_policy=args.nan_policy, batch_rows=args.batch_rows,
+                               progress=_batch_progress())  # fmt: skip
+    print(f"scored all {result.n_rows:,} respondents of {args.data} in {result.n_batches:,} batches", file=sys.stderr)
+    _report_insufficient(result.summary)
+    print(result.reliability.to_string(index=False, float_format="{:.3f}".format, na_rep="—"))
+    print(f"wrote {result.output}", file=sys.stderr)
+    for table, name in ((result.summary.set_index("construct"), "summary.csv"),
+                        (result.reliability.set_index("construct"), "reliability.csv"),
+                        (result.correlations.rename_axis("item"), "correlations.csv")):  # fmt: skip
+        print(f"wrote {write_table(table, files[name])}", file=sys.stderr)
+
+
 def _cmd_score(args: argparse.Namespace) -> None:
     from hsc_analysis.instruments import load_instrument
     from hsc_analysis.io import read_table, write_table
     from hsc_analysis.scoring import score_scales
 
+    _stream_options(args, options=("batch_rows", "nan_policy"))
+    if args.stream:
+        return _cmd_score_stream(args)
     if args.output:
         check_output_file(args.output, parameter="-o", inputs=[args.data, args.instrument])
 
@@ -235,13 +333,7 @@ def _cmd_score(args: argparse.Namespace) -> None:
     with _reading(args.data):
         result = score_scales(data, instrument=instrument)
     print(f"scored all {len(data)} respondents of {args.data}", file=sys.stderr)
-    for row in result.summary.itertuples():
-        if row.n_insufficient:
-            print(
-                f"{row.construct}: {row.n_insufficient} of {row.n} respondents have fewer than "
-                f"{row.min_valid_items} valid items; their score is empty",
-                file=sys.stderr,
-            )
+    _report_insufficient(result.summary)
     if args.output:
         write_table(result.scores, args.output)
         print(f"wrote {len(result.scores)} × {result.scores.shape[1]} scores to {args.output}", file=sys.stderr)
@@ -358,11 +450,17 @@ def _cmd_screen(args: argparse.Namespace) -> None:
     from hsc_analysis.screening import ScreeningRules, screen
     from hsc_analysis.study import load_study
 
-    if args.output:
+    _stream_options(args, options=("batch_rows",))
+    if args.stream:
+        files = _stream_outputs(args, args.raw, ("kept.parquet", "excluded.parquet", "indices.parquet", "flow.csv",
+                                                 "rules.csv"))  # fmt: skip
+    elif args.output:
         check_output_folder(args.output, parameter="-o")
 
     instrument = load_instrument(args.instrument)
     rules = load_study(args.study).screening if args.study else ScreeningRules()
+    if args.stream:
+        return _screen_stream(args, instrument=instrument, rules=rules, files=files)
     # answers outside the scale are kept and marked, so that the invalid hurdle logs them
     data = read_responses(args.raw, instrument, on_invalid="mark")
     result = screen(data, instrument=instrument, rules=rules)
@@ -380,6 +478,25 @@ def _cmd_screen(args: argparse.Namespace) -> None:
             print(f"wrote {write_table(table, args.output / name)}", file=sys.stderr)
         kept_file = args.output / "kept.csv"
         print(f"next: hsc score {kept_file} --instrument {args.instrument} (the {len(kept)} kept)", file=sys.stderr)
+
+
+def _screen_stream(args: argparse.Namespace, *, instrument, rules, files: dict[str, Path]) -> None:
+    from hsc_analysis.io import write_table
+    from hsc_analysis.streaming_screen import stream_screen
+
+    result = stream_screen(args.raw, instrument=instrument, rules=rules, output=args.output,
+                           batch_rows=args.batch_rows, progress=_batch_progress())  # fmt: skip
+    print(result.flow.to_string(index=False))
+    for entry in result.log.itertuples():
+        print(f"{entry.level}: batch {entry.batch}: {entry.column + ': ' if entry.column else ''}{entry.message}",
+              file=sys.stderr)  # fmt: skip
+    for file in (result.kept, result.excluded, result.indices):
+        print(f"wrote {file}", file=sys.stderr)
+    for table, name in ((result.flow.set_index("step"), "flow.csv"), (rules.to_frame().set_index("rule"), "rules.csv")):
+        print(f"wrote {write_table(table, files[name])}", file=sys.stderr)
+    kept = int(result.flow["n_after"].iloc[-1])
+    print(f"next: hsc score {result.kept} --instrument {args.instrument} --stream -o {args.output} (the {kept:,} "
+          "kept)", file=sys.stderr)  # fmt: skip
 
 
 def _cmd_validity(args: argparse.Namespace) -> None:

@@ -10,21 +10,23 @@ those of ``screen(read_responses(path, ...))`` on the whole file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
 from hsc_analysis.responses import METADATA_COLUMNS, SurveyResponses
-from hsc_analysis.screening.hurdles import decide, duplicate_keys, first_occurrences
-from hsc_analysis.screening.indices import ScreeningSample, careless_indices, median_time, moments_and_counts
+from hsc_analysis.screening.hurdles import decide, duplicate_keys
+from hsc_analysis.screening.indices import ScreeningSample, careless_indices, moments_and_counts
 from hsc_analysis.screening.rules import ScreeningRules
-from hsc_analysis.streaming import BATCH_ROWS
+from hsc_analysis.streaming import BATCH_ROWS, parquet_batches
+from hsc_analysis.streaming_keys import KeyChunks, Repeats, median_of_chunks, repeated_values
 
 __all__ = ["StreamedScreening", "stream_screen"]
 
@@ -68,6 +70,7 @@ class StreamedScreening:
         return self.flow
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")  # batch × items products: extra threads only spin
 def stream_screen(
     path: str | Path,
     *,
@@ -77,6 +80,7 @@ def stream_screen(
     mapping: Mapping[str, str | None] | None = None,
     on_invalid: Literal["raise", "mark"] = "mark",
     batch_rows: int = BATCH_ROWS,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> StreamedScreening:
     """Import and screen a plain table larger than memory in two passes over batches of rows.
 
@@ -97,6 +101,9 @@ def stream_screen(
         those respondents).
     batch_rows : int
         Rows per batch (one batch and its indices are in memory at a time).
+    progress : callable, optional
+        Called after every batch as ``progress(step, batches_done, rows_done)``, ``step`` being ``"sample"`` in
+        pass 1 and ``"screen"`` in pass 2.
 
     Returns
     -------
@@ -110,15 +117,20 @@ def stream_screen(
 
     Notes
     -----
-    Pass 1 keeps, per respondent, the time per item (8 bytes), the 64-bit hashes of the duplicate keys (9 bytes
-    each: the respondent id, each ``duplicate_id_columns`` column and the answers) and the row in the file (8
-    bytes): about 34 bytes a respondent by default, against 8 bytes per item and more in memory. An exact median
-    and duplicates across the whole file need them; everything else is a sum over batches
-    (:class:`hsc_analysis.moments.Moments`) or a batch's own. Pass 2 reads the file again.
+    Pass 1 keeps, per respondent, the time per item (8 bytes) and the 64-bit hashes of the duplicate keys (8 bytes
+    each: the respondent id, each ``duplicate_id_columns`` column and the answers): 24 bytes a respondent by
+    default, against 8 bytes per item and more in memory. An exact median and duplicates across the whole file need
+    them; they are drawn from the batches' arrays without joining them (:mod:`hsc_analysis.streaming_keys`: radix
+    selection for the median, one hash partition at a time for the duplicates). Everything else is a sum over
+    batches (:class:`hsc_analysis.moments.Moments`) or a batch's own. Pass 2 reads the file again (and a third pass
+    finds the rows in the file of repeated respondent ids, to name them in the error). Parquet is read without
+    pre-buffering (:func:`hsc_analysis.streaming.parquet_batches`). Runs with one BLAS thread, as
+    :func:`hsc_analysis.streaming.stream_scores`.
 
     The indices, the flags, every hurdle's decision, the exclusion details and the flow equal those of
     :func:`hsc_analysis.screening.screen` on :func:`hsc_analysis.io.read_responses` of the whole file (tested to
-    1e-10 at two batch sizes, and memory tested flat as the file grows).
+    1e-10 at two batch sizes, and memory tested flat as the file grows). 10⁸ respondents × 36 items were screened in
+    3,036 MiB of peak RSS (``benchmarks/bench_streaming.py``).
 
     Examples
     --------
@@ -136,8 +148,6 @@ def stream_screen(
     >>> result.n_batches, excluded.loc[excluded["hurdle"] == "invalid", "respondent_id"].tolist()
     (3, ['6'])
     """
-    from hsc_analysis.io.grid import grid_batches
-
     if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1:
         raise DataError(f"stream_screen: batch_rows must be a positive integer; got {batch_rows!r}")
     path, folder = Path(path), Path(output)
@@ -146,13 +156,20 @@ def stream_screen(
         from hsc_analysis.io.plain import METADATA, read_plain
         from hsc_analysis.io.responses import responses_of_export
 
-        for grid in grid_batches(path, batch_rows=batch_rows, text_headers=METADATA):
+        for grid in _grids(path, batch_rows=batch_rows, text_headers=METADATA):
             export = read_plain(grid)
             if len(export.questions):
                 yield responses_of_export(export, instrument, path=path, mapping=mapping, on_invalid=on_invalid)
 
-    sample, earlier, which, key_names, logs = _first_pass(batches(), path=path, instrument=instrument, rules=rules)
-    needed = set(earlier[earlier >= 0].tolist())  # rows repeated later: their ids name the duplicates
+    sample, repeats, key_names, logs, keys = _first_pass(batches(), path=path, instrument=instrument, rules=rules,
+                                                         progress=progress)  # fmt: skip
+    repeated = repeated_values(keys[0])  # the respondent id, as import checks it
+    if len(repeated):
+        rows = _source_rows(batches(), repeated)
+        shown = ", ".join(map(str, rows[:5])) + (f" … ({len(rows)} rows)" if len(rows) > 5 else "")
+        raise DataError(f"{path}: column 'respondent_id' repeats respondent id(s) in row(s) {shown}")
+    del keys
+    needed = np.unique(repeats.earlier)  # rows repeated later: their ids name the duplicates
     seen: dict[int, str] = {}
     folder.mkdir(parents=True, exist_ok=True)
     files = {name: folder / f"{name}.parquet" for name in ("kept", "excluded", "indices")}
@@ -164,10 +181,12 @@ def stream_screen(
         for data in batches():
             rows = slice(offset, offset + data.n)
             ids = data.items.index.astype(str).to_numpy(dtype=object)
-            seen.update((p, ids[p - offset]) for p in range(rows.start, rows.stop) if p in needed)
-            duplicate_of = np.array([seen.get(p) for p in earlier[rows].tolist()], dtype=object)
+            here = needed[slice(*np.searchsorted(needed, [rows.start, rows.stop]))]
+            seen.update(zip(here.tolist(), ids[here - offset], strict=True))
+            earlier, which = repeats.of_rows(rows.start, rows.stop)
+            duplicate_of = np.array([seen.get(p) for p in earlier.tolist()], dtype=object)
             indices = careless_indices(data, instrument=instrument, sample=sample)
-            result = decide(data, indices=indices, duplicate_of=duplicate_of, duplicate_key=which[rows],
+            result = decide(data, indices=indices, duplicate_of=duplicate_of, duplicate_key=which,
                             key_names=key_names, instrument=instrument, rules=rules)  # fmt: skip
             sinks["kept"].write(_kept_table(result.kept, personal))
             sinks["excluded"].write(result.excluded)
@@ -175,6 +194,8 @@ def stream_screen(
             counts = result.flow[_FLOW_COUNTS]
             flow = result.flow if flow is None else flow.assign(**{c: flow[c] + counts[c] for c in _FLOW_COUNTS})
             offset, n_batches = rows.stop, n_batches + 1
+            if progress is not None:
+                progress("screen", n_batches, offset)
     finally:
         for sink in sinks.values():
             sink.close()
@@ -182,35 +203,63 @@ def stream_screen(
                              n_batches, "available")  # fmt: skip
 
 
+def _grids(path: Path, *, batch_rows: int, text_headers):
+    """The file's grids as :func:`hsc_analysis.io.grid.grid_batches` gives them, a Parquet file's read without
+    pre-buffering (:func:`hsc_analysis.streaming.parquet_batches`: memory flat in the file's size)."""
+    from hsc_analysis.io.grid import _table_grid, grid_batches
+
+    if path.suffix.lower() != ".parquet" or not path.is_file():
+        yield from grid_batches(path, batch_rows=batch_rows, text_headers=text_headers)
+        return
+    import pyarrow as pa
+
+    first_row = 1
+    for batch in parquet_batches(path, batch_rows=batch_rows):
+        yield _table_grid(path, pa.Table.from_batches([batch]).to_pandas(), first_row=first_row, encoding=None)
+        first_row += batch.num_rows
+
+
 def _first_pass(
-    batches: Iterator[SurveyResponses], *, path: Path, instrument: Instrument, rules: ScreeningRules
-) -> tuple[ScreeningSample, np.ndarray, np.ndarray, list[str], pd.DataFrame]:
-    """The sample of the whole file, each row's earlier duplicate (position, key) and the import logs."""
-    moments, seconds, keys, source_rows, logs, key_names = None, [], [], [], [], []
+    batches: Iterator[SurveyResponses],
+    *,
+    path: Path,
+    instrument: Instrument,
+    rules: ScreeningRules,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[ScreeningSample, Repeats, list[str], pd.DataFrame, list[KeyChunks]]:
+    """The sample of the whole file, the rows that repeat an earlier one, the keys' names, the import logs and the
+    keys' hashes (for the error naming repeated ids)."""
+    moments, seconds, keys, logs, key_names, n_rows = None, [], [], [], [], 0
     for b, data in enumerate(batches):
         part, counts = moments_and_counts(data, instrument=instrument)
         moments = part if moments is None else moments + part
         seconds.append(counts["seconds_per_item"])
         named = duplicate_keys(data, instrument=instrument, rules=rules)
         key_names = [name for name, _ in named]
-        keys.append([hashed for _, hashed in named])
-        source_rows.append(data.metadata["source_row"].to_numpy())
+        keys = keys or [KeyChunks() for _ in named]
+        for chunks, (_, hashed) in zip(keys, named, strict=True):
+            chunks.append(hashed)
         logs.append(data.log.assign(batch=b + 1))
+        n_rows += data.n
+        if progress is not None:
+            progress("sample", b + 1, n_rows)
     if moments is None:
         raise DataError(f"{path}: holds no respondents")
-    sample = ScreeningSample.of(moments, median_seconds_per_item=median_time(np.concatenate(seconds)),
+    sample = ScreeningSample.of(moments, median_seconds_per_item=median_of_chunks(seconds),
                                 synonym_min_r=rules.synonym_min_r)  # fmt: skip
     del seconds
-    whole = [pd.concat([pd.Series(k[j]) for k in keys], ignore_index=True).array for j in range(len(key_names))]
-    del keys
-    repeated = pd.Series(whole[0]).duplicated(keep=False).to_numpy()  # the respondent id, as import checks it
-    if repeated.any():
-        rows = np.concatenate(source_rows)[repeated]
-        shown = ", ".join(map(str, rows[:5])) + (f" … ({len(rows)} rows)" if len(rows) > 5 else "")
-        raise DataError(f"{path}: column 'respondent_id' repeats respondent id(s) in row(s) {shown}")
-    earlier, which = first_occurrences(whole)
     log = pd.concat(logs, ignore_index=True)
-    return sample, earlier, which, key_names, log[["batch", *(c for c in log.columns if c != "batch")]]
+    return sample, Repeats.of(keys), key_names, log[["batch", *(c for c in log.columns if c != "batch")]], keys
+
+
+def _source_rows(batches: Iterator[SurveyResponses], positions: np.ndarray) -> np.ndarray:
+    """The rows in the file of the respondents at ``positions`` (ascending), read in one more pass."""
+    found, offset = [], 0
+    for data in batches:
+        at = positions[(positions >= offset) & (positions < offset + data.n)] - offset
+        found.append(data.metadata["source_row"].to_numpy()[at])
+        offset += data.n
+    return np.concatenate(found)
 
 
 def _kept_table(kept: SurveyResponses, personal: set[str]) -> pd.DataFrame:
