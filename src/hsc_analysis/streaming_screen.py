@@ -25,7 +25,7 @@ from hsc_analysis.responses import METADATA_COLUMNS, SurveyResponses
 from hsc_analysis.screening.hurdles import decide, duplicate_keys
 from hsc_analysis.screening.indices import ScreeningSample, careless_indices, moments_and_counts
 from hsc_analysis.screening.rules import ScreeningRules
-from hsc_analysis.streaming import BATCH_ROWS, parquet_batches
+from hsc_analysis.streaming import BATCH_ROWS
 from hsc_analysis.streaming_keys import KeyChunks, Repeats, median_of_chunks, repeated_values
 
 __all__ = ["StreamedScreening", "stream_screen"]
@@ -124,7 +124,7 @@ def stream_screen(
     selection for the median, one hash partition at a time for the duplicates). Everything else is a sum over
     batches (:class:`hsc_analysis.moments.Moments`) or a batch's own. Pass 2 reads the file again (and a third pass
     finds the rows in the file of repeated respondent ids, to name them in the error). Parquet is read without
-    pre-buffering (:func:`hsc_analysis.streaming.parquet_batches`). Runs with one BLAS thread, as
+    pre-buffering (:func:`hsc_analysis.io.grid.grid_batches`). Runs with one BLAS thread, as
     :func:`hsc_analysis.streaming.stream_scores`.
 
     The indices, the flags, every hurdle's decision, the exclusion details and the flow equal those of
@@ -153,10 +153,11 @@ def stream_screen(
     path, folder = Path(path), Path(output)
 
     def batches() -> Iterator[SurveyResponses]:
+        from hsc_analysis.io.grid import grid_batches
         from hsc_analysis.io.plain import METADATA, read_plain
         from hsc_analysis.io.responses import responses_of_export
 
-        for grid in _grids(path, batch_rows=batch_rows, text_headers=METADATA):
+        for grid in grid_batches(path, batch_rows=batch_rows, text_headers=METADATA):
             export = read_plain(grid)
             if len(export.questions):
                 yield responses_of_export(export, instrument, path=path, mapping=mapping, on_invalid=on_invalid)
@@ -201,22 +202,6 @@ def stream_screen(
             sink.close()
     return StreamedScreening(files["kept"], files["excluded"], files["indices"], flow, logs, rules, offset,
                              n_batches, "available")  # fmt: skip
-
-
-def _grids(path: Path, *, batch_rows: int, text_headers):
-    """The file's grids as :func:`hsc_analysis.io.grid.grid_batches` gives them, a Parquet file's read without
-    pre-buffering (:func:`hsc_analysis.streaming.parquet_batches`: memory flat in the file's size)."""
-    from hsc_analysis.io.grid import _table_grid, grid_batches
-
-    if path.suffix.lower() != ".parquet" or not path.is_file():
-        yield from grid_batches(path, batch_rows=batch_rows, text_headers=text_headers)
-        return
-    import pyarrow as pa
-
-    first_row = 1
-    for batch in parquet_batches(path, batch_rows=batch_rows):
-        yield _table_grid(path, pa.Table.from_batches([batch]).to_pandas(), first_row=first_row, encoding=None)
-        first_row += batch.num_rows
 
 
 def _first_pass(

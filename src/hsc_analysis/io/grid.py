@@ -247,8 +247,8 @@ def grid_batches(path: Path, *, batch_rows: int, text_headers: Collection[str]) 
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        first_row = 1
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+        first_row = 1  # no pre-buffering: such a reader keeps every row group it read (apache/arrow#39808)
+        for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=batch_rows):
             yield _table_grid(path, pa.Table.from_batches([batch]).to_pandas(), first_row=first_row, encoding=None)
             first_row += batch.num_rows
         return
