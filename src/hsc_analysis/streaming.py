@@ -18,22 +18,14 @@ from threadpoolctl import threadpool_limits
 
 from hsc_analysis.errors import DataError
 from hsc_analysis.instruments import Instrument
+from hsc_analysis.io.grid import parquet_batches
 from hsc_analysis.moments import Moments
 from hsc_analysis.scoring import keyed_matrix, scores_of_keyed, select_constructs
 
-__all__ = ["StreamedScores", "parquet_batches", "stream_scores"]
+__all__ = ["StreamedScores", "stream_scores"]
 
 BATCH_ROWS = 65_536
 """Rows read per batch by default: about 65,536 × items × 8 bytes of keyed codes at a time."""
-
-
-def parquet_batches(path: Path, *, batch_rows: int, columns: Sequence[str] | None = None):
-    """The record batches of a Parquet file, in file order, read with ``pre_buffer=False``: a pre-buffering reader
-    keeps the bytes of every row group it read until it is closed (apache/arrow#39808), so that its memory grows
-    with the compressed file — 2.4 GB for 10⁸ respondents × 36 codes."""
-    import pyarrow.parquet as pq
-
-    return pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=batch_rows, columns=columns)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from hsc_analysis.errors import DataError
 
-__all__ = ["READABLE", "Grid", "grid_batches", "read_grid", "read_xlsx_cells", "sniff_encoding"]
+__all__ = ["READABLE", "Grid", "grid_batches", "parquet_batches", "read_grid", "read_xlsx_cells", "sniff_encoding"]
 
 READABLE = (".csv", ".txt", ".xlsx", ".xls", ".parquet", ".sav")
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
@@ -235,6 +235,15 @@ def _table_grid(path: Path, table: pd.DataFrame, *, first_row: int, encoding: st
     return Grid(path=path, top=top, body=body, encoding=encoding)
 
 
+def parquet_batches(path: Path, *, batch_rows: int, columns: Sequence[str] | None = None):
+    """The record batches of a Parquet file, in file order, read with ``pre_buffer=False``: a pre-buffering reader
+    keeps the bytes of every row group it read until it is closed (apache/arrow#39808), so that its memory grows
+    with the compressed file — 2.4 GB for 10⁸ respondents × 36 codes."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=batch_rows, columns=columns)
+
+
 def grid_batches(path: Path, *, batch_rows: int, text_headers: Collection[str]) -> Iterator[Grid]:
     """A plain table (Parquet or CSV, one header row) as grids of at most ``batch_rows`` rows each, in file order:
     each grid's header is the file's and its body that batch's rows, numbered as in the file, so that reading the
@@ -245,10 +254,9 @@ def grid_batches(path: Path, *, batch_rows: int, text_headers: Collection[str]) 
         raise DataError(f"{path}: no such file")
     if suffix == ".parquet":
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        first_row = 1  # no pre-buffering: such a reader keeps every row group it read (apache/arrow#39808)
-        for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=batch_rows):
+        first_row = 1
+        for batch in parquet_batches(path, batch_rows=batch_rows):
             yield _table_grid(path, pa.Table.from_batches([batch]).to_pandas(), first_row=first_row, encoding=None)
             first_row += batch.num_rows
         return
